@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "kimi-tok",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "KimiTokenizer", targets: ["KimiTokenizer"]),
+        .executable(name: "kimi-tok", targets: ["kimi-tok"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // PCRE2 (8-bit code units) from the system, found through pkg-config.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        // The core tokenizer: vocabulary, pre-tokenizer, byte-pair encoding, special tokens.
+        .target(
+            name: "KimiTokenizer",
+            dependencies: [
+                "CPCRE2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The command-line tool: parses arguments and prints; no logic of its own.
+        .executableTarget(
+            name: "kimi-tok",
+            dependencies: [
+                "KimiTokenizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KimiTokenizerTests",
+            dependencies: ["KimiTokenizer"]
+        ),
+        .testTarget(
+            name: "OracleParityTests",
+            dependencies: ["KimiTokenizer"],
+            exclude: ["pretokenizer_probe.py"]
+        ),
+        .testTarget(
+            name: "KimiTokCLITests",
+            dependencies: ["kimi-tok", "KimiTokenizer"]
+        ),
+    ]
+)

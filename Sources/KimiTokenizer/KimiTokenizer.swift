@@ -1,0 +1,155 @@
+import Foundation
+
+/// The Kimi K2 tokenizer: byte-level BPE over the real vocabulary with the Kimi pre-tokenizer,
+/// producing the token IDs of Moonshot's `tokenization_kimi.py` on tiktoken.
+///
+/// Immutable after loading and `Sendable`: load once and share between threads.
+///
+/// ```swift
+/// let tokenizer = try KimiTokenizer.load(modelDirectory: "Vocab/kimi-k2")
+/// let ids = try tokenizer.encode("Hello, Kimi", mode: .hf)
+/// let text = try tokenizer.decode(ids)
+/// ```
+public struct KimiTokenizer: Sendable {
+    /// The mergeable ranks.
+    public let vocabulary: Vocabulary
+    /// The special tokens, right after the last rank.
+    public let specialTokens: SpecialTokens
+    /// Problems that did not stop loading, such as an unknown vocabulary hash.
+    public let warnings: [String]
+    private let preTokenizer: PreTokenizer
+    private let encoder: BytePairEncoder
+    private let chunker: HFChunker
+
+    /// Loads `tiktoken.model` and `tokenizer_config.json` from a model directory.
+    ///
+    /// - Parameter strict: reject a vocabulary whose hash is not known (otherwise a warning).
+    public static func load(modelDirectory: String, strict: Bool = false) throws -> KimiTokenizer {
+        let directory = ModelDirectory(path: modelDirectory, source: .option)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelDirectory, isDirectory: &isDirectory),
+              isDirectory.boolValue else {
+            throw VocabularyError.directoryMissing(path: modelDirectory, source: "the caller")
+        }
+        return try load(directory, strict: strict)
+    }
+
+    /// Loads the tokenizer from a resolved ``ModelDirectory``.
+    public static func load(_ directory: ModelDirectory, strict: Bool = false) throws -> KimiTokenizer {
+        let vocabulary = try Vocabulary(contentsOf: directory.tiktokenModelPath, strict: strict)
+        let configPath = directory.tokenizerConfigPath
+        let configData: Data
+        do {
+            configData = try Data(contentsOf: URL(fileURLWithPath: configPath))
+        } catch {
+            throw VocabularyError.fileUnreadable(path: configPath, reason: "\((error as NSError).localizedDescription)")
+        }
+        let config = try TokenizerConfig(data: configData, path: configPath)
+        let specialTokens = try SpecialTokens(firstID: vocabulary.count, addedTokens: config.addedTokens,
+                                              configPath: configPath)
+        var warnings: [String] = []
+        if vocabulary.known == nil {
+            warnings.append("\(directory.tiktokenModelPath): unknown vocabulary (sha256 \(vocabulary.sha256)); token IDs are not verified against a known Kimi vocabulary")
+        }
+        return KimiTokenizer(vocabulary: vocabulary, specialTokens: specialTokens, warnings: warnings,
+                             preTokenizer: try PreTokenizer.kimi())
+    }
+
+    private init(vocabulary: Vocabulary, specialTokens: SpecialTokens, warnings: [String],
+                 preTokenizer: PreTokenizer) {
+        self.vocabulary = vocabulary
+        self.specialTokens = specialTokens
+        self.warnings = warnings
+        self.preTokenizer = preTokenizer
+        encoder = BytePairEncoder(vocabulary: vocabulary)
+        chunker = HFChunker(classes: .kimi)
+    }
+
+    /// The number of token IDs: ranks plus special tokens (163,842 for Kimi K2).
+    public var tokenCount: Int { specialTokens.ids.upperBound }
+
+    // MARK: Encoding
+
+    /// The token IDs of `text`.
+    public func encode(_ text: String, mode: EncodeMode = .hf) throws -> [Int] {
+        var text = text
+        return try text.withUTF8 { try encode(utf8: $0, mode: mode) }
+    }
+
+    /// The token IDs of valid UTF-8 bytes (see ``UTF8Input`` to check bytes first).
+    public func encode(utf8: UnsafeBufferPointer<UInt8>, mode: EncodeMode = .hf) throws(PreTokenizerError) -> [Int] {
+        var output: [Int] = []
+        output.reserveCapacity(utf8.count / 3)
+        switch mode {
+        case .ordinary:
+            try encodeOrdinary(utf8, 0..<utf8.count, into: &output)
+        case .tiktoken:
+            try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output)
+        case .hf:
+            try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
+                try encodeAllowingSpecial(utf8, chunk, into: &output)
+            }
+        }
+        return output
+    }
+
+    private func encodeOrdinary(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+                                into output: inout [Int]) throws(PreTokenizerError) {
+        let segment = UnsafeBufferPointer(rebasing: utf8[range])
+        try preTokenizer.forEachPiece(in: segment) { piece in
+            encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), into: &output)
+        }
+    }
+
+    /// tiktoken's `encode` with every special token allowed: special-token strings are cut out
+    /// first, and the text between them is split and merged on its own.
+    private func encodeAllowingSpecial(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+                                       into output: inout [Int]) throws(PreTokenizerError) {
+        let segment = UnsafeBufferPointer(rebasing: utf8[range])
+        var start = 0
+        while let special = specialTokens.firstMatch(in: segment, from: start) {
+            try encodeOrdinary(segment, start..<special.range.lowerBound, into: &output)
+            output.append(special.id)
+            start = special.range.upperBound
+        }
+        try encodeOrdinary(segment, start..<segment.count, into: &output)
+    }
+
+    // MARK: Decoding
+
+    /// The bytes of one token.
+    public func tokenBytes(_ id: Int) throws(TokenIDError) -> [UInt8] {
+        try checked(id, at: 0)
+    }
+
+    /// The bytes of each token, in order.
+    public func tokenBytes(_ ids: [Int]) throws(TokenIDError) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        result.reserveCapacity(ids.count)
+        for (position, id) in ids.enumerated() { result.append(try checked(id, at: position)) }
+        return result
+    }
+
+    /// The concatenated bytes of `ids`.
+    public func decodeBytes(_ ids: [Int]) throws(TokenIDError) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(ids.count * 4)
+        for (position, id) in ids.enumerated() { result.append(contentsOf: try checked(id, at: position)) }
+        return result
+    }
+
+    /// The text of `ids`; bytes that are not valid UTF-8 (a token ending inside a character)
+    /// become U+FFFD, as tiktoken's `decode` does.
+    public func decode(_ ids: [Int]) throws(TokenIDError) -> String {
+        String(decoding: try decodeBytes(ids), as: UTF8.self)
+    }
+
+    /// Whether `id` is a special token.
+    public func isSpecial(_ id: Int) -> Bool { specialTokens.ids.contains(id) }
+
+    private func checked(_ id: Int, at position: Int) throws(TokenIDError) -> [UInt8] {
+        if id >= 0, id < vocabulary.count { return Array(vocabulary.bytes(ofRank: id)) }
+        if let name = specialTokens.name(of: id) { return Array(name.utf8) }
+        throw TokenIDError(position: position, id: id, tokenCount: tokenCount)
+    }
+}

@@ -1,0 +1,71 @@
+import Crypto
+import Foundation
+
+/// The mergeable ranks of a tiktoken vocabulary: token bytes by rank, and rank by bytes.
+public struct Vocabulary: Sendable {
+    private let table: ByteStringTable
+    /// The lowercase hex SHA-256 of the file it was read from.
+    public let sha256: String
+    /// The known vocabulary this file is, or `nil` for an unknown file.
+    public let known: KnownVocabulary?
+
+    /// The number of ranks.
+    public var count: Int { table.count }
+
+    /// Reads and verifies a `tiktoken.model` file.
+    ///
+    /// - Parameter strict: reject a file whose hash is not in ``KnownVocabulary/all``.
+    public init(contentsOf path: String, strict: Bool = false) throws(VocabularyError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .fileUnreadable(path: path, reason: Self.reason(error))
+        }
+        try self.init(data: [UInt8](data), path: path, strict: strict)
+    }
+
+    /// Parses and verifies the bytes of a `tiktoken.model` file; `path` names it in errors.
+    public init(data: [UInt8], path: String, strict: Bool = false) throws(VocabularyError) {
+        sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        known = KnownVocabulary.matching(sha256: sha256)
+        if known == nil, strict { throw .unknownVocabulary(path: path, sha256: sha256) }
+        let file = try TiktokenModelFile(data: data, path: path)
+        if let known, known.rankCount != file.tokens.count {
+            throw .rankCountMismatch(path: path, expected: known.rankCount, found: file.tokens.count, name: known.name)
+        }
+        switch ByteStringTable.build(file.tokens) {
+        case let .success(table):
+            self.table = table
+        case let .failure(duplicate):
+            throw .duplicateToken(path: path, line: file.lineOfRank[duplicate.repeatedValue],
+                                  firstLine: file.lineOfRank[duplicate.firstValue])
+        }
+        for byte in UInt8.min...UInt8.max {
+            guard withUnsafeBytes(of: byte, { table.value(of: $0.assumingMemoryBound(to: UInt8.self)) }) != nil else {
+                throw .missingByte(path: path, byte: byte)
+            }
+        }
+    }
+
+    /// The rank of `bytes`, or `nil` if they are not one token.
+    @inline(__always)
+    public func rank(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        table.value(of: bytes)
+    }
+
+    /// The bytes of the token with `rank`, which must be in `0..<count`.
+    public func bytes(ofRank rank: Int) -> ArraySlice<UInt8> {
+        table.bytes(of: rank)
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain,
+           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        return nsError.localizedDescription
+    }
+}

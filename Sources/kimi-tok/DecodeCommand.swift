@@ -1,0 +1,47 @@
+import ArgumentParser
+import KimiTokenizer
+
+/// `kimi-tok decode`: token IDs to text.
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode token IDs to text.",
+        discussion: """
+            IDs come from the arguments, or from --file / stdin as a JSON array or as numbers \
+            separated by commas or whitespace. Bytes that are not whole UTF-8 characters print as \
+            U+FFFD; --json also gives every token's exact bytes in hex.
+            """)
+
+    @Argument(help: "Token IDs.") var ids: [String] = []
+    @Option(help: "Read the IDs from this file ('-' for stdin).") var file: String?
+    @Flag(help: "Print one JSON object: text, bytes_hex (per token), valid_utf8.") var json = false
+    @OptionGroup var model: ModelOptions
+
+    func validate() throws {
+        if !ids.isEmpty, file != nil { throw ValidationError("give IDS or --file, not both") }
+    }
+
+    func run() throws {
+        let list = ids.isEmpty
+            ? try TokenIDList.parse(UTF8Input.decode(InputFile.bytes(file ?? "-")))
+            : try TokenIDList.parse(ids.joined(separator: " "))
+        let tokenizer = try model.loadTokenizer()
+        let pieces = try tokenizer.tokenBytes(list)
+        let bytes = pieces.flatMap { $0 }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if json {
+            try Output.json(DecodeResult(
+                text: text,
+                bytes_hex: pieces.map { $0.map { String(format: "%02x", $0) }.joined() },
+                valid_utf8: UTF8Input.firstInvalidOffset(bytes) == nil))
+        } else {
+            Output.standardOutput(Output.isTerminal ? text + "\n" : text)
+        }
+    }
+
+    private struct DecodeResult: Encodable {
+        let text: String
+        let bytes_hex: [String]
+        let valid_utf8: Bool
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import KimiTokenizer
+
+/// `kimi-tok`: the Kimi K2 tokenizer and token-stream inspector.
+@main
+struct KimiTok: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kimi-tok",
+        abstract: "Kimi K2 token IDs, exactly as the reference tokenizer makes them.",
+        subcommands: [EncodeCommand.self, DecodeCommand.self, TokensCommand.self]
+    )
+
+    /// Runs the command and maps every failure to one line on stderr: exit 2 for bad usage or
+    /// bad input (swift-argument-parser's own 64 included), a command's own `ExitCode` as is.
+    static func main() {
+        do {
+            try CommandLineArguments.requireValidUTF8()
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exitCode as ExitCode {
+            Foundation.exit(exitCode.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let oneLine = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            Output.standardError("kimi-tok: error: \(oneLine)\n")
+            Foundation.exit(2)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import KimiTokenizer
+
+/// Text to work on: an argument, a file, or stdin; always valid UTF-8.
+struct TextInput: ParsableArguments {
+    @Argument(help: "The text. Without it, --file or stdin is read.")
+    var text: String?
+
+    @Option(name: .long, help: "Read the text from this file ('-' for stdin).")
+    var file: String?
+
+    func validate() throws {
+        if text != nil, file != nil { throw ValidationError("give TEXT or --file, not both") }
+    }
+
+    /// The text, or an error naming the offset of invalid UTF-8.
+    func read() throws -> String {
+        if let text { return text }
+        return try UTF8Input.decode(try InputFile.bytes(file ?? "-"))
+    }
+}
+
+/// Reads a whole input file or stdin.
+enum InputFile {
+    struct Unreadable: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "cannot read \(path): \(reason)" }
+    }
+
+    static func bytes(_ path: String) throws -> [UInt8] {
+        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "not a readable file" : "no such file"
+            throw Unreadable(path: path, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs the built `kimi-tok` executable, as a user would.
+enum CLI {
+    struct Result {
+        let status: Int32
+        let stdout: Data
+        let stderr: String
+        var output: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    static let checkoutRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The reference vocabulary directory in ../shared.
+    static let sharedVocabulary = checkoutRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/vocab/kimi-k2").path
+
+    /// The executable next to the test bundle (the same build configuration), or `KIMI_TOK_BIN`.
+    static let executable: String = {
+        if let path = ProcessInfo.processInfo.environment["KIMI_TOK_BIN"] { return path }
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("kimi-tok").path
+        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+        for configuration in ["release", "debug"] {
+            let path = checkoutRoot.appendingPathComponent(".build/\(configuration)/kimi-tok").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return besideTests
+    }()
+
+    /// Runs `kimi-tok arguments` with `stdin`, the shared vocabulary unless the environment
+    /// or arguments say otherwise.
+    static func run(_ arguments: [String], stdin: Data = Data(),
+                    environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["KIMI_TOK_MODEL_DIR"] = sharedVocabulary
+        env["NO_COLOR"] = nil
+        for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
+        process.environment = env
+        // Files rather than pipes: no reader threads, no deadlock on large outputs.
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputURL = directory.appendingPathComponent("stdin")
+        let outputURL = directory.appendingPathComponent("stdout")
+        let errorURL = directory.appendingPathComponent("stderr")
+        try stdin.write(to: inputURL)
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let input = try FileHandle(forReadingFrom: inputURL)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let error = try FileHandle(forWritingTo: errorURL)
+        defer { try? input.close(); try? output.close(); try? error.close() }
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: try Data(contentsOf: outputURL),
+                      stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kimi-tok-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite("encode, decode and tokens commands")
+struct EncodeDecodeCommandTests {
+    @Test func encodeTextArgument() throws {
+        let result = try CLI.run(["encode", "Hello <|im_end|> world"])
+        #expect(result.status == 0)
+        #expect(result.output == "19180 220 163586 2695\n")
+    }
+
+    @Test func encodeModes() throws {
+        #expect(try CLI.run(["encode", "--mode", "ordinary", "<|im_end|>"]).output.split(separator: " ").count > 1)
+        #expect(try CLI.run(["encode", "--mode", "tiktoken", "<|im_end|>"]).output == "163586\n")
+    }
+
+    @Test func encodeFileStdinJSONAndCount() throws {
+        let directory = try CLI.temporaryDirectory()
+        let file = directory.appendingPathComponent("in.txt")
+        try Data("你好, Kimi!".utf8).write(to: file)
+        let fromFile = try CLI.run(["encode", "--file", file.path, "--json"])
+        let object = try JSONSerialization.jsonObject(with: fromFile.stdout) as? [String: Any]
+        let ids = try #require(object?["ids"] as? [Int])
+        #expect(object?["count"] as? Int == ids.count)
+        let fromStdin = try CLI.run(["encode", "--json"], stdin: Data("你好, Kimi!".utf8))
+        #expect(fromStdin.stdout == fromFile.stdout)
+        #expect(try CLI.run(["encode", "--count"], stdin: Data("你好, Kimi!".utf8)).output == "\(ids.count)\n")
+        #expect(try CLI.run(["encode", "--count", "--json", "--file", file.path]).output == "{\"count\":\(ids.count)}\n")
+    }
+
+    @Test func decodeFromArgumentsFileAndStdin() throws {
+        #expect(try CLI.run(["decode", "19180", "220", "163586"]).output == "Hello <|im_end|>")
+        #expect(try CLI.run(["decode", "19180,220"]).output == "Hello ")
+        #expect(try CLI.run(["decode"], stdin: Data("[19180, 220, 163586]".utf8)).output == "Hello <|im_end|>")
+        #expect(try CLI.run(["decode"], stdin: Data("19180, 220\n163586".utf8)).output == "Hello <|im_end|>")
+    }
+
+    @Test func decodeJSONKeepsExactBytesOfCutCharacters() throws {
+        // 13271 254: a space and the first two bytes of U+180E; the third byte is token 236.
+        let result = try CLI.run(["decode", "--json", "13271", "254"])
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(object["text"] as? String == " \u{FFFD}")
+        #expect(object["bytes_hex"] as? [String] == ["20e1", "a0"])
+        #expect(object["valid_utf8"] as? Bool == false)
+    }
+
+    @Test func tokensShowsEscapedPiecesAndSpecialTokens() throws {
+        let result = try CLI.run(["tokens", "--color", "never", "a b\n<|im_end|>"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("␣b"))
+        #expect(result.output.contains("\\n"))
+        #expect(result.output.contains("163586  «<|im_end|>»"))
+        #expect(!result.output.contains("\u{1B}["))
+        #expect(try CLI.run(["tokens", "--color", "always", "<|im_end|>"]).output.contains("\u{1B}[1;35m"))
+        #expect(!(try CLI.run(["tokens", "<|im_end|>"]).output.contains("\u{1B}[")), "auto: not a terminal")
+    }
+
+    @Test func tokensJSON() throws {
+        let result = try CLI.run(["tokens", "--json", "Hi<|im_end|>"])
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let tokens = try #require(object["tokens"] as? [[String: Any]])
+        #expect(tokens.last?["id"] as? Int == 163586)
+        #expect(tokens.last?["special"] as? Bool == true)
+        #expect(tokens.first?["bytes_hex"] as? String == "4869")
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import KimiTokenizer
+import Testing
+
+/// kimi-tok's IDs against the reference oracle: the bar is 100% identical IDs in every mode.
+@Suite("Encode parity with the reference", .serialized)
+struct EncodeParityTests {
+    static let modes = EncodeMode.allCases
+
+    static func corpusFiles() throws -> [(name: String, text: String)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Reference.corpusDirectory.path)
+            .filter { $0 != "SOURCES.md" }.sorted()
+        #expect(names.count >= 12, "expected the shared corpus files, found \(names)")
+        return try names.map { name in
+            let data = try Data(contentsOf: Reference.corpusDirectory.appendingPathComponent(name))
+            return (name, try UTF8Input.decode([UInt8](data)))
+        }
+    }
+
+    @Test("every corpus file, whole", arguments: modes)
+    func corpusWhole(mode: EncodeMode) throws {
+        let files = try Self.corpusFiles()
+        try Parity.check(files.map(\.text), mode: mode, label: "corpus files whole (\(files.count))")
+    }
+
+    @Test("slices of every corpus file", arguments: modes)
+    func corpusSlices(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0x5EED_0001)
+        var slices: [String] = []
+        for file in try Self.corpusFiles() {
+            let scalars = Array(file.text.unicodeScalars)
+            for _ in 0..<300 {
+                let start = random.below(scalars.count)
+                let length = 1 + random.below(random.below(4) == 0 ? 4_000 : 200)
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[start..<min(scalars.count, start + length)])
+                slices.append(String(view))
+            }
+        }
+        try Parity.check(slices, mode: mode, label: "corpus slices")
+    }
+
+    @Test("seeded random strings across scripts", arguments: modes)
+    func randomStrings(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0xC0FFEE)
+        let texts = (0..<21_000).map { _ in random.string() }
+        try Parity.check(texts, mode: mode, label: "random strings")
+    }
+
+    static let edgeCases: [String] = [
+        "", " ", "  ", "\n", "\r", "\r\n", "\n\r", "\r\r\n\n", " \r\n ", "a\rb\nc\r\nd", "\t\t", " \t\n",
+        "\u{85}", "a\u{85}b", "\u{A0}", "a\u{A0}b", "\u{1680}", "x\u{1680} y", "\u{180E}", "a\u{180E} b",
+        "\u{200B}", "a\u{200B}b", "\u{3000}", "中\u{3000}文", "\u{FEFF}", "\u{FEFF}hello", "\u{2028}\u{2029}",
+        "'s", "'S", "'t", "'T", "'re", "'Re", "'rE", "'RE", "'ve", "'VE", "'m", "'M", "'ll", "'lL", "'Ll",
+        "'LL", "'d", "'D", "don't", "DON'T", "we'LL", "it'\u{17F}", "x'\u{17F}", "''s", "'''", "a'b'c",
+        "1", "12", "123", "1234", "12345678901234567890", "١٢٣٤٥", "１２３４", "3.14159", "½⅓¼", "Ⅻ",
+        "中文English日本語カタカナ", "漢字かなカナ", "Kimi是月之暗面", "a中b", "中a", "ひらがな漢字",
+        "e\u{301}", "a\u{300}\u{301}\u{302}", "\u{301}abc", "\u{301}", "Z͑ͫ̓ͪ̂ͫ̽͏̴̙̤̞͉͚̯̞̠͍A̴̵̜̰͔ͫ͗͢L̠ͨͧͩ͘G̴̻͈͍͔̹̑͗̎̅͛́Ǫ̵̹̻̝̳͂̌̌͘",
+        "👨‍👩‍👧‍👦", "🏳️‍🌈", "👍🏽👍🏿", "🇯🇵🇨🇳", "❤️", "a👍b", "👩‍💻 coding",
+        "ǅ", "ǅungla", "ᾈ", "Ǆ ǅ ǆ", "𝐀𝐁𝐂", "𝒜𝒷", "𐐀𐐨", "\u{10D50}\u{10D70}", "\u{1E6C0}\u{1E6C1}",
+        "\u{2EBF0}\u{2EBF1}", "a\u{2EBF0}b", "\u{323B0}\u{323B1}x", "\u{30000}", "\u{16FF0}一",
+        "“Hello,” 世界世世世界世界——I'm ChatGPT…", "getUserName", "}\n///", "々々", "〇〇〇〇", "々a",
+        "<|im_end|>", "<|im_end|><|im_end|>", "a<|im_end|>b", "<|im_end|", "<|im_end|>>", "<<|im_end|>",
+        "[BOS]", "[EOS]x", "[EOT][EOT]", "<|im_user|>user<|im_middle|>hi<|im_end|>",
+        "\u{0}", "\u{1}\u{2}\u{1F}", "\u{7F}", "\u{E000}", "\u{10FFFD}", "\u{E0041}", "\u{FFFD}",
+    ]
+
+    @Test("edge cases", arguments: modes)
+    func edgeCases(mode: EncodeMode) throws {
+        try Parity.check(Self.edgeCases, mode: mode, label: "edge cases")
+    }
+
+    @Test("long runs", arguments: modes)
+    func longRuns(mode: EncodeMode) throws {
+        let runs = [
+            String(repeating: " ", count: 30_000), String(repeating: "a", count: 60_000),
+            String(repeating: "中", count: 30_000), String(repeating: "\n", count: 30_000),
+            String(repeating: "1", count: 30_000), String(repeating: "ab ", count: 20_000),
+            String(repeating: "x", count: 25_000) + " " + String(repeating: "y", count: 25_001),
+            String(repeating: " ", count: 25_001) + "z", String(repeating: "!", count: 30_000),
+            String(repeating: "Ab", count: 30_000), String(repeating: "😀", count: 26_000),
+        ]
+        try Parity.check(runs, mode: mode, label: "long runs")
+    }
+
+    @Test("every special token name", arguments: modes)
+    func specialTokens(mode: EncodeMode) throws {
+        let tokenizer = try Reference.tokenizer.get()
+        let names = tokenizer.specialTokens.names
+        #expect(names.count == 258)
+        try Parity.check(names, mode: mode, label: "special token names")
+        try Parity.check(names.map { "x \($0)y" }, mode: mode, label: "special token names in text")
+        if mode != .ordinary {
+            for (offset, name) in names.enumerated() {
+                #expect(try tokenizer.encode(name, mode: mode) == [tokenizer.specialTokens.firstID + offset])
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import KimiTokenizer
+
+/// Paths and shared processes for the differential tests: the reference oracle in
+/// `../shared/oracle`, run with the venv that `scripts/setup --oracle` makes.
+enum Reference {
+    static let checkoutRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared` beside the checkout, or `KIMI_TOK_SHARED_DIR`.
+    static let sharedDirectory: URL = {
+        if let path = ProcessInfo.processInfo.environment["KIMI_TOK_SHARED_DIR"] {
+            return URL(fileURLWithPath: path)
+        }
+        return checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
+
+    static let referenceModelDirectory = sharedDirectory.appendingPathComponent("vocab/kimi-k2").path
+    static let corpusDirectory = sharedDirectory.appendingPathComponent("corpus")
+
+    static let python: String = ProcessInfo.processInfo.environment["KIMI_TOK_ORACLE_PYTHON"]
+        ?? checkoutRoot.appendingPathComponent(".venv-oracle/bin/python").path
+
+    /// The one oracle process of this test run.
+    static let oracle: Result<JSONLinesProcess, Error> = Result {
+        try requireFile(python, hint: "run scripts/setup --oracle to create the oracle venv")
+        let script = sharedDirectory.appendingPathComponent("oracle/kimi_oracle.py").path
+        try requireFile(script, hint: "the differential tests need ../shared/oracle beside the checkout")
+        return try JSONLinesProcess(name: "kimi_oracle.py", executable: python,
+                                    arguments: [script, "--model-dir", referenceModelDirectory])
+    }
+
+    /// The one pre-tokenizer probe process of this test run.
+    static let probe: Result<JSONLinesProcess, Error> = Result {
+        try requireFile(python, hint: "run scripts/setup --oracle to create the oracle venv")
+        let script = checkoutRoot.appendingPathComponent("Tests/OracleParityTests/pretokenizer_probe.py").path
+        return try JSONLinesProcess(name: "pretokenizer_probe.py", executable: python,
+                                    arguments: [script, "--model-dir", referenceModelDirectory])
+    }
+
+    /// The tokenizer under test, loaded once from the reference model directory.
+    static let tokenizer: Result<KimiTokenizer, Error> = Result {
+        try KimiTokenizer.load(modelDirectory: referenceModelDirectory, strict: true)
+    }
+
+    private static func requireFile(_ path: String, hint: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw OracleFailure(message: "\(path) is missing: \(hint)")
+        }
+    }
+
+    // MARK: Requests
+
+    /// The oracle's IDs for each text in `mode`.
+    static func encode(_ texts: [String], mode: EncodeMode) throws -> [[Int]] {
+        let answers = try oracle.get().batch(texts.map { ["op": "encode", "text": $0, "mode": mode.rawValue] })
+        return try answers.enumerated().map { index, answer in
+            guard let ids = answer["ids"] as? [Int] else {
+                throw OracleFailure(message: "oracle failed to encode text \(index): \(answer["error"] ?? answer)")
+            }
+            return ids
+        }
+    }
+
+    /// The oracle's decoded text and per-token hex bytes for each ID list.
+    static func decode(_ idLists: [[Int]]) throws -> [(text: String, bytesHex: [String])] {
+        let answers = try oracle.get().batch(idLists.map { ["op": "decode", "ids": $0] })
+        return try answers.map { answer in
+            guard let text = answer["text"] as? String, let hex = answer["bytes_hex"] as? [String] else {
+                throw OracleFailure(message: "oracle failed to decode: \(answer["error"] ?? answer)")
+            }
+            return (text, hex)
+        }
+    }
+
+    /// tiktoken's pieces for each string (see pretokenizer_probe.py).
+    static func pieces(_ strings: [String]) throws -> [[String]] {
+        let answers = try probe.get().batch([["strings": strings]])
+        guard let pieces = answers.first?["pieces"] as? [[String]], pieces.count == strings.count else {
+            throw OracleFailure(message: "the probe answered something unexpected")
+        }
+        return pieces
+    }
+}
