@@ -21,6 +21,19 @@ struct ErrorExitTests {
         expectFailure(try CLI.run(["tokens"], stdin: Data([0x61, 0xFF])), mentioning: ["byte offset 1"])
     }
 
+    @Test func invalidUTF8InArgumentsIsAnError() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" encode \"$(printf 'ab\\377')\" 2>&1 >/dev/null", CLI.executable]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(message.contains("argument 2 is not valid UTF-8 (byte offset 2)"), "\(message)")
+    }
+
     @Test func badIDsNamePositionAndValue() throws {
         expectFailure(try CLI.run(["decode", "1", "163842"]), mentioning: ["163842", "position 1"])
         expectFailure(try CLI.run(["decode", "--", "5", "-1"]), mentioning: ["position 1", "-1"])

@@ -79,6 +79,10 @@ struct EncodeParityTests {
             String(repeating: "x", count: 25_000) + " " + String(repeating: "y", count: 25_001),
             String(repeating: " ", count: 25_001) + "z", String(repeating: "!", count: 30_000),
             String(repeating: "Ab", count: 30_000), String(repeating: "😀", count: 26_000),
+            // Python's isspace and Unicode White_Space disagree on U+001C..U+001F; U+200B is neither.
+            String(repeating: "\u{1C}", count: 25_001) + "a", String(repeating: "\u{85}", count: 25_003),
+            String(repeating: "\u{3000}", count: 25_002) + "中", String(repeating: "\u{200B}", count: 25_004),
+            "a" + String(repeating: "\u{A0}\u{1F}", count: 13_000) + "b",
         ]
         try Parity.check(runs, mode: mode, label: "long runs")
     }
