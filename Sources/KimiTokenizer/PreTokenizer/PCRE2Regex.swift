@@ -40,8 +40,8 @@ final class PCRE2Regex: @unchecked Sendable {
         var largeStack: LargeJITStack?
         defer { largeStack?.free() }
 
-        let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        let ovector = pcre2_get_ovector_pointer_8(matchData)!
+        guard let base = subject.baseAddress else { return }
+        guard let ovector = pcre2_get_ovector_pointer_8(matchData) else { throw .outOfMemory }
         var offset = 0
         while offset < subject.count {
             var status = match(base, subject.count, offset, matchData, largeStack?.context)

@@ -62,9 +62,11 @@ struct ByteStringTable: Sendable {
                         let value = Int(entry - 1)
                         let start = Int(offsets[value])
                         let end = Int(offsets[value + 1])
-                        if end - start == bytes.count,
-                           bytes.count == 0 || memcmp(storage.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0 {
-                            return value
+                        if end - start == bytes.count {
+                            guard let stored = storage.baseAddress, let wanted = bytes.baseAddress else {
+                                return value // both empty
+                            }
+                            if memcmp(stored + start, wanted, bytes.count) == 0 { return value }
                         }
                         slot = (slot + 1) & mask
                     }
