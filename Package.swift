@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "KimiTokenizer", targets: ["KimiTokenizer"]),
+        .library(name: "KimiChatTemplate", targets: ["KimiChatTemplate"]),
         .executable(name: "kimi-tok", targets: ["kimi-tok"]),
     ],
     dependencies: [
@@ -27,11 +28,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Chat templates: a Jinja interpreter with Python semantics, messages, the renderer.
+        .target(
+            name: "KimiChatTemplate",
+            dependencies: ["KimiTokenizer"]
+        ),
         // The command-line tool: parses arguments and prints; no logic of its own.
         .executableTarget(
             name: "kimi-tok",
             dependencies: [
                 "KimiTokenizer",
+                "KimiChatTemplate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OracleParityTests",
-            dependencies: ["KimiTokenizer"],
+            dependencies: ["KimiTokenizer", "KimiChatTemplate"],
             exclude: ["pretokenizer_probe.py"]
         ),
         .testTarget(

@@ -20,4 +20,6 @@ public struct UnicodeClass: OptionSet, Sendable, Hashable {
     public static let whiteSpace = UnicodeClass(rawValue: 32)
     /// Python's `str.isspace()`, which the Hugging Face tokenizer uses to split long runs.
     public static let pythonSpace = UnicodeClass(rawValue: 64)
+    /// Python 3.11's `str.isprintable()` (Unicode 14.0), which decides what `repr()` escapes.
+    public static let pythonPrintable = UnicodeClass(rawValue: 128)
 }

@@ -27,11 +27,16 @@ final class JSONLinesProcess: @unchecked Sendable {
 
     /// Sends every request and returns the answers in the same order.
     func batch(_ requests: [[String: Any]]) throws -> [[String: Any]] {
+        try batch(lines: requests.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) })
+    }
+
+    /// Sends requests already written as JSON lines.
+    func batch(lines requests: [String]) throws -> [[String: Any]] {
         lock.lock()
         defer { lock.unlock() }
         var payload = Data()
         for request in requests {
-            payload.append(try JSONSerialization.data(withJSONObject: request))
+            payload.append(contentsOf: request.utf8)
             payload.append(0x0A)
         }
         let writer = input.fileHandleForWriting
@@ -41,13 +46,32 @@ final class JSONLinesProcess: @unchecked Sendable {
         var answers: [[String: Any]] = []
         answers.reserveCapacity(requests.count)
         while answers.count < requests.count {
-            let line = try nextLine()
+            // swift-corelibs-foundation's JSON reader drops a U+FEFF that follows an escape or
+            // starts a string; the escape keeps it.
+            let line = Self.escapingByteOrderMarks(try nextLine())
             guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 throw OracleFailure(message: "\(name) answered something that is not a JSON object")
             }
             answers.append(object)
         }
         return answers
+    }
+
+    private static func escapingByteOrderMarks(_ line: [UInt8]) -> [UInt8] {
+        guard line.count >= 3 else { return line }
+        var result: [UInt8] = []
+        result.reserveCapacity(line.count)
+        var index = 0
+        while index < line.count {
+            if index + 2 < line.count, line[index] == 0xEF, line[index + 1] == 0xBB, line[index + 2] == 0xBF {
+                result.append(contentsOf: Array("\\ufeff".utf8))
+                index += 3
+            } else {
+                result.append(line[index])
+                index += 1
+            }
+        }
+        return result
     }
 
     private func nextLine() throws -> [UInt8] {

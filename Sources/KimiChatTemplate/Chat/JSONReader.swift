@@ -1,0 +1,197 @@
+/// Reads JSON into template values the way Python's `json.loads` does: object keys keep their
+/// order (a later duplicate key wins), integers stay integers and other numbers become floats.
+public struct JSONReader {
+    /// Malformed JSON, with the byte offset, line and column of the problem.
+    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        public let message: String
+        public let offset: Int
+        public let line: Int
+        public let column: Int
+        public var description: String { "invalid JSON at line \(line), column \(column) (byte \(offset)): \(message)" }
+    }
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var depth = 0
+
+    /// Parses one JSON document.
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Value {
+        var reader = JSONReader(bytes: bytes)
+        reader.skipWhitespace()
+        let value = try reader.value()
+        reader.skipWhitespace()
+        if reader.position < bytes.count { throw reader.error("unexpected data after the JSON value") }
+        return value
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private func error(_ message: String) -> SyntaxError {
+        var line = 1
+        var column = 1
+        for byte in bytes[..<min(position, bytes.count)] {
+            if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return SyntaxError(message: message, offset: position, line: line, column: column)
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func value() throws(SyntaxError) -> Value {
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .none)
+        case UInt8(ascii: "N"): return try literal("NaN", .float(.nan))
+        case UInt8(ascii: "I"): return try literal("Infinity", .float(.infinity))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw error("unexpected character '\(Unicode.Scalar(bytes[position]))'")
+        }
+    }
+
+    private mutating func literal(_ text: String, _ value: Value) throws(SyntaxError) -> Value {
+        guard bytes[position...].starts(with: text.utf8) else { throw error("expected '\(text)'") }
+        position += text.utf8.count
+        return value
+    }
+
+    private mutating func nested() throws(SyntaxError) {
+        depth += 1
+        if depth > 512 { throw error("nested deeper than 512 levels") }
+    }
+
+    private mutating func object() throws(SyntaxError) -> Value {
+        try nested()
+        defer { depth -= 1 }
+        position += 1
+        let box = Value.DictBox()
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .dict(box) }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let key = try string()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+            position += 1
+            skipWhitespace()
+            box[.string(key)] = try value()
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input in an object") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .dict(box) }
+            throw error("expected ',' or '}' in an object")
+        }
+    }
+
+    private mutating func array() throws(SyntaxError) -> Value {
+        try nested()
+        defer { depth -= 1 }
+        position += 1
+        var items: [Value] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
+        while true {
+            skipWhitespace()
+            items.append(try value())
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input in an array") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
+            throw error("expected ',' or ']' in an array")
+        }
+    }
+
+    private mutating func number() throws(SyntaxError) -> Value {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") {
+            position += 1
+            if bytes[position...].starts(with: "Infinity".utf8) { position += 8; return .float(-.infinity) }
+        }
+        var isFloat = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                position += 1
+            } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+                        || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && isFloat) {
+                isFloat = true
+                position += 1
+            } else {
+                break
+            }
+        }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if !isFloat, let integer = Int(text) { return .int(integer) }
+        guard let double = Double(text), text.last.map({ $0.isNumber }) == true else {
+            throw error("invalid number '\(text)'")
+        }
+        if !isFloat { return .bigInt(text) }
+        return .float(double)
+    }
+
+    private mutating func string() throws(SyntaxError) -> String {
+        position += 1
+        var scalars = String.UnicodeScalarView()
+        var runStart = position
+        func flush(_ reader: JSONReader, _ end: Int) throws(SyntaxError) {
+            let run = reader.bytes[runStart..<end]
+            guard let text = String(validating: run, as: UTF8.self) else { throw reader.error("invalid UTF-8 in a string") }
+            scalars.append(contentsOf: text.unicodeScalars)
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                try flush(self, position)
+                position += 1
+                return String(scalars)
+            }
+            if byte < 0x20 { throw error("control character in a string") }
+            if byte != UInt8(ascii: "\\") { position += 1; continue }
+            try flush(self, position)
+            position += 1
+            guard position < bytes.count else { break }
+            let escape = bytes[position]
+            position += 1
+            switch escape {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                var value = try hex4()
+                if (0xD800...0xDBFF).contains(value), bytes[position...].starts(with: "\\u".utf8) {
+                    position += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in a string") }
+                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(value) else { throw error("unpaired surrogate in a string") }
+                scalars.append(scalar)
+            default:
+                throw error("invalid escape '\\\(Unicode.Scalar(escape))'")
+            }
+            runStart = position
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func hex4() throws(SyntaxError) -> UInt32 {
+        guard position + 4 <= bytes.count,
+              let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+            throw error("invalid \\u escape")
+        }
+        position += 4
+        return value
+    }
+}

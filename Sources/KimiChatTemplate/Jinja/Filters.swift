@@ -1,0 +1,184 @@
+import Foundation
+
+/// The filters of jinja2 that chat templates use, with transformers' own `tojson`.
+enum Filters {
+    static let names: Set<String> = [
+        "tojson", "string", "length", "count", "trim", "join", "default", "d", "first", "last",
+        "replace", "dictsort", "upper", "lower", "title", "capitalize", "list", "abs", "int", "float",
+        "items", "reverse", "safe", "e", "escape",
+    ]
+
+    static func apply(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
+        switch name {
+        case "tojson":
+            return .string(try tojson(value, arguments))
+        case "string":
+            return .string(value.pythonString)
+        case "length", "count":
+            return .int(try length(value))
+        case "trim":
+            return .string(try StringMethods.strip(value.pythonString, arguments.value(0, "chars"), leading: true, trailing: true))
+        case "join":
+            let separator = arguments.value(0, "d")?.pythonString ?? ""
+            var items = try value.iterated()
+            if let attribute = arguments.value(1, "attribute") {
+                items = try items.map { try Members.item($0, attribute) }
+            }
+            return .string(items.map(\.pythonString).joined(separator: separator))
+        case "default", "d":
+            let fallback = arguments.value(0, "default_value") ?? .string("")
+            let boolean = arguments.value(1, "boolean")?.isTruthy ?? false
+            return value.isUndefined || (boolean && !value.isTruthy) ? fallback : value
+        case "first":
+            return try value.iterated().first ?? .undefined("first")
+        case "last":
+            return try value.iterated().last ?? .undefined("last")
+        case "replace":
+            guard let old = arguments.value(0, "old"), let new = arguments.value(1, "new") else {
+                throw TemplateFailure.type("replace filter needs old and new")
+            }
+            var count = -1
+            if case let .int(c)? = arguments.value(2, "count") { count = c }
+            return .string(replace(value.pythonString, old.pythonString, new.pythonString, count: count))
+        case "dictsort":
+            return try dictsort(value, arguments)
+        case "upper":
+            return .string(value.pythonString.uppercased())
+        case "lower":
+            return .string(value.pythonString.lowercased())
+        case "title":
+            return .string(title(value.pythonString))
+        case "capitalize":
+            return .string(capitalize(value.pythonString))
+        case "list":
+            return .list(try value.iterated())
+        case "items":
+            guard case let .dict(box) = value else {
+                if value.isUndefined { return .list([]) }
+                throw TemplateFailure.type("items filter needs a mapping, not \(value.typeName)")
+            }
+            return .list(box.pairs.map { .tuple([$0, $1]) })
+        case "reverse":
+            if case let .string(s) = value { return .string(String(s.reversed())) }
+            return .list(try value.iterated().reversed())
+        case "abs":
+            switch value {
+            case let .int(i): return .int(abs(i))
+            case let .float(d): return .float(abs(d))
+            case let .bool(b): return .int(b ? 1 : 0)
+            default: throw TemplateFailure.type("bad operand type for abs(): '\(value.typeName)'")
+            }
+        case "int":
+            switch value {
+            case let .int(i): return .int(i)
+            case let .bool(b): return .int(b ? 1 : 0)
+            case let .float(d) where d.isFinite: return .int(Int(d))
+            case let .string(s): return .int(Int(s.trimmingCharacters(in: .whitespaces)) ?? Int(Double(s) ?? 0))
+            default: return arguments.value(0, "default") ?? .int(0)
+            }
+        case "float":
+            switch value {
+            case let .int(i): return .float(Double(i))
+            case let .float(d): return .float(d)
+            case let .bool(b): return .float(b ? 1 : 0)
+            case let .string(s): return .float(Double(s.trimmingCharacters(in: .whitespaces)) ?? 0)
+            default: return arguments.value(0, "default") ?? .float(0)
+            }
+        case "safe":
+            return value
+        case "e", "escape":
+            return .string(value.pythonString.replacingOccurrences(of: "&", with: "&amp;")
+                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&#34;").replacingOccurrences(of: "'", with: "&#39;"))
+        default:
+            throw TemplateFailure.type("no filter named '\(name)'")
+        }
+    }
+
+    /// transformers' `tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)`.
+    private static func tojson(_ value: Value, _ arguments: Arguments) throws -> String {
+        var indent: String?
+        switch arguments.value(1, "indent") {
+        case nil, .none?: indent = nil
+        case let .int(n)?: indent = String(repeating: " ", count: max(0, n))
+        case let .string(s)?: indent = s
+        case let other?: throw TemplateFailure.type("indent must be an int or str, not \(other.typeName)")
+        }
+        var separators: (String, String)?
+        switch arguments.value(2, "separators") {
+        case nil, .none?: separators = nil
+        case let .tuple(pair)? where pair.count == 2:
+            separators = (pair[0].pythonString, pair[1].pythonString)
+        case let .list(box)? where box.items.count == 2:
+            separators = (box.items[0].pythonString, box.items[1].pythonString)
+        case let other?: throw TemplateFailure.type("separators must be a pair of strings, not \(other.typeName)")
+        }
+        let encoder = PythonJSON(ensureASCII: arguments.value(0, "ensure_ascii")?.isTruthy ?? false,
+                                 indent: indent, separators: separators,
+                                 sortKeys: arguments.value(3, "sort_keys")?.isTruthy ?? false)
+        return try encoder.encode(value)
+    }
+
+    static func length(_ value: Value) throws -> Int {
+        switch value {
+        case .undefined: return 0
+        case let .string(s): return s.unicodeScalars.count
+        case let .list(l): return l.items.count
+        case let .tuple(t): return t.count
+        case let .dict(d): return d.count
+        default: throw TemplateFailure.type("object of type '\(value.typeName)' has no len()")
+        }
+    }
+
+    private static func dictsort(_ value: Value, _ arguments: Arguments) throws -> Value {
+        guard case let .dict(box) = value else { throw TemplateFailure.type("You can only sort by either \"key\" or \"value\"") }
+        let caseSensitive = arguments.value(0, "case_sensitive")?.isTruthy ?? false
+        let byValue = arguments.value(1, "by")?.pythonString == "value"
+        let reverse = arguments.value(2, "reverse")?.isTruthy ?? false
+        func key(_ v: Value) -> Value {
+            if !caseSensitive, case let .string(s) = v { return .string(s.lowercased()) }
+            return v
+        }
+        var failure: Error?
+        let sorted = box.pairs.map { ($0, $1) }.sorted { a, b in
+            do {
+                let (x, y) = byValue ? (key(a.1), key(b.1)) : (key(a.0), key(b.0))
+                return try Operators.compare(reverse ? ">" : "<", x, y)
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        return .list(sorted.map { .tuple([$0.0, $0.1]) })
+    }
+
+    /// Python's `str.replace`.
+    static func replace(_ s: String, _ old: String, _ new: String, count: Int) -> String {
+        if count < 0 { return old.isEmpty ? s : s.replacingOccurrences(of: old, with: new) }
+        var result = ""
+        var rest = Substring(s)
+        var done = 0
+        while done < count, let range = rest.range(of: old), !old.isEmpty {
+            result += rest[..<range.lowerBound] + new
+            rest = rest[range.upperBound...]
+            done += 1
+        }
+        return result + rest
+    }
+
+    static func title(_ s: String) -> String {
+        var result = ""
+        var previousCased = false
+        for character in s {
+            result += previousCased ? character.lowercased() : character.uppercased()
+            previousCased = character.isLetter
+        }
+        return result
+    }
+
+    static func capitalize(_ s: String) -> String {
+        guard let first = s.first else { return s }
+        return first.uppercased() + s.dropFirst().lowercased()
+    }
+}

@@ -1,0 +1,291 @@
+/// Limits that keep a runaway template from hanging or exhausting memory.
+public struct RenderLimits: Sendable {
+    /// Evaluation steps (statements and expressions) before giving up.
+    public var steps = 20_000_000
+    /// Nested macro calls.
+    public var callDepth = 200
+    /// Bytes of output.
+    public var outputBytes = 64 << 20
+
+    public init() {}
+}
+
+/// Evaluates parsed statements against a context, writing the output.
+final class Interpreter: @unchecked Sendable {
+    private let limits: RenderLimits
+    private var steps = 0
+    private var depth = 0
+    private(set) var output = ""
+    let root: Scope
+
+    init(context: [String: Value], limits: RenderLimits) {
+        self.limits = limits
+        let globals = Scope(parent: nil)
+        for (name, value) in Globals.all { globals.set(name, value) }
+        root = Scope(parent: globals)
+        for (name, value) in context { root.set(name, value) }
+    }
+
+    /// How a statement list ended.
+    private enum Flow { case normal, breakLoop, continueLoop }
+
+    func run(_ body: [Statement]) throws(TemplateError) {
+        _ = try execute(body, in: root, output: &output)
+    }
+
+    private func tick(_ location: SourceLocation) throws(TemplateError) {
+        steps += 1
+        if steps > limits.steps {
+            throw TemplateError(kind: .limit, message: "more than \(limits.steps) evaluation steps (a runaway template?)", file: "", location: location)
+        }
+    }
+
+    private func fail(_ failure: TemplateFailure, _ location: SourceLocation) -> TemplateError {
+        TemplateError(kind: failure.kind, message: failure.message, file: "", location: location)
+    }
+
+    private func write(_ text: String, to output: inout String, _ location: SourceLocation) throws(TemplateError) {
+        output += text
+        if output.utf8.count > limits.outputBytes {
+            throw TemplateError(kind: .limit, message: "output larger than \(limits.outputBytes) bytes", file: "", location: location)
+        }
+    }
+
+    private func execute(_ body: [Statement], in scope: Scope, output: inout String) throws(TemplateError) -> Flow {
+        for statement in body {
+            switch statement {
+            case let .text(text):
+                try write(text, to: &output, SourceLocation(line: 0, column: 0))
+            case let .output(expression, location):
+                try tick(location)
+                try write(try evaluate(expression, in: scope, at: location).pythonString, to: &output, location)
+            case let .conditional(branches, otherwise):
+                var taken = false
+                for (condition, branch) in branches where try evaluate(condition, in: scope).isTruthy {
+                    taken = true
+                    let flow = try execute(branch, in: scope, output: &output)
+                    if flow != .normal { return flow }
+                    break
+                }
+                if !taken {
+                    let flow = try execute(otherwise, in: scope, output: &output)
+                    if flow != .normal { return flow }
+                }
+            case let .loop(target, iterable, filter, body, otherwise, location):
+                try runLoop(target, iterable, filter, body, otherwise, location, scope, &output)
+            case let .assign(target, expression, location):
+                try tick(location)
+                try assign(target, try evaluate(expression, in: scope, at: location), in: scope, at: location)
+            case let .assignBlock(name, body):
+                var captured = ""
+                _ = try execute(body, in: scope, output: &captured)
+                scope.set(name, .string(captured))
+            case let .macro(macro):
+                scope.set(macro.name, .callable(makeCallable(macro)))
+            case .breakLoop:
+                return .breakLoop
+            case .continueLoop:
+                return .continueLoop
+            }
+        }
+        return .normal
+    }
+
+    private func assign(_ target: AssignTarget, _ value: Value, in scope: Scope, at location: SourceLocation) throws(TemplateError) {
+        switch target {
+        case let .name(name):
+            scope.set(name, value)
+        case let .attribute(object, attribute):
+            guard case let .namespace(box)? = scope.lookup(object) else {
+                throw fail(.type("cannot assign attribute on non-namespace object"), location)
+            }
+            box[.string(attribute)] = value
+        case let .names(names):
+            let items: [Value]
+            do { items = try value.iterated() } catch { throw fail(error, location) }
+            guard items.count == names.count else {
+                throw fail(.type("cannot unpack \(items.count) values into \(names.count) names"), location)
+            }
+            for (name, item) in zip(names, items) { scope.set(name, item) }
+        }
+    }
+
+    private func runLoop(_ target: AssignTarget, _ iterableExpression: Expression, _ filter: Expression?,
+                         _ body: [Statement], _ otherwise: [Statement], _ location: SourceLocation,
+                         _ scope: Scope, _ output: inout String) throws(TemplateError) {
+        let iterable = try evaluate(iterableExpression, in: scope, at: location)
+        var items: [Value]
+        do { items = try iterable.iterated() } catch { throw fail(error, location) }
+        if let filter {
+            var kept: [Value] = []
+            for item in items {
+                let filterScope = Scope(parent: scope)
+                try assign(target, item, in: filterScope, at: location)
+                if try evaluate(filter, in: filterScope, at: location).isTruthy { kept.append(item) }
+            }
+            items = kept
+        }
+        if items.isEmpty {
+            _ = try execute(otherwise, in: scope, output: &output)
+            return
+        }
+        for (index, item) in items.enumerated() {
+            try tick(location)
+            let iteration = Scope(parent: scope)
+            iteration.set("loop", LoopInfo.value(index: index, items: items))
+            try assign(target, item, in: iteration, at: location)
+            if try execute(body, in: iteration, output: &output) == .breakLoop { break }
+        }
+    }
+
+    private func makeCallable(_ macro: Macro) -> Callable {
+        Callable(name: macro.name) { [unowned self] arguments in
+            try self.call(macro, arguments)
+        }
+    }
+
+    /// Calls a macro; errors inside its body keep their own line and column.
+    private func call(_ macro: Macro, _ arguments: Arguments) throws -> Value {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > limits.callDepth {
+            throw TemplateFailure.limit("macro calls nested deeper than \(limits.callDepth) (runaway recursion?)")
+        }
+        let scope = Scope(parent: root)
+        if arguments.positional.count > macro.parameters.count {
+            throw TemplateFailure.type("macro '\(macro.name)' takes not more than \(macro.parameters.count) argument(s)")
+        }
+        for (index, (name, defaultExpression)) in macro.parameters.enumerated() {
+            if let value = arguments.value(index, name) {
+                scope.set(name, value)
+            } else if let defaultExpression {
+                scope.set(name, try evaluate(defaultExpression, in: scope, at: macro.location))
+            } else {
+                scope.set(name, .undefined(name))
+            }
+        }
+        for (name, _) in arguments.keyword where !macro.parameters.contains(where: { $0.0 == name }) {
+            throw TemplateFailure.type("macro '\(macro.name)' takes no keyword argument '\(name)'")
+        }
+        var captured = ""
+        _ = try execute(macro.body, in: scope, output: &captured)
+        return .string(captured)
+    }
+
+    // MARK: Expressions
+
+    func evaluate(_ expression: Expression, in scope: Scope, at outer: SourceLocation = SourceLocation(line: 0, column: 0)) throws(TemplateError) -> Value {
+        var location = outer
+        var node = expression
+        while case let .located(inner, innerLocation) = node {
+            node = inner
+            location = innerLocation
+        }
+        try tick(location)
+        do {
+            return try evaluateNode(node, in: scope, at: location)
+        } catch let error as TemplateError {
+            throw error
+        } catch let failure as TemplateFailure {
+            throw fail(failure, location)
+        } catch {
+            throw fail(.type("\(error)"), location)
+        }
+    }
+
+    private func evaluateNode(_ node: Expression, in scope: Scope, at location: SourceLocation) throws -> Value {
+        switch node {
+        case let .literal(value):
+            return value
+        case let .name(name):
+            return scope.lookup(name) ?? .undefined(name)
+        case let .list(items):
+            return .list(try items.map { try evaluate($0, in: scope, at: location) })
+        case let .tuple(items):
+            return .tuple(try items.map { try evaluate($0, in: scope, at: location) })
+        case let .dict(pairs):
+            let box = Value.DictBox()
+            for (key, value) in pairs {
+                box[try evaluate(key, in: scope, at: location)] = try evaluate(value, in: scope, at: location)
+            }
+            return .dict(box)
+        case let .attribute(base, name):
+            return try Members.attribute(try evaluate(base, in: scope, at: location), name)
+        case let .item(base, index):
+            return try Members.item(try evaluate(base, in: scope, at: location), try evaluate(index, in: scope, at: location))
+        case let .slice(base, start, stop, step):
+            let value = try evaluate(base, in: scope, at: location)
+            func bound(_ e: Expression?) throws -> Value? { try e.map { try evaluate($0, in: scope, at: location) } }
+            return try Members.slice(value, try bound(start), try bound(stop), try bound(step))
+        case let .call(callee, positional, keyword):
+            let function = try evaluate(callee, in: scope, at: location)
+            let arguments = Arguments(positional: try positional.map { try evaluate($0, in: scope, at: location) },
+                                      keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
+            guard case let .callable(callable) = function else {
+                if case let .undefined(name) = function { throw TemplateFailure.undefined("'\(name)' is undefined") }
+                throw TemplateFailure.type("'\(function.typeName)' object is not callable")
+            }
+            return try callable.body(arguments)
+        case let .filter(base, name, positional, keyword):
+            let value = try evaluate(base, in: scope, at: location)
+            let arguments = Arguments(positional: try positional.map { try evaluate($0, in: scope, at: location) },
+                                      keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
+            return try Filters.apply(name, value, arguments)
+        case let .test(base, name, argumentExpressions, negated):
+            let value = try evaluate(base, in: scope, at: location)
+            let arguments = try argumentExpressions.map { try evaluate($0, in: scope, at: location) }
+            return .bool(try TestFunctions.apply(name, value, arguments) != negated)
+        case let .unary(op, operand):
+            let value = try evaluate(operand, in: scope, at: location)
+            switch op {
+            case "not": return .bool(!value.isTruthy)
+            case "-":
+                switch value {
+                case let .int(i): return .int(-i)
+                case let .float(d): return .float(-d)
+                case let .bool(b): return .int(b ? -1 : 0)
+                default: throw TemplateFailure.type("bad operand type for unary -: '\(value.typeName)'")
+                }
+            default:
+                guard Operators.number(value) != nil else { throw TemplateFailure.type("bad operand type for unary +: '\(value.typeName)'") }
+                return value
+            }
+        case let .binary(op, leftExpression, rightExpression):
+            let left = try evaluate(leftExpression, in: scope, at: location)
+            switch op {
+            case "and": return left.isTruthy ? try evaluate(rightExpression, in: scope, at: location) : left
+            case "or": return left.isTruthy ? left : try evaluate(rightExpression, in: scope, at: location)
+            default: break
+            }
+            let right = try evaluate(rightExpression, in: scope, at: location)
+            switch op {
+            case "==", "!=", "<", "<=", ">", ">=": return .bool(try Operators.compare(op, left, right))
+            case "in": return .bool(try Operators.contains(right, left))
+            case "not in": return .bool(!(try Operators.contains(right, left)))
+            default: return try Operators.binary(op, left, right)
+            }
+        case let .conditional(condition, then, otherwise):
+            if try evaluate(condition, in: scope, at: location).isTruthy {
+                return try evaluate(then, in: scope, at: location)
+            }
+            return try otherwise.map { try evaluate($0, in: scope, at: location) } ?? .undefined("inline if")
+        case let .located(inner, innerLocation):
+            return try evaluate(inner, in: scope, at: innerLocation)
+        }
+    }
+}
+
+/// The `loop` variable of a `for` body.
+enum LoopInfo {
+    static func value(index: Int, items: [Value]) -> Value {
+        let count = items.count
+        return .namespace(Value.DictBox([
+            (.string("index"), .int(index + 1)), (.string("index0"), .int(index)),
+            (.string("revindex"), .int(count - index)), (.string("revindex0"), .int(count - index - 1)),
+            (.string("first"), .bool(index == 0)), (.string("last"), .bool(index == count - 1)),
+            (.string("length"), .int(count)),
+            (.string("previtem"), index > 0 ? items[index - 1] : .undefined("previtem")),
+            (.string("nextitem"), index + 1 < count ? items[index + 1] : .undefined("nextitem")),
+        ]))
+    }
+}

@@ -1,0 +1,179 @@
+/// Python's operators on template values.
+enum Operators {
+    static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.undefined, .undefined), (.none, .none): return true
+        case let (.string(x), .string(y)): return x == y
+        case let (.bigInt(x), .bigInt(y)): return x == y
+        case (.bigInt, _), (_, .bigInt): return false
+        case let (.list(x), .list(y)): return sequencesEqual(x.items, y.items)
+        case let (.tuple(x), .tuple(y)): return sequencesEqual(x, y)
+        case let (.dict(x), .dict(y)):
+            guard x.count == y.count else { return false }
+            return x.pairs.allSatisfy { key, value in y[key].map { equal(value, $0) } ?? false }
+        case let (.namespace(x), .namespace(y)): return x === y
+        default:
+            if let x = number(a), let y = number(b) { return x == y }
+            return false
+        }
+    }
+
+    private static func sequencesEqual(_ x: [Value], _ y: [Value]) -> Bool {
+        x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+    }
+
+    /// The numeric value of int, float and bool (Python's bool is an int).
+    static func number(_ v: Value) -> Double? {
+        switch v {
+        case let .int(i): Double(i)
+        case let .float(d): d
+        case let .bool(b): b ? 1 : 0
+        default: nil
+        }
+    }
+
+    private static func integer(_ v: Value) -> Int? {
+        switch v {
+        case let .int(i): i
+        case let .bool(b): b ? 1 : 0
+        default: nil
+        }
+    }
+
+    /// `a < b` (and friends, through `compare`).
+    static func compare(_ op: String, _ a: Value, _ b: Value) throws(TemplateFailure) -> Bool {
+        if op == "==" { return equal(a, b) }
+        if op == "!=" { return !equal(a, b) }
+        let order: Int
+        if let x = integer(a), let y = integer(b) {
+            order = x < y ? -1 : x > y ? 1 : 0
+        } else if let x = number(a), let y = number(b) {
+            order = x < y ? -1 : x > y ? 1 : 0
+        } else if case let .string(x) = a, case let .string(y) = b {
+            order = x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) ? -1 : x == y ? 0 : 1
+        } else if case let .list(x) = a, case let .list(y) = b {
+            order = try sequenceOrder(x.items, y.items)
+        } else if case let .tuple(x) = a, case let .tuple(y) = b {
+            order = try sequenceOrder(x, y)
+        } else {
+            if a.isUndefined || b.isUndefined { throw .undefined("an undefined value cannot be compared with '\(op)'") }
+            throw .type("'\(op)' not supported between instances of '\(a.typeName)' and '\(b.typeName)'")
+        }
+        switch op {
+        case "<": return order < 0
+        case "<=": return order <= 0
+        case ">": return order > 0
+        default: return order >= 0
+        }
+    }
+
+    private static func sequenceOrder(_ x: [Value], _ y: [Value]) throws(TemplateFailure) -> Int {
+        for (a, b) in zip(x, y) where !equal(a, b) {
+            return try compare("<", a, b) ? -1 : 1
+        }
+        return x.count < y.count ? -1 : x.count > y.count ? 1 : 0
+    }
+
+    /// `needle in haystack`.
+    static func contains(_ haystack: Value, _ needle: Value) throws(TemplateFailure) -> Bool {
+        switch haystack {
+        case let .string(s):
+            guard case let .string(n) = needle else {
+                throw .type("'in <string>' requires string as left operand, not \(needle.typeName)")
+            }
+            return n.isEmpty || s.contains(n)
+        case let .list(l): return l.items.contains { equal($0, needle) }
+        case let .tuple(t): return t.contains { equal($0, needle) }
+        case let .dict(d): return d[needle] != nil
+        case .undefined: return false
+        default: throw .type("argument of type '\(haystack.typeName)' is not iterable")
+        }
+    }
+
+    static func binary(_ op: String, _ a: Value, _ b: Value) throws(TemplateFailure) -> Value {
+        if a.isUndefined || b.isUndefined, op != "~" {
+            throw .undefined("an undefined value was used with '\(op)'")
+        }
+        if op != "~", case .bigInt = a { throw .limit("arithmetic on an integer beyond 64 bits") }
+        if op != "~", case .bigInt = b { throw .limit("arithmetic on an integer beyond 64 bits") }
+        switch (op, a, b) {
+        case ("~", _, _): return .string(a.pythonString + b.pythonString)
+        case let ("+", .string(x), .string(y)): return .string(x + y)
+        case let ("+", .list(x), .list(y)): return .list(x.items + y.items)
+        case let ("+", .tuple(x), .tuple(y)): return .tuple(x + y)
+        case let ("*", .string(s), _), let ("*", _, .string(s)):
+            guard let n = integer(op == "*" && a.isString ? b : a) else { break }
+            return .string(String(repeating: s, count: max(0, n)))
+        case let ("*", .list(l), _):
+            guard let n = integer(b) else { break }
+            return .list(Array([[Value]](repeating: l.items, count: max(0, n)).joined()))
+        default: break
+        }
+        if let x = integer(a), let y = integer(b) {
+            switch op {
+            case "+": return try checked(x.addingReportingOverflow(y))
+            case "-": return try checked(x.subtractingReportingOverflow(y))
+            case "*": return try checked(x.multipliedReportingOverflow(by: y))
+            case "/":
+                guard y != 0 else { throw .type("division by zero") }
+                return .float(Double(x) / Double(y))
+            case "//":
+                guard y != 0 else { throw .type("integer division or modulo by zero") }
+                let q = x / y
+                return .int((x % y != 0 && (x < 0) != (y < 0)) ? q - 1 : q)
+            case "%":
+                guard y != 0 else { throw .type("integer division or modulo by zero") }
+                let r = x % y
+                return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
+            case "**":
+                guard y >= 0 else { return .float(pow(Double(x), Double(y))) }
+                var result = 1
+                for _ in 0..<y {
+                    let (product, overflow) = result.multipliedReportingOverflow(by: x)
+                    if overflow { throw .limit("integer too large") }
+                    result = product
+                }
+                return .int(result)
+            default: break
+            }
+        }
+        if let x = number(a), let y = number(b) {
+            switch op {
+            case "+": return .float(x + y)
+            case "-": return .float(x - y)
+            case "*": return .float(x * y)
+            case "/":
+                guard y != 0 else { throw .type("float division by zero") }
+                return .float(x / y)
+            case "//":
+                guard y != 0 else { throw .type("float floor division by zero") }
+                return .float((x / y).rounded(.down))
+            case "%":
+                guard y != 0 else { throw .type("float modulo") }
+                let r = x.truncatingRemainder(dividingBy: y)
+                return .float(r != 0 && (r < 0) != (y < 0) ? r + y : r)
+            case "**": return .float(pow(x, y))
+            default: break
+            }
+        }
+        if op == "%", case .string = a {
+            throw .type("printf-style string formatting ('%') is not supported")
+        }
+        throw .type("unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    private static func checked(_ result: (partialValue: Int, overflow: Bool)) throws(TemplateFailure) -> Value {
+        if result.overflow { throw .limit("integer too large") }
+        return .int(result.partialValue)
+    }
+}
+
+extension Value {
+    var isString: Bool { if case .string = self { true } else { false } }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,511 @@
+/// Parses tokens into statements, following jinja2's grammar and operator precedence.
+struct Parser {
+    private let tokens: [Token]
+    private var position = 0
+
+    static func parse(_ source: String) throws(TemplateError) -> [Statement] {
+        var parser = Parser(tokens: try Lexer.tokenize(source))
+        let (body, end) = try parser.statements(until: [])
+        if let end { throw parser.error("unexpected '\(end)' with no block to close", at: parser.current.location) }
+        return body
+    }
+
+    private init(tokens: [Token]) { self.tokens = tokens }
+
+    private var current: Token { tokens[position] }
+
+    private func error(_ message: String, at location: SourceLocation? = nil) -> TemplateError {
+        TemplateError(kind: .syntax, message: message, file: "", location: location ?? current.location)
+    }
+
+    private mutating func advance() { if position < tokens.count - 1 { position += 1 } }
+
+    private func isName(_ name: String) -> Bool { current.kind == .name(name) }
+    private func isOp(_ op: String) -> Bool { current.kind == .op(op) }
+
+    private mutating func expectOp(_ op: String) throws(TemplateError) {
+        guard isOp(op) else { throw error("expected '\(op)', found \(describe(current))") }
+        advance()
+    }
+
+    private mutating func expectBlockEnd() throws(TemplateError) {
+        guard current.kind == .blockEnd else { throw error("expected end of tag '%}', found \(describe(current))") }
+        advance()
+    }
+
+    private mutating func expectName() throws(TemplateError) -> String {
+        guard case let .name(name) = current.kind else { throw error("expected a name, found \(describe(current))") }
+        advance()
+        return name
+    }
+
+    private func describe(_ token: Token) -> String {
+        switch token.kind {
+        case let .text(t): "text '\(t.prefix(20))'"
+        case .variableBegin: "'{{'"
+        case .variableEnd: "'}}'"
+        case .blockBegin: "'{%'"
+        case .blockEnd: "'%}'"
+        case let .name(n): "'\(n)'"
+        case let .string(s): "string '\(s.prefix(20))'"
+        case let .integer(i): "\(i)"
+        case let .float(d): "\(d)"
+        case let .op(o): "'\(o)'"
+        case .end: "end of template"
+        }
+    }
+
+    // MARK: Statements
+
+    /// Statements up to a block tag named in `terminators`; returns that tag's name, positioned
+    /// after the name (the caller reads the rest of the tag).
+    private mutating func statements(until terminators: Set<String>) throws(TemplateError) -> ([Statement], String?) {
+        var body: [Statement] = []
+        while true {
+            let token = current
+            switch token.kind {
+            case .end:
+                if !terminators.isEmpty {
+                    throw error("template ended; expected one of \(terminators.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+                }
+                return (body, nil)
+            case let .text(text):
+                body.append(.text(text))
+                advance()
+            case .variableBegin:
+                advance()
+                let expression = try self.expression()
+                guard current.kind == .variableEnd else { throw error("expected end of print statement '}}', found \(describe(current))") }
+                advance()
+                body.append(.output(expression, token.location))
+            case .blockBegin:
+                advance()
+                let nameLocation = current.location
+                let name = try expectName()
+                if terminators.contains(name) { return (body, name) }
+                body.append(try blockStatement(name, at: nameLocation))
+            default:
+                throw error("unexpected \(describe(token))")
+            }
+        }
+    }
+
+    private mutating func blockStatement(_ name: String, at location: SourceLocation) throws(TemplateError) -> Statement {
+        switch name {
+        case "if": return try ifStatement()
+        case "for": return try forStatement(at: location)
+        case "set": return try setStatement(at: location)
+        case "macro": return try macroStatement(at: location)
+        case "break":
+            try expectBlockEnd()
+            return .breakLoop(location)
+        case "continue":
+            try expectBlockEnd()
+            return .continueLoop(location)
+        default:
+            throw error("encountered unknown tag '\(name)'", at: location)
+        }
+    }
+
+    private mutating func ifStatement() throws(TemplateError) -> Statement {
+        var branches: [(Expression, [Statement])] = []
+        var condition = try expression()
+        try expectBlockEnd()
+        while true {
+            let (body, end) = try statements(until: ["elif", "else", "endif"])
+            branches.append((condition, body))
+            switch end {
+            case "elif":
+                condition = try expression()
+                try expectBlockEnd()
+            case "else":
+                try expectBlockEnd()
+                let (otherwise, _) = try statements(until: ["endif"])
+                try expectBlockEnd()
+                return .conditional(branches, otherwise: otherwise)
+            default:
+                try expectBlockEnd()
+                return .conditional(branches, otherwise: [])
+            }
+        }
+    }
+
+    private mutating func forStatement(at location: SourceLocation) throws(TemplateError) -> Statement {
+        var names = [try expectName()]
+        while isOp(",") {
+            advance()
+            names.append(try expectName())
+        }
+        guard isName("in") else { throw error("expected 'in' in for loop, found \(describe(current))") }
+        advance()
+        let iterable = try conditionalFreeExpression()
+        var filter: Expression?
+        if isName("if") {
+            advance()
+            filter = try expression()
+        }
+        if isName("recursive") { throw error("recursive for loops are not supported") }
+        try expectBlockEnd()
+        let (body, end) = try statements(until: ["else", "endfor"])
+        var otherwise: [Statement] = []
+        try expectBlockEnd()
+        if end == "else" {
+            (otherwise, _) = try statements(until: ["endfor"])
+            try expectBlockEnd()
+        }
+        let target: AssignTarget = names.count == 1 ? .name(names[0]) : .names(names)
+        return .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, location)
+    }
+
+    private mutating func setStatement(at location: SourceLocation) throws(TemplateError) -> Statement {
+        let first = try expectName()
+        var target = AssignTarget.name(first)
+        if isOp(".") {
+            advance()
+            target = .attribute(first, try expectName())
+        } else if isOp(",") {
+            var names = [first]
+            while isOp(",") { advance(); names.append(try expectName()) }
+            target = .names(names)
+        }
+        if current.kind == .blockEnd, case let .name(name) = target {
+            advance()
+            let (body, _) = try statements(until: ["endset"])
+            try expectBlockEnd()
+            return .assignBlock(name, body)
+        }
+        try expectOp("=")
+        let value = try tupleOrExpression()
+        try expectBlockEnd()
+        return .assign(target, value, location)
+    }
+
+    private mutating func macroStatement(at location: SourceLocation) throws(TemplateError) -> Statement {
+        let name = try expectName()
+        try expectOp("(")
+        var parameters: [(String, Expression?)] = []
+        while !isOp(")") {
+            let parameter = try expectName()
+            var defaultValue: Expression?
+            if isOp("=") {
+                advance()
+                defaultValue = try expression()
+            }
+            parameters.append((parameter, defaultValue))
+            if !isOp(")") { try expectOp(",") }
+        }
+        advance()
+        try expectBlockEnd()
+        let (body, _) = try statements(until: ["endmacro"])
+        if case .name = current.kind { advance() }
+        try expectBlockEnd()
+        return .macro(Macro(name: name, parameters: parameters, body: body, location: location))
+    }
+
+    // MARK: Expressions
+
+    /// `a, b` as a tuple where jinja2 allows it (the right side of `set`).
+    private mutating func tupleOrExpression() throws(TemplateError) -> Expression {
+        let location = current.location
+        let first = try expression()
+        guard isOp(",") else { return first }
+        var items = [first]
+        while isOp(",") {
+            advance()
+            if current.kind == .blockEnd { break }
+            items.append(try expression())
+        }
+        return .located(.tuple(items), location)
+    }
+
+    mutating func expression() throws(TemplateError) -> Expression {
+        let location = current.location
+        let value = try orExpression()
+        guard isName("if") else { return value }
+        advance()
+        let condition = try orExpression()
+        var otherwise: Expression?
+        if isName("else") {
+            advance()
+            otherwise = try expression()
+        }
+        return .located(.conditional(condition: condition, then: value, otherwise: otherwise), location)
+    }
+
+    /// The iterable of a `for`: no inline `if`, which would be the loop filter.
+    private mutating func conditionalFreeExpression() throws(TemplateError) -> Expression {
+        try orExpression()
+    }
+
+    private mutating func orExpression() throws(TemplateError) -> Expression {
+        var left = try andExpression()
+        while isName("or") {
+            let location = current.location
+            advance()
+            left = .located(.binary("or", left, try andExpression()), location)
+        }
+        return left
+    }
+
+    private mutating func andExpression() throws(TemplateError) -> Expression {
+        var left = try notExpression()
+        while isName("and") {
+            let location = current.location
+            advance()
+            left = .located(.binary("and", left, try notExpression()), location)
+        }
+        return left
+    }
+
+    private mutating func notExpression() throws(TemplateError) -> Expression {
+        if isName("not") {
+            let location = current.location
+            advance()
+            return .located(.unary("not", try notExpression()), location)
+        }
+        return try comparison()
+    }
+
+    private mutating func comparison() throws(TemplateError) -> Expression {
+        var left = try additive()
+        while true {
+            let location = current.location
+            if case let .op(op) = current.kind, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
+                advance()
+                left = .located(.binary(op, left, try additive()), location)
+            } else if isName("in") {
+                advance()
+                left = .located(.binary("in", left, try additive()), location)
+            } else if isName("not"), position + 1 < tokens.count, tokens[position + 1].kind == .name("in") {
+                advance(); advance()
+                left = .located(.binary("not in", left, try additive()), location)
+            } else {
+                return left
+            }
+        }
+    }
+
+    private mutating func additive() throws(TemplateError) -> Expression {
+        var left = try concatenation()
+        while case let .op(op) = current.kind, op == "+" || op == "-" {
+            let location = current.location
+            advance()
+            left = .located(.binary(op, left, try concatenation()), location)
+        }
+        return left
+    }
+
+    private mutating func concatenation() throws(TemplateError) -> Expression {
+        var left = try multiplicative()
+        while isOp("~") {
+            let location = current.location
+            advance()
+            left = .located(.binary("~", left, try multiplicative()), location)
+        }
+        return left
+    }
+
+    private mutating func multiplicative() throws(TemplateError) -> Expression {
+        var left = try power()
+        while case let .op(op) = current.kind, ["*", "/", "//", "%"].contains(op) {
+            let location = current.location
+            advance()
+            left = .located(.binary(op, left, try power()), location)
+        }
+        return left
+    }
+
+    private mutating func power() throws(TemplateError) -> Expression {
+        var left = try unary(withFilter: true)
+        while isOp("**") {
+            let location = current.location
+            advance()
+            left = .located(.binary("**", left, try unary(withFilter: true)), location)
+        }
+        return left
+    }
+
+    private mutating func unary(withFilter: Bool) throws(TemplateError) -> Expression {
+        let location = current.location
+        var node: Expression
+        if isOp("-") || isOp("+") {
+            let op = isOp("-") ? "-" : "+"
+            advance()
+            node = .located(.unary(op, try unary(withFilter: false)), location)
+        } else {
+            node = try primary()
+        }
+        node = try postfix(node)
+        return withFilter ? try filterExpression(node) : node
+    }
+
+    private mutating func primary() throws(TemplateError) -> Expression {
+        let token = current
+        switch token.kind {
+        case let .name(name):
+            advance()
+            switch name {
+            case "true", "True": return .literal(.bool(true))
+            case "false", "False": return .literal(.bool(false))
+            case "none", "None": return .literal(.none)
+            default: return .located(.name(name), token.location)
+            }
+        case var .string(text):
+            advance()
+            while case let .string(more) = current.kind { text += more; advance() }
+            return .literal(.string(text))
+        case let .integer(i):
+            advance()
+            return .literal(.int(i))
+        case let .float(d):
+            advance()
+            return .literal(.float(d))
+        case .op("("):
+            advance()
+            if isOp(")") { advance(); return .tuple([]) }
+            let first = try expression()
+            if isOp(")") { advance(); return first }
+            var items = [first]
+            while isOp(",") {
+                advance()
+                if isOp(")") { break }
+                items.append(try expression())
+            }
+            try expectOp(")")
+            return .located(.tuple(items), token.location)
+        case .op("["):
+            advance()
+            var items: [Expression] = []
+            while !isOp("]") {
+                items.append(try expression())
+                if !isOp("]") { try expectOp(",") }
+            }
+            advance()
+            return .located(.list(items), token.location)
+        case .op("{"):
+            advance()
+            var pairs: [(Expression, Expression)] = []
+            while !isOp("}") {
+                let key = try expression()
+                try expectOp(":")
+                pairs.append((key, try expression()))
+                if !isOp("}") { try expectOp(",") }
+            }
+            advance()
+            return .located(.dict(pairs), token.location)
+        default:
+            throw error("unexpected \(describe(token)) in expression")
+        }
+    }
+
+    private mutating func postfix(_ start: Expression) throws(TemplateError) -> Expression {
+        var node = start
+        while true {
+            let location = current.location
+            if isOp(".") {
+                advance()
+                if case let .integer(i) = current.kind {
+                    advance()
+                    node = .located(.item(node, .literal(.int(i))), location)
+                } else {
+                    node = .located(.attribute(node, try expectName()), location)
+                }
+            } else if isOp("[") {
+                advance()
+                node = .located(try subscriptExpression(node), location)
+                try expectOp("]")
+            } else if isOp("(") {
+                let (positional, keyword) = try callArguments()
+                node = .located(.call(node, positional, keyword), location)
+            } else {
+                return node
+            }
+        }
+    }
+
+    private mutating func subscriptExpression(_ base: Expression) throws(TemplateError) -> Expression {
+        var parts: [Expression?] = []
+        var current: Expression? = isOp(":") ? nil : try expression()
+        guard isOp(":") else {
+            guard let index = current else { throw error("empty subscript") }
+            return .item(base, index)
+        }
+        while isOp(":") {
+            parts.append(current)
+            advance()
+            current = isOp(":") || isOp("]") ? nil : try expression()
+        }
+        parts.append(current)
+        return .slice(base, parts[0], parts.count > 1 ? parts[1] : nil, parts.count > 2 ? parts[2] : nil)
+    }
+
+    private mutating func callArguments() throws(TemplateError) -> ([Expression], [(String, Expression)]) {
+        try expectOp("(")
+        var positional: [Expression] = []
+        var keyword: [(String, Expression)] = []
+        while !isOp(")") {
+            if case let .name(name) = current.kind, position + 1 < tokens.count, tokens[position + 1].kind == .op("=") {
+                advance(); advance()
+                keyword.append((name, try expression()))
+            } else {
+                guard keyword.isEmpty else { throw error("positional argument after keyword argument") }
+                positional.append(try expression())
+            }
+            if !isOp(")") { try expectOp(",") }
+        }
+        advance()
+        return (positional, keyword)
+    }
+
+    private mutating func filterExpression(_ start: Expression) throws(TemplateError) -> Expression {
+        var node = start
+        while true {
+            let location = current.location
+            if isOp("|") {
+                advance()
+                let name = try dottedName()
+                var positional: [Expression] = []
+                var keyword: [(String, Expression)] = []
+                if isOp("(") { (positional, keyword) = try callArguments() }
+                node = .located(.filter(node, name, positional, keyword), location)
+            } else if isName("is") {
+                advance()
+                var negated = false
+                if isName("not") { advance(); negated = true }
+                let name: String
+                switch current.kind {
+                case let .name(n): name = n; advance()
+                default: throw error("expected a test name after 'is', found \(describe(current))")
+                }
+                var arguments: [Expression] = []
+                if isOp("(") {
+                    arguments = try callArguments().0
+                } else if Self.startsTestArgument(current.kind) {
+                    arguments = [try primary()]
+                }
+                node = .located(.test(node, name, arguments, negated: negated), location)
+            } else if isOp("(") {
+                let (positional, keyword) = try callArguments()
+                node = .located(.call(node, positional, keyword), location)
+            } else {
+                return node
+            }
+        }
+    }
+
+    /// jinja2 lets a test take one bare argument: `x is divisibleby 3`, `x is sameas none`.
+    private static func startsTestArgument(_ kind: Token.Kind) -> Bool {
+        switch kind {
+        case .string, .integer, .float: true
+        case let .name(n): !["else", "or", "and"].contains(n)
+        case .op("["), .op("{"): true
+        default: false
+        }
+    }
+
+    private mutating func dottedName() throws(TemplateError) -> String {
+        var name = try expectName()
+        while isOp(".") { advance(); name += "." + (try expectName()) }
+        return name
+    }
+}

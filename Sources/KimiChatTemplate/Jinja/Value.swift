@@ -1,0 +1,151 @@
+/// A value inside a template, with Python's semantics: templates are written against
+/// jinja2 running on Python, and engines print Python's `str()` of what they hold.
+public enum Value: Sendable {
+    /// jinja2's default `Undefined`: prints as nothing, is false, fails when used further.
+    case undefined(String)
+    case none
+    case bool(Bool)
+    case int(Int)
+    /// A Python int beyond 64 bits (from JSON input), kept as its decimal digits. It prints
+    /// and serializes exactly; arithmetic on it is refused rather than approximated.
+    case bigInt(String)
+    case float(Double)
+    case string(String)
+    /// A Python list: shared by reference, as in Python.
+    case list(ListBox)
+    case tuple([Value])
+    /// A Python dict: insertion-ordered, shared by reference.
+    case dict(DictBox)
+    /// The object `namespace()` makes: attributes settable with `{% set ns.x = ... %}`.
+    case namespace(DictBox)
+    /// A macro or a built-in function or method.
+    case callable(Callable)
+
+    /// A Python list, by reference. Templates cannot mutate it (the sandbox forbids it), but
+    /// the same list is visible through every name that refers to it.
+    public final class ListBox: @unchecked Sendable {
+        public var items: [Value]
+        public init(_ items: [Value]) { self.items = items }
+    }
+
+    /// An insertion-ordered dict with string or scalar keys, by reference.
+    public final class DictBox: @unchecked Sendable {
+        public private(set) var keys: [Value] = []
+        private var index: [HashableKey: Int] = [:]
+        public private(set) var values: [Value] = []
+
+        public init(_ pairs: [(Value, Value)] = []) {
+            for (key, value) in pairs { self[key] = value }
+        }
+
+        public subscript(key: Value) -> Value? {
+            get { HashableKey(key).flatMap { index[$0] }.map { values[$0] } }
+            set {
+                guard let hashable = HashableKey(key) else { return }
+                if let position = index[hashable] {
+                    if let newValue { values[position] = newValue }
+                } else if let newValue {
+                    index[hashable] = keys.count
+                    keys.append(key)
+                    values.append(newValue)
+                }
+            }
+        }
+
+        public var count: Int { keys.count }
+        public var pairs: Zip2Sequence<[Value], [Value]> { zip(keys, values) }
+    }
+
+    /// Keys of a dict: Python's hash equality (1, 1.0 and True are the same key).
+    struct HashableKey: Hashable {
+        let text: String
+        init?(_ value: Value) {
+            switch value {
+            case let .string(s): text = "s" + s
+            case let .int(i): text = "n\(i)"
+            case let .bigInt(digits): text = "n" + digits
+            case let .bool(b): text = "n\(b ? 1 : 0)"
+            case let .float(d): text = d == d.rounded() && abs(d) < 9e18 ? "n\(Int(d))" : "f\(d)"
+            case .none: text = "None"
+            case let .tuple(items):
+                let parts = items.compactMap(HashableKey.init)
+                guard parts.count == items.count else { return nil }
+                text = "t(" + parts.map(\.text).joined(separator: ",") + ")"
+            default: return nil
+            }
+        }
+    }
+
+    public static func list(_ items: [Value]) -> Value { .list(ListBox(items)) }
+    public static func dict(_ pairs: [(String, Value)]) -> Value {
+        .dict(DictBox(pairs.map { (.string($0.0), $0.1) }))
+    }
+}
+
+/// Something a template can call.
+public struct Callable: Sendable {
+    /// Its name, for messages.
+    public let name: String
+    let body: @Sendable (Arguments) throws -> Value
+}
+
+/// The arguments of a call: positional, then keyword.
+public struct Arguments: Sendable {
+    public var positional: [Value]
+    public var keyword: [(String, Value)]
+
+    /// The argument at `position` or named `name`, if given.
+    func value(_ position: Int, _ name: String) -> Value? {
+        if position < positional.count { return positional[position] }
+        return keyword.first { $0.0 == name }?.1
+    }
+}
+
+extension Value {
+    /// Python truthiness.
+    public var isTruthy: Bool {
+        switch self {
+        case .undefined, .none: false
+        case let .bool(b): b
+        case let .int(i): i != 0
+        case .bigInt: true
+        case let .float(d): d != 0
+        case let .string(s): !s.isEmpty
+        case let .list(l): !l.items.isEmpty
+        case let .tuple(t): !t.isEmpty
+        case let .dict(d): d.count > 0
+        case .namespace, .callable: true
+        }
+    }
+
+    var isUndefined: Bool { if case .undefined = self { true } else { false } }
+
+    /// The Python type name, for error messages.
+    var typeName: String {
+        switch self {
+        case .undefined: "Undefined"
+        case .none: "NoneType"
+        case .bool: "bool"
+        case .int, .bigInt: "int"
+        case .float: "float"
+        case .string: "str"
+        case .list: "list"
+        case .tuple: "tuple"
+        case .dict: "dict"
+        case .namespace: "Namespace"
+        case .callable: "function"
+        }
+    }
+
+    /// The elements of an iterable value (a dict gives its keys, a string its characters).
+    func iterated() throws(TemplateFailure) -> [Value] {
+        switch self {
+        case .undefined: return []
+        case let .list(l): return l.items
+        case let .tuple(t): return t
+        case let .dict(d): return d.keys
+        case let .string(s): return s.unicodeScalars.map { .string(String($0)) }
+        default: throw .type("'\(typeName)' object is not iterable")
+        }
+    }
+}

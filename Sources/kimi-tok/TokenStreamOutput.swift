@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import KimiTokenizer
+
+/// The token stream, as a table for people or as JSON entries.
+enum TokenStreamOutput {
+    enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
+
+    struct Entries: Encodable { let tokens: [Entry] }
+    struct Entry: Encodable {
+        let index: Int
+        let id: Int
+        let special: Bool
+        let text: String
+        let bytes_hex: String
+    }
+
+    static func entries(_ ids: [Int], _ tokenizer: KimiTokenizer) throws -> Entries {
+        let pieces = try tokenizer.tokenBytes(ids)
+        return Entries(tokens: ids.indices.map { index in
+            Entry(index: index, id: ids[index], special: tokenizer.isSpecial(ids[index]),
+                  text: String(decoding: pieces[index], as: UTF8.self),
+                  bytes_hex: pieces[index].map { String(format: "%02x", $0) }.joined())
+        })
+    }
+
+    static func table(_ ids: [Int], _ tokenizer: KimiTokenizer, color: ColorChoice) throws -> String {
+        let pieces = try tokenizer.tokenBytes(ids)
+        let style = TerminalStyle(enabled: color == .always || (color == .auto && TerminalStyle.autoEnabled))
+        let indexWidth = max(5, String(ids.count).count)
+        var output = style.dim("index".leftPadded(indexWidth) + "      id  piece") + "\n"
+        for (index, id) in ids.enumerated() {
+            let piece = tokenizer.isSpecial(id)
+                ? style.special("«" + String(decoding: pieces[index], as: UTF8.self) + "»")
+                : style.escapes(TokenDisplay.visible(pieces[index]))
+            output += String(index).leftPadded(indexWidth) + "  " + String(id).leftPadded(6) + "  " + piece + "\n"
+        }
+        return output + style.dim("\(ids.count) tokens") + "\n"
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
