@@ -47,6 +47,10 @@ let package = Package(
             dependencies: ["KimiTokenizer"]
         ),
         .testTarget(
+            name: "KimiChatTemplateTests",
+            dependencies: ["KimiChatTemplate"]
+        ),
+        .testTarget(
             name: "OracleParityTests",
             dependencies: ["KimiTokenizer", "KimiChatTemplate"],
             exclude: ["pretokenizer_probe.py"]

@@ -12,6 +12,7 @@ public struct ChatRequest: Sendable {
     /// A request that is not the shape the renderer needs.
     public struct ShapeError: Error, Equatable, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public init(messages: [Value], tools: [Value]?) throws(ShapeError) {

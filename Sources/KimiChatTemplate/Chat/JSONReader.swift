@@ -8,6 +8,13 @@ public struct JSONReader {
         public let line: Int
         public let column: Int
         public var description: String { "invalid JSON at line \(line), column \(column) (byte \(offset)): \(message)" }
+
+        public init(message: String, offset: Int, line: Int, column: Int) {
+            self.message = message
+            self.offset = offset
+            self.line = line
+            self.column = column
+        }
     }
 
     private let bytes: [UInt8]

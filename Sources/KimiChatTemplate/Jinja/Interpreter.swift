@@ -33,18 +33,18 @@ final class Interpreter: @unchecked Sendable {
         _ = try execute(body, in: root, output: &output)
     }
 
-    private func tick(_ location: SourceLocation) throws(TemplateError) {
+    private func tick(_ location: TemplatePosition) throws(TemplateError) {
         steps += 1
         if steps > limits.steps {
             throw TemplateError(kind: .limit, message: "more than \(limits.steps) evaluation steps (a runaway template?)", file: "", location: location)
         }
     }
 
-    private func fail(_ failure: TemplateFailure, _ location: SourceLocation) -> TemplateError {
+    private func fail(_ failure: TemplateFailure, _ location: TemplatePosition) -> TemplateError {
         TemplateError(kind: failure.kind, message: failure.message, file: "", location: location)
     }
 
-    private func write(_ text: String, to output: inout String, _ location: SourceLocation) throws(TemplateError) {
+    private func write(_ text: String, to output: inout String, _ location: TemplatePosition) throws(TemplateError) {
         output += text
         if output.utf8.count > limits.outputBytes {
             throw TemplateError(kind: .limit, message: "output larger than \(limits.outputBytes) bytes", file: "", location: location)
@@ -54,8 +54,8 @@ final class Interpreter: @unchecked Sendable {
     private func execute(_ body: [Statement], in scope: Scope, output: inout String) throws(TemplateError) -> Flow {
         for statement in body {
             switch statement {
-            case let .text(text):
-                try write(text, to: &output, SourceLocation(line: 0, column: 0))
+            case let .text(text, location):
+                try write(text, to: &output, location)
             case let .output(expression, location):
                 try tick(location)
                 try write(try evaluate(expression, in: scope, at: location).pythonString, to: &output, location)
@@ -91,7 +91,7 @@ final class Interpreter: @unchecked Sendable {
         return .normal
     }
 
-    private func assign(_ target: AssignTarget, _ value: Value, in scope: Scope, at location: SourceLocation) throws(TemplateError) {
+    private func assign(_ target: AssignTarget, _ value: Value, in scope: Scope, at location: TemplatePosition) throws(TemplateError) {
         switch target {
         case let .name(name):
             scope.set(name, value)
@@ -111,7 +111,7 @@ final class Interpreter: @unchecked Sendable {
     }
 
     private func runLoop(_ target: AssignTarget, _ iterableExpression: Expression, _ filter: Expression?,
-                         _ body: [Statement], _ otherwise: [Statement], _ location: SourceLocation,
+                         _ body: [Statement], _ otherwise: [Statement], _ location: TemplatePosition,
                          _ scope: Scope, _ output: inout String) throws(TemplateError) {
         let iterable = try evaluate(iterableExpression, in: scope, at: location)
         var items: [Value]
@@ -174,7 +174,7 @@ final class Interpreter: @unchecked Sendable {
 
     // MARK: Expressions
 
-    func evaluate(_ expression: Expression, in scope: Scope, at outer: SourceLocation = SourceLocation(line: 0, column: 0)) throws(TemplateError) -> Value {
+    func evaluate(_ expression: Expression, in scope: Scope, at outer: TemplatePosition = TemplatePosition(line: 0, column: 0)) throws(TemplateError) -> Value {
         var location = outer
         var node = expression
         while case let .located(inner, innerLocation) = node {
@@ -193,7 +193,7 @@ final class Interpreter: @unchecked Sendable {
         }
     }
 
-    private func evaluateNode(_ node: Expression, in scope: Scope, at location: SourceLocation) throws -> Value {
+    private func evaluateNode(_ node: Expression, in scope: Scope, at location: TemplatePosition) throws -> Value {
         switch node {
         case let .literal(value):
             return value

@@ -8,7 +8,7 @@ struct Token: Equatable {
         case end
     }
     let kind: Kind
-    let location: SourceLocation
+    let location: TemplatePosition
 }
 
 /// Splits template source into tokens with jinja2's rules as transformers configures them:
@@ -20,7 +20,8 @@ struct Lexer {
     private var line = 1
     private var column = 1
     private var tokens: [Token] = []
-    /// Whether the last thing consumed ended a line (jinja2's `line_starting`).
+    /// Whether the tag before the current text ended a line, or the template just began
+    /// (jinja2's `line_starting`).
     private var lineStarting = true
 
     init(source: String) {
@@ -38,7 +39,7 @@ struct Lexer {
         return lexer.tokens
     }
 
-    private var here: SourceLocation { SourceLocation(line: line, column: column) }
+    private var here: TemplatePosition { TemplatePosition(line: line, column: column) }
 
     private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
         position + offset < scalars.count ? scalars[position + offset] : nil
@@ -58,7 +59,7 @@ struct Lexer {
         return true
     }
 
-    private func error(_ message: String, at location: SourceLocation? = nil) -> TemplateError {
+    private func error(_ message: String, at location: TemplatePosition? = nil) -> TemplateError {
         TemplateError(kind: .syntax, message: message, file: "", location: location ?? here)
     }
 
@@ -94,7 +95,6 @@ struct Lexer {
             }
             if text.isEmpty { textLocation = here }
             text.unicodeScalars.append(scalars[position])
-            lineStarting = scalars[position] == "\n"
             advance()
         }
         if !text.isEmpty { tokens.append(Token(kind: .text(text), location: textLocation)) }
@@ -135,7 +135,7 @@ struct Lexer {
         }
     }
 
-    private mutating func skipComment(from start: SourceLocation) throws(TemplateError) {
+    private mutating func skipComment(from start: TemplatePosition) throws(TemplateError) {
         while position < scalars.count {
             if startsWith("-#}") {
                 position += 3; column += 3

@@ -14,7 +14,7 @@ struct Parser {
 
     private var current: Token { tokens[position] }
 
-    private func error(_ message: String, at location: SourceLocation? = nil) -> TemplateError {
+    private func error(_ message: String, at location: TemplatePosition? = nil) -> TemplateError {
         TemplateError(kind: .syntax, message: message, file: "", location: location ?? current.location)
     }
 
@@ -70,7 +70,7 @@ struct Parser {
                 }
                 return (body, nil)
             case let .text(text):
-                body.append(.text(text))
+                body.append(.text(text, token.location))
                 advance()
             case .variableBegin:
                 advance()
@@ -90,7 +90,7 @@ struct Parser {
         }
     }
 
-    private mutating func blockStatement(_ name: String, at location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func blockStatement(_ name: String, at location: TemplatePosition) throws(TemplateError) -> Statement {
         switch name {
         case "if": return try ifStatement()
         case "for": return try forStatement(at: location)
@@ -130,7 +130,7 @@ struct Parser {
         }
     }
 
-    private mutating func forStatement(at location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func forStatement(at location: TemplatePosition) throws(TemplateError) -> Statement {
         var names = [try expectName()]
         while isOp(",") {
             advance()
@@ -157,7 +157,7 @@ struct Parser {
         return .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, location)
     }
 
-    private mutating func setStatement(at location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func setStatement(at location: TemplatePosition) throws(TemplateError) -> Statement {
         let first = try expectName()
         var target = AssignTarget.name(first)
         if isOp(".") {
@@ -180,7 +180,7 @@ struct Parser {
         return .assign(target, value, location)
     }
 
-    private mutating func macroStatement(at location: SourceLocation) throws(TemplateError) -> Statement {
+    private mutating func macroStatement(at location: TemplatePosition) throws(TemplateError) -> Statement {
         let name = try expectName()
         try expectOp("(")
         var parameters: [(String, Expression?)] = []

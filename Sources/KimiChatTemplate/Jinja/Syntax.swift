@@ -15,7 +15,7 @@ indirect enum Expression: Sendable {
     case binary(String, Expression, Expression)
     case conditional(condition: Expression, then: Expression, otherwise: Expression?)
     /// Any expression with where it starts, for error messages.
-    case located(Expression, SourceLocation)
+    case located(Expression, TemplatePosition)
 }
 
 /// What `set` and `for` assign to.
@@ -27,15 +27,15 @@ enum AssignTarget: Sendable {
 
 /// A statement (node) of a template body.
 indirect enum Statement: Sendable {
-    case text(String)
-    case output(Expression, SourceLocation)
+    case text(String, TemplatePosition)
+    case output(Expression, TemplatePosition)
     case conditional([(Expression, [Statement])], otherwise: [Statement])
-    case loop(target: AssignTarget, iterable: Expression, filter: Expression?, body: [Statement], otherwise: [Statement], SourceLocation)
-    case assign(AssignTarget, Expression, SourceLocation)
+    case loop(target: AssignTarget, iterable: Expression, filter: Expression?, body: [Statement], otherwise: [Statement], TemplatePosition)
+    case assign(AssignTarget, Expression, TemplatePosition)
     case assignBlock(String, [Statement])
     case macro(Macro)
-    case breakLoop(SourceLocation)
-    case continueLoop(SourceLocation)
+    case breakLoop(TemplatePosition)
+    case continueLoop(TemplatePosition)
 }
 
 /// A `{% macro %}` definition.
@@ -43,9 +43,9 @@ final class Macro: @unchecked Sendable {
     let name: String
     let parameters: [(String, Expression?)]
     let body: [Statement]
-    let location: SourceLocation
+    let location: TemplatePosition
 
-    init(name: String, parameters: [(String, Expression?)], body: [Statement], location: SourceLocation) {
+    init(name: String, parameters: [(String, Expression?)], body: [Statement], location: TemplatePosition) {
         self.name = name
         self.parameters = parameters
         self.body = body

@@ -38,7 +38,7 @@ public struct Template: Sendable {
                 try checkNames(in: expression, at: location)
             case let .conditional(branches, otherwise):
                 for (condition, body) in branches {
-                    try checkNames(in: condition, at: SourceLocation(line: 0, column: 0))
+                    try checkNames(in: condition, at: TemplatePosition(line: 0, column: 0))
                     try checkNames(in: body)
                 }
                 try checkNames(in: otherwise)
@@ -56,7 +56,7 @@ public struct Template: Sendable {
         }
     }
 
-    private static func checkNames(in expression: Expression, at location: SourceLocation) throws(TemplateError) {
+    private static func checkNames(in expression: Expression, at location: TemplatePosition) throws(TemplateError) {
         func check(_ e: Expression) throws(TemplateError) { try checkNames(in: e, at: location) }
         switch expression {
         case .literal, .name: break

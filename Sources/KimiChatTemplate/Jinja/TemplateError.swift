@@ -1,5 +1,5 @@
 /// A position in template source: 1-based line and column.
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public struct TemplatePosition: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: Int
     public var description: String { "\(line):\(column)" }
@@ -24,7 +24,7 @@ public struct TemplateError: Error, Equatable, CustomStringConvertible {
     public let message: String
     /// The template file (or a description of where the template came from).
     public var file: String
-    public let location: SourceLocation
+    public let location: TemplatePosition
 
     public var description: String { "\(file):\(location): \(kind.rawValue): \(message)" }
 }

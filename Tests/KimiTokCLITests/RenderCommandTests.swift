@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@Suite("render command")
+struct RenderCommandTests {
+    static let templates = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/templates")
+
+    /// An assistant tool call whose content an engine normalised to an empty text part.
+    static let request = #"""
+        {"messages": [
+          {"role": "user", "content": "What's the weather in Paris?"},
+          {"role": "assistant", "content": [{"type": "text", "text": ""}],
+           "tool_calls": [{"id": "functions.get_weather:0", "type": "function",
+                           "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]},
+          {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "{\"temp\": 21}"}],
+         "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]}
+        """#
+
+    func write(_ text: String, name: String = "request.json") throws -> String {
+        let url = try CLI.temporaryDirectory().appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func template(_ name: String) -> String { Self.templates.appendingPathComponent(name).path }
+
+    @Test func oldTemplateLeaksTheContentListAndTheFixedOneDoesNot() throws {
+        let messages = try write(Self.request)
+        let old = try CLI.run(["render", "--messages", messages, "--template", template("kimi-k2-tokenizer-config-early.jinja")])
+        #expect(old.status == 0, "\(old.stderr)")
+        #expect(old.output.contains("<|im_middle|>[{'type': 'text', 'text': ''}]<|tool_calls_section_begin|>"))
+        let fixed = try CLI.run(["render", "--messages", messages, "--template", template("kimi-k2-thinking-moonshotai-llamacpp.jinja")])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(!fixed.output.contains("'type'"))
+        #expect(fixed.output.hasSuffix("<|im_assistant|>assistant<|im_middle|>"))
+    }
+
+    @Test func generationPromptJSONAndTokens() throws {
+        let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
+        let withPrompt = try CLI.run(["render", "--messages", messages, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: withPrompt.stdout) as? [String: Any])
+        let ids = try #require(object["ids"] as? [Int])
+        #expect(Array(ids.suffix(3)) == [163588, 69702, 163601])
+        #expect((object["prompt"] as? String)?.hasSuffix("<|im_assistant|>assistant<|im_middle|>") == true)
+        let without = try CLI.run(["render", "--messages", messages, "--no-generation-prompt"])
+        #expect(without.output.hasSuffix("hi<|im_end|>"))
+        let tokens = try CLI.run(["render", "--messages", messages, "--tokens", "--color", "never"])
+        #expect(tokens.output.contains("163601  «<|im_middle|>»"))
+    }
+
+    @Test func templateFallsBackToTheModelDirectory() throws {
+        // The shared model directory has no chat_template.jinja: the config's chat_template is used.
+        let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
+        let result = try CLI.run(["render", "--messages", messages])
+        #expect(result.status == 0)
+        #expect(result.output.contains("<|im_user|>user<|im_middle|>hi<|im_end|>"))
+    }
+
+    @Test func templateErrorsExitTwoWithLineAndColumn() throws {
+        let messages = try write(Self.request)
+        let sandboxed = try CLI.run(["render", "--messages", messages, "--template", template("kimi-k2-instruct-llamacpp-pr17376.jinja")])
+        #expect(sandboxed.status == 2)
+        #expect(sandboxed.stdout.isEmpty)
+        #expect(sandboxed.stderr.contains("kimi-k2-instruct-llamacpp-pr17376.jinja:"))
+        #expect(sandboxed.stderr.contains("security error: access to attribute 'append' of 'list' object is unsafe."))
+        let broken = try write("{% for m in messages %}{{ m.content }", name: "broken.jinja")
+        let syntax = try CLI.run(["render", "--messages", messages, "--template", broken])
+        #expect(syntax.status == 2)
+        #expect(syntax.stderr.contains("broken.jinja:1:"))
+        #expect(syntax.stderr.contains("syntax error"))
+    }
+
+    @Test func badRequestsExitTwo() throws {
+        let unknownRole = try CLI.run(["render", "--messages", try write(#"[{"role": "robot", "content": "x"}]"#)])
+        #expect(unknownRole.status == 2 && unknownRole.stderr.contains("unknown role 'robot'"))
+        let malformed = try CLI.run(["render", "--messages", try write("[{\"role\": \"user\",\n}]")])
+        #expect(malformed.status == 2 && malformed.stderr.contains("invalid JSON at line 2, column 1"))
+        let missing = try CLI.run(["render", "--messages", "/nonexistent/request.json"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/request.json"))
+    }
+}

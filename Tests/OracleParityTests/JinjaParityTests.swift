@@ -1,0 +1,107 @@
+import Foundation
+import KimiChatTemplate
+import KimiTokenizer
+import Testing
+
+/// The Jinja interpreter on its own against jinja2 (through the oracle's `render`): each
+/// snippet must print exactly what transformers prints, or fail where it fails.
+@Suite("Jinja snippets against jinja2")
+struct JinjaParityTests {
+    /// The messages every snippet sees, as one line of JSON.
+    static let messages = messagesSource.split(separator: "\n").joined(separator: " ")
+    private static let messagesSource = #"""
+        [{"role": "user", "content": "Hi 'there' \"you\"\n\t\u000b\u00a0\u200b é 中文 😀", "n": 3, "f": 1.0, "tiny": 1e-05,
+          "big": 123456789012345678901234567890, "neg": -7, "ok": true, "nothing": null,
+          "parts": [{"type": "text", "text": ""}, {"type": "image_url", "image_url": {"url": "u"}}],
+          "d": {"b": 2, "a": [1, 2.5, "x"], "C": {"z": null}}},
+         {"role": "assistant", "content": "  padded  ", "tool_calls": [{"id": "functions.f:0", "function": {"name": "f", "arguments": {"k": "v"}}}]}]
+        """#
+
+    static let snippets: [String] = [
+        // Printing Python values.
+        "{{ messages[0] }}", "{{ messages[0].parts }}", "{{ messages[0].d }}", "{{ messages[0].n }}|{{ messages[0].f }}|{{ messages[0].tiny }}|{{ messages[0].big }}",
+        "{{ messages[0].ok }}|{{ messages[0].nothing }}|{{ missing }}|{{ messages[0].missing }}", "{{ (1, 'a') }}|{{ (1,) }}|{{ () }}|{{ [] }}|{{ {} }}",
+        "{{ ['it\\'s', \"q\\\"\", 'both \\' \"', '\\x00\\x7f\\x85\\u2028\\U0001f600'] }}", "{{ 1/3 }}|{{ 10/2 }}|{{ 2**10 }}|{{ 7//2 }}|{{ -7//2 }}|{{ -7 % 3 }}|{{ 7.5 // 2 }}",
+        "{{ 1e300 * 1e10 }}|{{ 0.1 + 0.2 }}|{{ 1e16 }}|{{ 123456789.0 }}|{{ -0.0 }}",
+        // tojson, as transformers defines it.
+        "{{ messages[0].d | tojson }}", "{{ messages[0].d | tojson(indent=2) }}", "{{ messages[0].d | tojson(separators=(',', ':')) }}",
+        "{{ messages[0].d | tojson(sort_keys=true) }}", "{{ messages[0].content | tojson }}", "{{ messages[0].content | tojson(ensure_ascii=true) }}",
+        "{{ messages | tojson(indent='\\t') }}", "{{ messages[0].big | tojson }}|{{ messages[0].tiny | tojson }}|{{ [1.0, none, true] | tojson }}",
+        "{{ missing | tojson }}",
+        // Filters.
+        "{{ messages[0].n | string }}{{ messages | length }}{{ messages[0].content | length }}{{ messages[0].d | length }}",
+        "[{{ messages[1].content | trim }}][{{ '  x ' | trim('x ') }}]", "{{ ['a', 'b', 3] | join(', ') }}|{{ [1, 2] | join }}",
+        "{{ missing | default('dflt') }}|{{ '' | default('e', true) }}|{{ 0 | d(5) }}", "{{ messages | first }}|{{ [1, 2, 3] | last }}|{{ 'abc' | first }}",
+        "{{ 'a-b-c' | replace('-', '+') }}|{{ 'aaa' | replace('a', 'b', 2) }}", "{{ messages[0].d | dictsort }}|{{ {'b': 1, 'A': 2} | dictsort(true) }}",
+        "{{ 'hello world' | title }}|{{ 'hELLO' | capitalize }}|{{ 'X' | lower }}{{ 'y' | upper }}", "{{ 'abc' | list }}|{{ messages[0].d | items | list }}",
+        "{{ [1, 2, 3] | reverse | list }}|{{ -3 | abs }}|{{ '42' | int + 1 }}|{{ '2.5' | float }}",
+        // Tests.
+        "{% for v in [none, true, 1, 1.5, 'x', [], {}, messages[0].missing] %}{{ v is none }}{{ v is defined }}{{ v is string }}{{ v is number }}{{ v is integer }}{{ v is boolean }}{{ v is mapping }}{{ v is sequence }}{{ v is iterable }}|{% endfor %}",
+        "{{ true is true }}{{ 1 is true }}{{ false is false }}{{ 3 is odd }}{{ 4 is even }}{{ 9 is divisibleby 3 }}{{ 2 is in [1, 2] }}{{ 'a' is eq 'a' }}{{ none is sameas none }}",
+        "{{ messages[0] is not mapping }}|{{ messages[0].content is not string }}|{{ x is undefined }}",
+        // Operators and expressions.
+        "{{ 'a' ~ 1 ~ none ~ missing }}|{{ 'ab' + 'cd' }}|{{ [1] + [2] }}|{{ 'ab' * 3 }}|{{ 3 * 'x' }}|{{ [0] * 2 }}",
+        "{{ 1 == 1.0 }}{{ true == 1 }}{{ 'a' < 'b' }}{{ [1, 2] < [1, 3] }}{{ 2 > 1.5 }}{{ 'b' in 'abc' }}{{ 'role' in messages[0] }}{{ 5 not in [1] }}",
+        "{{ 0 or 'x' }}|{{ 1 and 'y' }}|{{ none or none }}|{{ '' and 1 }}|{{ not 0 }}|{{ 'yes' if messages else 'no' }}|{{ 'z' if false }}",
+        "{{ -messages[0].n }}|{{ +1.5 }}|{{ (1 + 2) * 3 }}|{{ 2 ** 3 ** 2 }}|{{ 10 - 2 - 3 }}|{{ -2 ** 2 }}",
+        // Indexing, slicing, methods.
+        "{{ messages[-1].role }}|{{ messages[0]['d']['a'][1] }}|{{ messages[0].d.a.1 }}|{{ 'hello'[1] }}|{{ 'hello'[-1] }}",
+        "{{ [0, 1, 2, 3, 4][1:3] }}|{{ [0, 1, 2, 3, 4][::-1] }}|{{ [0, 1, 2, 3, 4][-2:] }}|{{ 'abcdef'[::2] }}|{{ messages[:1] | length }}|{{ [1, 2][5:] }}",
+        "{{ 'a,b,,c'.split(',') }}|{{ ' a  b '.split() }}|{{ 'a b c'.split(' ', 1) }}|{{ 'x'.startswith('x') }}{{ 'x.py'.endswith(('.js', '.py')) }}",
+        "{{ '  s  '.strip() }}|{{ 'xxsxx'.strip('x') }}|{{ ' s '.lstrip() }}|{{ ' s '.rstrip() }}|{{ 'aXb'.replace('X', '-') }}|{{ 'Ab'.upper() }}{{ 'Ab'.lower() }}|{{ 'abc'.find('c') }}|{{ '-'.join(['a', 'b']) }}",
+        "{{ messages[0].get('n') }}|{{ messages[0].get('zz', 'dflt') }}|{{ messages[0].get('zz') }}|{{ messages[0].d.keys() | list }}|{{ messages[0].d.values() | list }}|{{ messages[0].d.items() | list }}",
+        "{{ [1, 2, 2].count(2) }}|{{ [1, 2].index(2) }}|{{ range(3) | list }}|{{ range(1, 10, 3) | list }}|{{ range(5, 0, -2) | list }}",
+        // Loops.
+        "{% for m in messages %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{% endfor %}",
+        "{% for x in [1, 2, 3] %}{{ loop.previtem }}-{{ loop.nextitem }};{% endfor %}", "{% for x in [] %}a{% else %}empty{% endfor %}",
+        "{% for x in range(10) if x is odd %}{{ x }}{% endfor %}", "{% for x in range(10) %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 5 %}{% break %}{% endif %}{{ x }}{% endfor %}",
+        "{% for k, v in messages[0].d.items() %}{{ k }}={{ v }};{% endfor %}", "{% for k in messages[0].d %}{{ k }}{% endfor %}",
+        "{% for a, b in [(1, 2), (3, 4)] %}{{ a + b }}{% endfor %}", "{% for c in 'héllo' %}{{ c }}.{% endfor %}",
+        // Scoping.
+        "{% set x = 1 %}{% for i in [1] %}{% set x = 2 %}{{ x }}{% endfor %}{{ x }}", "{% set ns = namespace(x=1) %}{% for i in [1, 2] %}{% set ns.x = ns.x + i %}{% endfor %}{{ ns.x }}",
+        "{% if true %}{% set y = 5 %}{% endif %}{{ y }}", "{% set a, b = 1, 2 %}{{ a }}{{ b }}", "{% set block %}inner {{ 1 + 1 }}{% endset %}[{{ block }}]",
+        // Macros.
+        "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('a') }}|{{ greet('b', '?') }}|{{ greet(name='c', punct='.') }}",
+        "{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(4) }}", "{% macro m() %}{{ messages | length }}{% endmacro %}{{ m() }}",
+        "{% macro m(x) %}{{ x }}{% endmacro %}{{ m() }}|{{ m(1) }}", "{% macro outer() %}{% macro inner() %}in{% endmacro %}[{{ inner() }}]{% endmacro %}{{ outer() }}",
+        // Whitespace control, trim_blocks, lstrip_blocks, comments, newlines.
+        "a\n  {% if true %}\n    b\n  {% endif %}\nc", "a  {%- if true -%}  b  {%- endif -%}  c", "a\n  {%+ if true %}x{% endif %}\n", "x {{- ' y ' -}} z",
+        "{# comment #}a\n{# another\ncomment #}\nb  {#- stripped -#}  c", "line1\r\nline2\r\n{% if true %}\r\nyes\r\n{% endif %}\r\n", "trailing newline\n", "two newlines\n\n",
+        "  {{ 'x' }}\n  {% for i in [1, 2] %}\n  {{ i }}\n  {% endfor %}\n", "{% if true %}a{% else %}b{% endif %}\n{% if false %}c{% elif true %}d{% endif %}",
+        "\t{% set x = 1 %}\tafter", "{%- if true %}\n\n{% endif -%}\nend", "{{ 'a' }}  {% if true %}b{% endif %}",
+        "{% if true %}  {% if true %}x{% endif %}{% endif %}", "a\n\t {% if true %}x\n {% endif %}  y", "{% if true %}\n  {{ 'v' }}\n{% endif %}\n",
+        "{#- c -#}\n  x", "  {# c #}\n  y", "{% for i in [1,2] -%}\n  {{ i }}\n{%- endfor %}",
+        // Errors: both must fail.
+        "{{ messages[0].n + 'x' }}", "{{ 1 / 0 }}", "{{ missing.attr }}", "{{ missing() }}", "{{ messages.append(1) }}", "{% set _ = messages[0].update({}) %}",
+        "{{ messages[0].d.pop('a') }}", "{{ raise_exception('stop here') }}", "{{ x | nosuchfilter }}", "{% if x is nosuchtest %}{% endif %}", "{% if %}{% endif %}",
+        "{% for %}", "{% if true %}unclosed", "{{ 1 + }}", "{% endfor %}", "{% nosuchtag %}", "{{ 'a' < 1 }}", "{{ [1, 2][5] }}|{{ {}['x'] }}|{{ missing[0] }}",
+        "{{ 1 if }}", "{{ }}", "{{ 'unterminated }}",
+    ]
+
+    @Test("every snippet prints exactly what jinja2 prints, or fails where it fails")
+    func snippets() throws {
+        let lines = Self.snippets.map { snippet in
+            "{\"op\":\"render\",\"messages\":\(Self.messages),\"tools\":null,\"add_generation_prompt\":false,\"template\":\(JSONText.quote(snippet))}"
+        }
+        let answers = try Reference.oracle.get().batch(lines: lines)
+        let request = try ChatRequest.read(messagesJSON: Array(Self.messages.utf8))
+        var agree = 0
+        var bothFailed = 0
+        for (snippet, answer) in zip(Self.snippets, answers) {
+            let ours: Result<String, Error> = Result {
+                try ChatRenderer(template: Template(source: snippet, name: "snippet")).render(request, addGenerationPrompt: false)
+            }
+            switch (ours, answer["prompt"] as? String, answer["error"] as? String) {
+            case let (.success(text), expected?, _) where text == expected:
+                agree += 1
+            case (.failure, nil, _?):
+                agree += 1
+                bothFailed += 1
+            case let (result, expected, error):
+                Issue.record("snippet \(snippet.debugDescription)\n  kimi-tok: \(result)\n  jinja2:   \(expected?.debugDescription ?? "error \(error ?? "?")")")
+            }
+        }
+        print("jinja parity: \(agree)/\(Self.snippets.count) snippets agree (\(bothFailed) fail in both)")
+        #expect(agree == Self.snippets.count)
+    }
+}
