@@ -19,6 +19,10 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Jinja chat template file.") var template: String?
     @Flag(help: "Do not end with the assistant generation prompt (add_generation_prompt=False).")
     var noGenerationPrompt = false
+    @Option(name: .customLong("variable"), help: ArgumentHelp(
+        "A template variable as NAME=JSON, like an apply_chat_template keyword (repeatable).",
+        discussion: "For example --variable thinking=false for Kimi K2.5's non-thinking mode."))
+    var variables: [String] = []
     @Flag(help: "Print one JSON object: prompt, ids.") var json = false
     @Flag(help: "Show the token stream of the prompt instead of its text.") var tokens = false
     @Option(help: "auto, always or never (with --tokens).") var color: TokenStreamOutput.ColorChoice = .auto
@@ -38,7 +42,8 @@ struct RenderCommand: ParsableCommand {
             template: try Template(source: source, name: name),
             specialTokenVariables: try ChatRenderer.specialTokenVariables(
                 configJSON: try InputFile.bytes(directory.tokenizerConfigPath)))
-        let prompt = try renderer.render(request, addGenerationPrompt: !noGenerationPrompt)
+        let prompt = try renderer.render(request, addGenerationPrompt: !noGenerationPrompt,
+                                         variables: try TemplateVariables.parse(variables))
         if json {
             try Output.json(RenderResult(prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf)))
         } else if tokens {

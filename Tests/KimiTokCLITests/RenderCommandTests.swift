@@ -48,6 +48,17 @@ struct RenderCommandTests {
         #expect(tokens.output.contains("163601  «<|im_middle|>»"))
     }
 
+    @Test func templateVariables() throws {
+        let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
+        let k25 = template("kimi-k2.5.jinja")
+        let thinking = try CLI.run(["render", "--messages", messages, "--template", k25])
+        #expect(thinking.output.hasSuffix("<|im_assistant|>assistant<|im_middle|><think>"))
+        let off = try CLI.run(["render", "--messages", messages, "--template", k25, "--variable", "thinking=false"])
+        #expect(off.output.hasSuffix("<|im_assistant|>assistant<|im_middle|><think></think>"))
+        let bad = try CLI.run(["render", "--messages", messages, "--variable", "thinking=nope"])
+        #expect(bad.status == 2 && bad.stderr.contains("--variable thinking: the value is not JSON"))
+    }
+
     @Test func templateFallsBackToTheModelDirectory() throws {
         // The shared model directory has no chat_template.jinja: the config's chat_template is used.
         let messages = try write(#"[{"role": "user", "content": "hi"}]"#)

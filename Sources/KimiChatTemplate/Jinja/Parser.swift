@@ -238,23 +238,28 @@ struct Parser {
     }
 
     private mutating func orExpression() throws(TemplateError) -> Expression {
-        var left = try andExpression()
-        while isName("or") {
-            let location = current.location
-            advance()
-            left = .located(.binary("or", left, try andExpression()), location)
-        }
-        return left
+        try leftAssociative(names: ["or"]) { (parser) throws(TemplateError) in try parser.andExpression() }
     }
 
     private mutating func andExpression() throws(TemplateError) -> Expression {
-        var left = try notExpression()
-        while isName("and") {
+        try leftAssociative(names: ["and"]) { (parser) throws(TemplateError) in try parser.notExpression() }
+    }
+
+    /// One level of left-associative binary operators, spelled as operator tokens or names.
+    private mutating func leftAssociative(operators: Set<String> = [], names: Set<String> = [],
+                                          _ operand: (inout Parser) throws(TemplateError) -> Expression) throws(TemplateError) -> Expression {
+        var left = try operand(&self)
+        while true {
             let location = current.location
+            let op: String
+            switch current.kind {
+            case let .op(o) where operators.contains(o): op = o
+            case let .name(n) where names.contains(n): op = n
+            default: return left
+            }
             advance()
-            left = .located(.binary("and", left, try notExpression()), location)
+            left = .located(.binary(op, left, try operand(&self)), location)
         }
-        return left
     }
 
     private mutating func notExpression() throws(TemplateError) -> Expression {
@@ -286,43 +291,19 @@ struct Parser {
     }
 
     private mutating func additive() throws(TemplateError) -> Expression {
-        var left = try concatenation()
-        while case let .op(op) = current.kind, op == "+" || op == "-" {
-            let location = current.location
-            advance()
-            left = .located(.binary(op, left, try concatenation()), location)
-        }
-        return left
+        try leftAssociative(operators: ["+", "-"]) { (parser) throws(TemplateError) in try parser.concatenation() }
     }
 
     private mutating func concatenation() throws(TemplateError) -> Expression {
-        var left = try multiplicative()
-        while isOp("~") {
-            let location = current.location
-            advance()
-            left = .located(.binary("~", left, try multiplicative()), location)
-        }
-        return left
+        try leftAssociative(operators: ["~"]) { (parser) throws(TemplateError) in try parser.multiplicative() }
     }
 
     private mutating func multiplicative() throws(TemplateError) -> Expression {
-        var left = try power()
-        while case let .op(op) = current.kind, ["*", "/", "//", "%"].contains(op) {
-            let location = current.location
-            advance()
-            left = .located(.binary(op, left, try power()), location)
-        }
-        return left
+        try leftAssociative(operators: ["*", "/", "//", "%"]) { (parser) throws(TemplateError) in try parser.power() }
     }
 
     private mutating func power() throws(TemplateError) -> Expression {
-        var left = try unary(withFilter: true)
-        while isOp("**") {
-            let location = current.location
-            advance()
-            left = .located(.binary("**", left, try unary(withFilter: true)), location)
-        }
-        return left
+        try leftAssociative(operators: ["**"]) { (parser) throws(TemplateError) in try parser.unary(withFilter: true) }
     }
 
     private mutating func unary(withFilter: Bool) throws(TemplateError) -> Expression {
