@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "KimiTokenizer", targets: ["KimiTokenizer"]),
         .library(name: "KimiChatTemplate", targets: ["KimiChatTemplate"]),
+        .library(name: "KimiInspector", targets: ["KimiInspector"]),
+        .library(name: "KimiTesting", targets: ["KimiTesting"]),
         .executable(name: "kimi-tok", targets: ["kimi-tok"]),
     ],
     dependencies: [
@@ -33,12 +35,23 @@ let package = Package(
             name: "KimiChatTemplate",
             dependencies: ["KimiTokenizer"]
         ),
+        // The inspector: checks, compare and diff, tool calls.
+        .target(
+            name: "KimiInspector",
+            dependencies: ["KimiTokenizer", "KimiChatTemplate"]
+        ),
+        // Assertions for users' own tests (Swift Testing or XCTest).
+        .target(
+            name: "KimiTesting",
+            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+        ),
         // The command-line tool: parses arguments and prints; no logic of its own.
         .executableTarget(
             name: "kimi-tok",
             dependencies: [
                 "KimiTokenizer",
                 "KimiChatTemplate",
+                "KimiInspector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,8 +64,12 @@ let package = Package(
             dependencies: ["KimiChatTemplate"]
         ),
         .testTarget(
+            name: "KimiInspectorTests",
+            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+        ),
+        .testTarget(
             name: "OracleParityTests",
-            dependencies: ["KimiTokenizer", "KimiChatTemplate"],
+            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector", "KimiTesting"],
             exclude: ["pretokenizer_probe.py"]
         ),
         .testTarget(

@@ -8,7 +8,8 @@ struct KimiTok: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kimi-tok",
         abstract: "Kimi K2 token IDs, exactly as the reference tokenizer makes them.",
-        subcommands: [EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self]
+        subcommands: [EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self,
+                      CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self]
     )
 
     /// Runs the command and maps every failure to one line on stderr: exit 2 for bad usage or

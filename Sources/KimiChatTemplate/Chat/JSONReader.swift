@@ -17,9 +17,23 @@ public struct JSONReader {
         }
     }
 
+    /// A step into a JSON document: an object key or an array index.
+    public enum PathComponent: Sendable, Equatable {
+        case key(String)
+        case index(Int)
+    }
+
+    /// Where a string value sits in the document's bytes (quotes included).
+    public struct StringSpan: Sendable, Equatable {
+        public let path: [PathComponent]
+        public let range: Range<Int>
+    }
+
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
+    private var path: [PathComponent] = []
+    private var spans: [StringSpan]?
 
     /// Parses one JSON document.
     public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Value {
@@ -29,6 +43,18 @@ public struct JSONReader {
         reader.skipWhitespace()
         if reader.position < bytes.count { throw reader.error("unexpected data after the JSON value") }
         return value
+    }
+
+    /// Parses one JSON document and also returns where every string value is, so that a
+    /// caller can rewrite values in place and keep every other byte.
+    public static func parseWithStringSpans(_ bytes: [UInt8]) throws(SyntaxError) -> (Value, [StringSpan]) {
+        var reader = JSONReader(bytes: bytes)
+        reader.spans = []
+        reader.skipWhitespace()
+        let value = try reader.value()
+        reader.skipWhitespace()
+        if reader.position < bytes.count { throw reader.error("unexpected data after the JSON value") }
+        return (value, reader.spans ?? [])
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -51,7 +77,11 @@ public struct JSONReader {
         switch bytes[position] {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "\""):
+            let start = position
+            let text = try string()
+            spans?.append(StringSpan(path: path, range: start..<position))
+            return .string(text)
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
         case UInt8(ascii: "n"): return try literal("null", .none)
@@ -88,7 +118,9 @@ public struct JSONReader {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
             position += 1
             skipWhitespace()
+            path.append(.key(key))
             box[.string(key)] = try value()
+            path.removeLast()
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -106,7 +138,9 @@ public struct JSONReader {
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
         while true {
             skipWhitespace()
+            path.append(.index(items.count))
             items.append(try value())
+            path.removeLast()
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }

@@ -29,6 +29,16 @@ extension Value {
         }
     }
 
+    /// The value as compact JSON (`json.dumps(value, separators=(',', ':'), ensure_ascii=False)`).
+    public func compactJSON() throws -> String {
+        do { return try PythonJSON(separators: (",", ":")).encode(self) } catch { throw TemplateError(kind: error.kind, message: error.message, file: "JSON", location: TemplatePosition(line: 0, column: 0)) }
+    }
+
+    /// `s` as a JSON string literal (`json.dumps(s, ensure_ascii=False)`).
+    public static func jsonQuoted(_ s: String) -> String {
+        (try? PythonJSON().encode(.string(s))) ?? "\"\""
+    }
+
     /// `repr(float)`: the shortest round-trip form, `1e-05` / `1e+16` style exponents.
     static func pythonFloat(_ d: Double) -> String {
         if d.isNaN { return "nan" }

@@ -2,6 +2,11 @@
 public struct TemplatePosition: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
     public var description: String { "\(line):\(column)" }
 }
 

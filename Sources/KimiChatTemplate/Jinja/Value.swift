@@ -121,7 +121,7 @@ extension Value {
     var isUndefined: Bool { if case .undefined = self { true } else { false } }
 
     /// The Python type name, for error messages.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .undefined: "Undefined"
         case .none: "NoneType"

@@ -1,0 +1,129 @@
+import KimiChatTemplate
+
+/// Tool calls parsed from model output and validated against the declared tools, counted the
+/// way the K2 Vendor Verifier counts them.
+public struct ToolCallReport: Sendable, Encodable {
+    public struct Problem: Sendable, Encodable, Equatable {
+        /// `invalid-id`, `undeclared-tool`, `invalid-json`, `invalid-arguments`, `schema-violation`, `truncated`.
+        public let code: String
+        public let message: String
+    }
+
+    public struct Call: Sendable, Encodable {
+        public let id: String
+        public let name: String?
+        public let arguments: String
+        public let complete: Bool
+        public let problems: [Problem]
+        public var valid: Bool { problems.isEmpty }
+
+        enum CodingKeys: String, CodingKey { case id, name, arguments, complete, problems, valid }
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(arguments, forKey: .arguments)
+            try container.encode(complete, forKey: .complete)
+            try container.encode(problems, forKey: .problems)
+            try container.encode(valid, forKey: .valid)
+        }
+    }
+
+    public struct Summary: Sendable, Encodable, Equatable {
+        public var calls = 0, valid = 0, invalidID = 0, undeclared = 0, invalidJSON = 0, schemaErrors = 0, truncated = 0
+
+        public init(calls: Int = 0, valid: Int = 0, invalidID: Int = 0, undeclared: Int = 0,
+                    invalidJSON: Int = 0, schemaErrors: Int = 0, truncated: Int = 0) {
+            self.calls = calls; self.valid = valid; self.invalidID = invalidID; self.undeclared = undeclared
+            self.invalidJSON = invalidJSON; self.schemaErrors = schemaErrors; self.truncated = truncated
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case calls, valid, undeclared, truncated
+            case invalidID = "invalid_id", invalidJSON = "invalid_json", schemaErrors = "schema_errors"
+        }
+    }
+
+    /// Text outside tool-call sections.
+    public let content: String
+    public let calls: [Call]
+    /// Section-level problems (out-of-order markers, unclosed sections).
+    public let malformed: [String]
+    public let summary: Summary
+
+    /// Parses and validates `output`; `tools` are OpenAI-style tool objects (or nil to skip the
+    /// declaration and schema checks).
+    public init(output: String, tools: [Value]?) {
+        var content = ""
+        var calls: [Call] = []
+        var malformed: [String] = []
+        let schemas = tools.map(Self.schemas)
+        var summary = Summary()
+        for event in ToolCallStreamParser.parse(output) {
+            switch event {
+            case let .content(text): content += text
+            case let .malformed(message): malformed.append(message)
+            case let .call(id, arguments, complete):
+                let call = Self.validate(id: id, arguments: arguments, complete: complete, schemas: schemas)
+                summary.calls += 1
+                if call.valid { summary.valid += 1 }
+                for code in Set(call.problems.map(\.code)) {
+                    switch code {
+                    case "invalid-id": summary.invalidID += 1
+                    case "undeclared-tool": summary.undeclared += 1
+                    case "invalid-json", "invalid-arguments": summary.invalidJSON += 1
+                    case "schema-violation": summary.schemaErrors += 1
+                    case "truncated": summary.truncated += 1
+                    default: break
+                    }
+                }
+                calls.append(call)
+            }
+        }
+        self.content = content
+        self.calls = calls
+        self.malformed = malformed
+        self.summary = summary
+    }
+
+    /// Function name → its `parameters` schema (or none).
+    private static func schemas(_ tools: [Value]) -> [String: Value] {
+        var result: [String: Value] = [:]
+        for tool in tools {
+            guard case let .dict(box) = tool else { continue }
+            let function: Value.DictBox? = { if case let .dict(f)? = box[.string("function")] { return f } else { return box } }()
+            guard let function, case let .string(name)? = function[.string("name")] else { continue }
+            result[name] = function[.string("parameters")] ?? .none
+        }
+        return result
+    }
+
+    private static func validate(id: String, arguments: String, complete: Bool, schemas: [String: Value]?) -> Call {
+        var problems: [Problem] = []
+        let parsed = PromptChecker.parseStandardID(id)
+        if !complete { problems.append(Problem(code: "truncated", message: "the call is cut off before <|tool_call_end|>")) }
+        if parsed == nil {
+            problems.append(Problem(code: "invalid-id", message: "'\(id)' is not functions.NAME:IDX"))
+        }
+        if let name = parsed?.name, let schemas, schemas[name] == nil {
+            problems.append(Problem(code: "undeclared-tool", message: "'\(name)' is not a declared tool"))
+        }
+        if complete {
+            switch Result(catching: { try JSONReader.parse(Array(arguments.utf8)) }) {
+            case .failure(let error):
+                problems.append(Problem(code: "invalid-json", message: "arguments are not JSON: \(error)"))
+            case .success(let value):
+                if case .dict = value {
+                    if let name = parsed?.name, let schema = schemas?[name], case .dict = schema {
+                        for violation in JSONSchemaValidator(schema: schema).violations(of: value) {
+                            problems.append(Problem(code: "schema-violation", message: violation))
+                        }
+                    }
+                } else {
+                    problems.append(Problem(code: "invalid-arguments", message: "arguments are \(value.typeName), not a JSON object"))
+                }
+            }
+        }
+        return Call(id: id, name: parsed?.name, arguments: arguments, complete: complete, problems: problems)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import KimiInspector
+import KimiTokenizer
+
+/// `kimi-tok check`: diagnose a prompt or token stream.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a prompt or token stream for the failures that break Kimi K2 tool calling.",
+        discussion: """
+            Exit status: 0 when nothing of severity error is found, 1 when something is, 2 for bad input. \
+            Codes: missing-generation-prompt, content-list-leak, nonstandard-tool-call-id, \
+            special-token-as-text, unknown-special-marker, malformed-structure, undeclared-tool, \
+            tool-declaration-missing, id-outside-embedding, special-token-in-content.
+            """)
+
+    @OptionGroup var reference: ReferenceOptions
+    @Flag(help: "Print one JSON object with a findings array.") var json = false
+    @OptionGroup var model: ModelOptions
+
+    func run() throws {
+        let directory = try ModelDirectory.resolve(option: model.modelDirectory)
+        let tokenizer = try model.loadTokenizer()
+        guard let checker = PromptChecker(tokenizer: tokenizer) else {
+            throw InspectorUnavailable()
+        }
+        let request = try reference.request()
+        let ids = try reference.ids(tokenizer: tokenizer, directory: directory, request: request)
+        let findings = checker.check(ids, options: PromptChecker.Options(
+            expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools()))
+        let errors = findings.filter { $0.severity == .error }.count
+        let warnings = findings.filter { $0.severity == .warning }.count
+        if json {
+            try Output.json(CheckResult(findings: findings, tokens: ids.count, errors: errors, warnings: warnings))
+        } else {
+            var output = ""
+            for finding in findings { output += "\(finding)\n" }
+            output += findings.isEmpty ? "no findings in \(ids.count) tokens\n"
+                                       : "\(findings.count) finding\(findings.count == 1 ? "" : "s") in \(ids.count) tokens: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+            Output.standardOutput(output)
+        }
+        if errors > 0 { throw ExitCode(1) }
+    }
+
+    private struct CheckResult: Encodable {
+        let findings: [Finding]
+        let tokens: Int
+        let errors: Int
+        let warnings: Int
+    }
+}
+
+/// The vocabulary lacks the Kimi chat markers, so prompts cannot be inspected.
+struct InspectorUnavailable: Error, CustomStringConvertible {
+    var description: String { "this vocabulary has no Kimi chat markers (<|im_user|>, <|im_middle|>, ...); it cannot be inspected" }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import KimiChatTemplate
+import KimiInspector
+import KimiTokenizer
+
+/// Where the IDs to check (or the reference to compare with) come from: a chat request to
+/// render, a prompt to encode, or IDs as engines return them.
+struct ReferenceOptions: ParsableArguments {
+    @Option(help: "JSON messages or a request object, rendered with the chat template.") var messages: String?
+    @Option(help: "JSON tools (with --messages, or to check a prompt's tool declaration).") var tools: String?
+    @Option(help: "Jinja chat template file (with --messages).") var template: String?
+    @Option(name: .customLong("variable"), help: "A template variable as NAME=JSON (with --messages).")
+    var variables: [String] = []
+    @Option(name: .customLong("prompt-file"), help: "A prompt as text, encoded as engines do (hf mode).") var promptFile: String?
+    @Option(name: .customLong("ids-file"), help: "Token IDs: a JSON array, an engine response, or numbers.") var idsFile: String?
+
+    enum GenerationPrompt: EnumerableFlag {
+        case expectGenerationPrompt, noGenerationPrompt
+
+        static func help(for value: GenerationPrompt) -> ArgumentHelp? {
+            value == .expectGenerationPrompt ? "The prompt must end with the generation prompt (default)."
+                                             : "The prompt is complete: no generation prompt expected or rendered."
+        }
+    }
+
+    @Flag var generationPrompt: GenerationPrompt = .expectGenerationPrompt
+
+    var expectsGenerationPrompt: Bool { generationPrompt == .expectGenerationPrompt }
+
+    func validate() throws {
+        let given = [messages, promptFile, idsFile].compactMap { $0 }.count
+        if given != 1 { throw ValidationError("give exactly one of --messages, --prompt-file, --ids-file") }
+    }
+
+    /// The request, if `--messages` was given.
+    func request() throws -> ChatRequest? {
+        guard let messages else { return nil }
+        return try ChatRequest.read(messagesJSON: InputFile.bytes(messages), toolsJSON: try tools.map(InputFile.bytes))
+    }
+
+    /// Tools given on their own (`--tools` without `--messages`).
+    func standaloneTools() throws -> [Value]? {
+        guard messages == nil, let tools else { return nil }
+        return try ChatRequest.read(messagesJSON: Array("[]".utf8), toolsJSON: InputFile.bytes(tools)).tools
+    }
+
+    /// The token IDs: rendered and encoded, encoded, or read.
+    func ids(tokenizer: KimiTokenizer, directory: ModelDirectory, request: ChatRequest?) throws -> [Int] {
+        if let request {
+            let (source, name) = try ChatTemplateSource.load(templatePath: template, modelDirectory: directory)
+            let renderer = ChatRenderer(template: try Template(source: source, name: name),
+                                        specialTokenVariables: try ChatRenderer.specialTokenVariables(
+                                            configJSON: try InputFile.bytes(directory.tokenizerConfigPath)))
+            let prompt = try renderer.render(request, addGenerationPrompt: expectsGenerationPrompt,
+                                             variables: try TemplateVariables.parse(variables))
+            return try tokenizer.encode(prompt, mode: .hf)
+        }
+        if let promptFile {
+            return try tokenizer.encode(try UTF8Input.decode(try InputFile.bytes(promptFile)), mode: .hf)
+        }
+        return try EngineTokenIDs.parse(try InputFile.bytes(idsFile ?? "-"))
+    }
+}

@@ -1,0 +1,93 @@
+import KimiChatTemplate
+import KimiInspector
+import Testing
+
+@Suite("Tool-call parsing and validation")
+struct ToolCallParsingTests {
+    static let output = "Let me check.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_call_begin|>functions.search:1<|tool_call_argument_begin|>{\"q\": \"news\"}<|tool_call_end|><|tool_calls_section_end|>"
+
+    static let tools: [Value] = {
+        let json = #"""
+        [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+           "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]},
+                          "days": {"type": "array", "items": {"type": "integer"}}, "opts": {"type": "object", "properties": {"x": {"type": "boolean"}}, "additionalProperties": false}},
+           "required": ["city"], "additionalProperties": false}}},
+         {"type": "function", "function": {"name": "search", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}]
+        """#
+        guard case let .list(box) = try? JSONReader.parse(Array(json.utf8)) else { return [] }
+        return box.items
+    }()
+
+    @Test func validOutputParses() {
+        let report = ToolCallReport(output: Self.output, tools: Self.tools)
+        #expect(report.content == "Let me check.")
+        #expect(report.calls.map(\.id) == ["functions.get_weather:0", "functions.search:1"])
+        #expect(report.calls.map(\.name) == ["get_weather", "search"])
+        #expect(report.summary == ToolCallReport.Summary(calls: 2, valid: 2))
+        #expect(report.malformed.isEmpty)
+    }
+
+    @Test("streaming in chunks of any size gives the same events", arguments: [1, 2, 3, 5, 7, 13, 64])
+    func incremental(chunkSize: Int) {
+        var parser = ToolCallStreamParser()
+        var events: [ToolCallStreamParser.Event] = []
+        var rest = Substring(Self.output)
+        while !rest.isEmpty {
+            events += parser.feed(String(rest.prefix(chunkSize)))
+            rest = rest.dropFirst(chunkSize)
+        }
+        events += parser.finish()
+        // Content may arrive in pieces; join adjacent content events before comparing.
+        var joined: [ToolCallStreamParser.Event] = []
+        for event in events {
+            if case let .content(text) = event, case let .content(previous)? = joined.last {
+                joined[joined.count - 1] = .content(previous + text)
+            } else {
+                joined.append(event)
+            }
+        }
+        #expect(joined == ToolCallStreamParser.parse(Self.output))
+    }
+
+    @Test func schemaViolationsHallucinationsAndBadIDs() {
+        let output = "<|tool_calls_section_begin|>"
+            + "<|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": 3, \"unit\": \"k\", \"days\": [1, \"2\"], \"opts\": {\"y\": 1}, \"extra\": true}<|tool_call_end|>"
+            + "<|tool_call_begin|>functions.get_weather:1<|tool_call_argument_begin|>{}<|tool_call_end|>"
+            + "<|tool_call_begin|>functions.book_flight:2<|tool_call_argument_begin|>{\"to\": \"x\"}<|tool_call_end|>"
+            + "<|tool_call_begin|>search:3<|tool_call_argument_begin|>{\"q\": \"a\"}<|tool_call_end|>"
+            + "<|tool_call_begin|>functions.search:4<|tool_call_argument_begin|>{not json}<|tool_call_end|>"
+            + "<|tool_call_begin|>functions.search:5<|tool_call_argument_begin|>[1]<|tool_call_end|>"
+            + "<|tool_calls_section_end|>"
+        let report = ToolCallReport(output: output, tools: Self.tools)
+        let problems = report.calls.map { $0.problems.map(\.message) }
+        #expect(problems[0] == ["$.city: expected string, found integer", "$.unit: 'k' is not one of 'c', 'f'",
+                                "$.days[1]: expected integer, found string",
+                                "$.opts: property 'y' is not allowed (additionalProperties: false)",
+                                "$: property 'extra' is not allowed (additionalProperties: false)"])
+        #expect(problems[1] == ["$: missing required property 'city'"])
+        #expect(report.calls[2].problems.map(\.code) == ["undeclared-tool"])
+        #expect(report.calls[3].problems.map(\.code) == ["invalid-id"])
+        #expect(report.calls[4].problems.map(\.code) == ["invalid-json"])
+        #expect(report.calls[5].problems.map(\.code) == ["invalid-arguments"])
+        #expect(report.summary == ToolCallReport.Summary(calls: 6, valid: 0, invalidID: 1, undeclared: 1, invalidJSON: 2, schemaErrors: 2, truncated: 0))
+    }
+
+    @Test func malformedAndTruncatedNeverCrash() {
+        let cases = [
+            "<|tool_calls_section_begin|><|tool_call_begin|>functions.search:0<|tool_call_argument_begin|>{\"q\": ",
+            "<|tool_calls_section_begin|><|tool_call_begin|>functions.search:0",
+            "<|tool_calls_section_begin|>",
+            "<|tool_call_begin|>x<|tool_call_argument_begin|>{}<|tool_call_end|>",
+            "<|tool_call_end|><|tool_calls_section_end|><|tool_call_argument_begin|>",
+            "<|tool_calls_section_begin|>stray<|tool_calls_section_begin|><|tool_call_begin|>a<|tool_call_end|>",
+            "<|tool_calls_sect", "<|", "",
+        ]
+        for output in cases {
+            let report = ToolCallReport(output: output, tools: Self.tools)
+            let truncated = output.hasPrefix("<|tool_calls_section_begin|><|tool_call_begin|>")
+            if truncated { #expect(report.calls.first?.problems.map(\.code).contains("truncated") == true, "\(output)") }
+            if output.count > 3 { #expect(!report.malformed.isEmpty || report.calls.contains { !$0.valid }, "\(output)") }
+        }
+        #expect(ToolCallReport(output: "<|tool_calls_sect", tools: nil).content == "<|tool_calls_sect")
+    }
+}
