@@ -138,7 +138,8 @@ struct Parser {
         }
         guard isName("in") else { throw error("expected 'in' in for loop, found \(describe(current))") }
         advance()
-        let iterable = try conditionalFreeExpression()
+        // No inline `if` here: an `if` after the iterable is the loop filter.
+        let iterable = try orExpression()
         var filter: Expression?
         if isName("if") {
             advance()
@@ -230,11 +231,6 @@ struct Parser {
             otherwise = try expression()
         }
         return .located(.conditional(condition: condition, then: value, otherwise: otherwise), location)
-    }
-
-    /// The iterable of a `for`: no inline `if`, which would be the loop filter.
-    private mutating func conditionalFreeExpression() throws(TemplateError) -> Expression {
-        try orExpression()
     }
 
     private mutating func orExpression() throws(TemplateError) -> Expression {
