@@ -17,6 +17,8 @@ public struct KimiTokenizer: Sendable {
     public let specialTokens: SpecialTokens
     /// Problems that did not stop loading, such as an unknown vocabulary hash.
     public let warnings: [String]
+    /// The engine running the pre-tokenizer pattern.
+    public var preTokenizerEngine: PreTokenizer.Engine { preTokenizer.engine }
     private let preTokenizer: PreTokenizer
     private let encoder: BytePairEncoder
     private let chunker: HFChunker
@@ -24,18 +26,22 @@ public struct KimiTokenizer: Sendable {
     /// Loads `tiktoken.model` and `tokenizer_config.json` from a model directory.
     ///
     /// - Parameter strict: reject a vocabulary whose hash is not known (otherwise a warning).
-    public static func load(modelDirectory: String, strict: Bool = false) throws -> KimiTokenizer {
+    public static func load(modelDirectory: String, strict: Bool = false,
+                            preTokenizer engine: PreTokenizer.Engine = .scanner) throws -> KimiTokenizer {
         let directory = ModelDirectory(path: modelDirectory, source: .option)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: modelDirectory, isDirectory: &isDirectory),
               isDirectory.boolValue else {
             throw VocabularyError.directoryMissing(path: modelDirectory, source: "the caller")
         }
-        return try load(directory, strict: strict)
+        return try load(directory, strict: strict, preTokenizer: engine)
     }
 
     /// Loads the tokenizer from a resolved ``ModelDirectory``.
-    public static func load(_ directory: ModelDirectory, strict: Bool = false) throws -> KimiTokenizer {
+    ///
+    /// - Parameter preTokenizer: the engine that runs the Kimi pattern; both give the same IDs.
+    public static func load(_ directory: ModelDirectory, strict: Bool = false,
+                            preTokenizer engine: PreTokenizer.Engine = .scanner) throws -> KimiTokenizer {
         let vocabulary = try Vocabulary(contentsOf: directory.tiktokenModelPath, strict: strict)
         let configPath = directory.tokenizerConfigPath
         let configData: Data
@@ -52,7 +58,7 @@ public struct KimiTokenizer: Sendable {
             warnings.append("\(directory.tiktokenModelPath): unknown vocabulary (sha256 \(vocabulary.sha256)); token IDs are not verified against a known Kimi vocabulary")
         }
         return KimiTokenizer(vocabulary: vocabulary, specialTokens: specialTokens, warnings: warnings,
-                             preTokenizer: try PreTokenizer.kimi())
+                             preTokenizer: try PreTokenizer.kimi(engine: engine))
     }
 
     private init(vocabulary: Vocabulary, specialTokens: SpecialTokens, warnings: [String],

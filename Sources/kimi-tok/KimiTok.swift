@@ -9,7 +9,8 @@ struct KimiTok: ParsableCommand {
         commandName: "kimi-tok",
         abstract: "Kimi K2 token IDs, exactly as the reference tokenizer makes them.",
         subcommands: [EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self,
-                      CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self]
+                      CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self,
+                      BenchCommand.self]
     )
 
     /// Runs the command and maps every failure to one line on stderr: exit 2 for bad usage or

@@ -17,10 +17,11 @@ struct PreTokenizerProbeTests {
         return values.compactMap(Unicode.Scalar.init)
     }()
 
-    @Test("pieces equal tiktoken's for every code point of planes 0-3 and 14, sampled elsewhere")
-    func sweep() throws {
-        let preTokenizer = try PreTokenizer.kimi()
-        #expect(preTokenizer.isJITCompiled)
+    @Test("pieces equal tiktoken's for every code point of planes 0-3 and 14, sampled elsewhere",
+          arguments: PreTokenizer.Engine.allCases)
+    func sweep(engine: PreTokenizer.Engine) throws {
+        let preTokenizer = try PreTokenizer.kimi(engine: engine)
+        #expect(preTokenizer.isJITCompiled == (engine == .pcre2))
         var probes: [String] = []
         for scalar in Self.sweptScalars {
             for template in Self.templates {
@@ -42,7 +43,34 @@ struct PreTokenizerProbeTests {
                 }
             }
         }
-        print("pre-tokenizer parity: \(identical)/\(probes.count) probes identical (\(Self.sweptScalars.count) code points × \(Self.templates.count) contexts)")
+        print("pre-tokenizer parity [\(engine.rawValue)]: \(identical)/\(probes.count) probes identical (\(Self.sweptScalars.count) code points × \(Self.templates.count) contexts)")
         #expect(identical == probes.count)
+    }
+}
+
+/// The hand-written scanner against the PCRE2 path, piece for piece, on real and random text.
+@Suite("Scanner against PCRE2")
+struct ScannerAgainstPCRE2Tests {
+    @Test("identical pieces on every corpus file, the edge cases and 20,000 random strings")
+    func identicalPieces() throws {
+        let scanner = try PreTokenizer.kimi(engine: .scanner)
+        let pcre2 = try PreTokenizer.kimi(engine: .pcre2)
+        var random = RandomText(seed: 0x5CA7)
+        var texts = try EncodeParityTests.corpusFiles().map(\.text) + EncodeParityTests.edgeCases
+        texts += (0..<20_000).map { _ in random.string(maximumAtoms: 30) }
+        texts += [String(repeating: "\u{301}", count: 5_000) + "a", "\u{301}A'S\u{301}b", String(repeating: " \n", count: 3_000) + "x"]
+        var identical = 0
+        for text in texts {
+            let expected = try pcre2.pieces(of: text)
+            let actual = try scanner.pieces(of: text)
+            if actual == expected {
+                identical += 1
+            } else {
+                let first = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
+                Issue.record("piece \(first): scanner \(actual.dropFirst(first).prefix(3).map(\.debugDescription)), pcre2 \(expected.dropFirst(first).prefix(3).map(\.debugDescription))")
+            }
+        }
+        print("scanner vs pcre2: \(identical)/\(texts.count) texts split identically")
+        #expect(identical == texts.count)
     }
 }

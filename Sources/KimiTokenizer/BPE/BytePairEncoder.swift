@@ -8,7 +8,7 @@ struct BytePairEncoder: Sendable {
     let vocabulary: Vocabulary
 
     /// Pieces at least this long take the heap path.
-    static let heapThreshold = 128
+    static let heapThreshold = 48
 
     /// Appends the ranks of `piece` to `output`.
     func encode(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {

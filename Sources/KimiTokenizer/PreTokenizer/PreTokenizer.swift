@@ -1,22 +1,50 @@
 /// Splits UTF-8 text into the pieces that byte-pair encoding works on, exactly as tiktoken's
 /// regex split does with the Kimi pattern.
 public struct PreTokenizer: Sendable {
-    private let regex: PCRE2Regex
-
-    /// The Kimi K2 pre-tokenizer (see ``KimiPattern``).
-    public static func kimi() throws(PreTokenizerError) -> PreTokenizer {
-        PreTokenizer(regex: try PCRE2Regex(KimiPattern.pcre2Source()))
+    /// How the pattern is run. Both give identical pieces; the tests hold them to it.
+    public enum Engine: String, Sendable, CaseIterable {
+        /// The hand-written matcher (``KimiScanner``): the default, several times faster.
+        case scanner
+        /// PCRE2 with JIT on the translated pattern (``KimiPattern``): the reference path.
+        case pcre2
     }
 
-    private init(regex: PCRE2Regex) { self.regex = regex }
+    private enum Implementation: Sendable {
+        case scanner(KimiScanner)
+        case pcre2(PCRE2Regex)
+    }
 
-    /// Whether PCRE2 JIT-compiled the pattern.
-    public var isJITCompiled: Bool { regex.isJIT }
+    private let implementation: Implementation
+
+    /// The Kimi K2 pre-tokenizer.
+    public static func kimi(engine: Engine = .scanner) throws(PreTokenizerError) -> PreTokenizer {
+        switch engine {
+        case .scanner: PreTokenizer(implementation: .scanner(KimiScanner(table: .kimi)))
+        case .pcre2: PreTokenizer(implementation: .pcre2(try PCRE2Regex(KimiPattern.pcre2Source())))
+        }
+    }
+
+    private init(implementation: Implementation) { self.implementation = implementation }
+
+    /// The engine in use.
+    public var engine: Engine {
+        if case .scanner = implementation { return .scanner }
+        return .pcre2
+    }
+
+    /// Whether PCRE2 JIT-compiled the pattern (always false for the scanner).
+    public var isJITCompiled: Bool {
+        if case let .pcre2(regex) = implementation { return regex.isJIT }
+        return false
+    }
 
     /// Calls `body` with the byte range of each piece of `utf8`, which must be valid UTF-8.
     public func forEachPiece(in utf8: UnsafeBufferPointer<UInt8>,
                              _ body: (Range<Int>) -> Void) throws(PreTokenizerError) {
-        try regex.forEachMatch(in: utf8, body)
+        switch implementation {
+        case let .scanner(scanner): scanner.forEachPiece(in: utf8, body)
+        case let .pcre2(regex): try regex.forEachMatch(in: utf8, body)
+        }
     }
 
     /// The pieces of `text`.

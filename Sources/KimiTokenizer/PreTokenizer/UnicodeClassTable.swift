@@ -45,6 +45,19 @@ public struct UnicodeClassTable: Sendable {
         return runFlags[low]
     }
 
+    /// The flags of every scalar value, U+0000...U+10FFFF, as one flat array (1.1 MB).
+    func flatFlags() -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: 0x11_0000)
+        result.withUnsafeMutableBufferPointer { buffer in
+            for (index, start) in runStarts.enumerated() {
+                let end = index + 1 < runStarts.count ? Int(runStarts[index + 1]) : 0x11_0000
+                let value = runFlags[index].rawValue
+                if value != 0 { for scalar in Int(start)..<end { buffer[scalar] = value } }
+            }
+        }
+        return result
+    }
+
     /// The inclusive scalar ranges whose flags satisfy `predicate`, adjacent runs merged.
     public func ranges(where predicate: (UnicodeClass) -> Bool) -> [ClosedRange<UInt32>] {
         var result: [ClosedRange<UInt32>] = []
