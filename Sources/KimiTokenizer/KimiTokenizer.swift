@@ -68,7 +68,7 @@ public struct KimiTokenizer: Sendable {
         self.warnings = warnings
         self.preTokenizer = preTokenizer
         encoder = BytePairEncoder(vocabulary: vocabulary)
-        chunker = HFChunker(classes: .kimi)
+        chunker = HFChunker(flags: UnicodeClassTable.kimiFlags)
     }
 
     /// The number of token IDs: ranks plus special tokens (163,842 for Kimi K2).

@@ -30,31 +30,38 @@ struct BytePairEncoder: Sendable {
     }
 
     /// tiktoken's `_byte_pair_merge`: `parts[i]` is a part start and the rank of merging it with
-    /// the next part.
+    /// the next part; kept in stack scratch space, with no allocation.
     private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
         let count = piece.count
-        var starts = [Int](0...count)
-        var ranks = [Int](repeating: Self.noRank, count: count + 1)
-        for i in 0..<count - 1 { ranks[i] = rank(piece, i, i + 2) }
-        var parts = count + 1 // live entries of starts/ranks, including the end sentinel
-        while true {
-            var best = Self.noRank
-            var index = -1
-            for i in 0..<parts - 1 where ranks[i] < best {
-                best = ranks[i]
-                index = i
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: count + 1) { starts in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: count + 1) { ranks in
+                for i in 0...count { starts[i] = i; ranks[i] = Self.noRank }
+                for i in 0..<count - 1 { ranks[i] = rank(piece, i, i + 2) }
+                var parts = count + 1 // live entries, including the end sentinel
+                while true {
+                    var best = Self.noRank
+                    var index = -1
+                    for i in 0..<parts - 1 where ranks[i] < best {
+                        best = ranks[i]
+                        index = i
+                    }
+                    if index < 0 { break }
+                    // Remove part index + 1 by shifting the tail left.
+                    let tail = parts - index - 2
+                    if tail > 0, let s = starts.baseAddress, let r = ranks.baseAddress {
+                        (s + index + 1).update(from: s + index + 2, count: tail)
+                        (r + index + 1).update(from: r + index + 2, count: tail)
+                    }
+                    parts -= 1
+                    ranks[index] = index + 2 < parts ? rank(piece, starts[index], starts[index + 2]) : Self.noRank
+                    if index > 0 {
+                        ranks[index - 1] = rank(piece, starts[index - 1], starts[index + 1])
+                    }
+                }
+                for i in 0..<parts - 1 {
+                    output.append(rank(piece, starts[i], starts[i + 1]))
+                }
             }
-            if index < 0 { break }
-            starts.remove(at: index + 1)
-            ranks.remove(at: index + 1)
-            parts -= 1
-            ranks[index] = index + 2 < parts ? rank(piece, starts[index], starts[index + 2]) : Self.noRank
-            if index > 0 {
-                ranks[index - 1] = rank(piece, starts[index - 1], starts[index + 1])
-            }
-        }
-        for i in 0..<parts - 1 {
-            output.append(rank(piece, starts[i], starts[i + 1]))
         }
     }
 

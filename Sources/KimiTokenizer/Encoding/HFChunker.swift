@@ -5,7 +5,8 @@ struct HFChunker {
     static let maximumChunkScalars = 400_000
     static let maximumRunScalars = 25_000
 
-    let classes: UnicodeClassTable
+    /// Class flags by scalar value (``UnicodeClassTable/kimiFlags``).
+    let flags: [UInt8]
 
     /// Calls `body` with the byte range of each chunk of `utf8` (valid UTF-8), in order.
     /// Empty text has no chunks.
@@ -33,7 +34,7 @@ struct HFChunker {
         var position = chunk.lowerBound
         while position < chunk.upperBound {
             let (scalar, length) = UTF8Scalars.decode(utf8, at: position)
-            let isSpace = classes.classes(of: scalar).contains(.pythonSpace)
+            let isSpace = flags[Int(scalar)] & UnicodeClass.pythonSpace.rawValue != 0
             if position == chunk.lowerBound { runIsSpace = isSpace }
             if runIsSpace != isSpace {
                 runLength = 1

@@ -7,8 +7,9 @@ struct KimiScanner: Sendable {
     /// Class flags of every scalar, indexed by scalar value.
     private let flags: [UInt8]
 
-    init(table: UnicodeClassTable) {
-        flags = table.flatFlags()
+    /// A scanner over the Kimi class table.
+    init() {
+        flags = UnicodeClassTable.kimiFlags
     }
 
     private static let han = UnicodeClass.han.rawValue

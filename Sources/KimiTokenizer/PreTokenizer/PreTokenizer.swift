@@ -19,7 +19,7 @@ public struct PreTokenizer: Sendable {
     /// The Kimi K2 pre-tokenizer.
     public static func kimi(engine: Engine = .scanner) throws(PreTokenizerError) -> PreTokenizer {
         switch engine {
-        case .scanner: PreTokenizer(implementation: .scanner(KimiScanner(table: .kimi)))
+        case .scanner: PreTokenizer(implementation: .scanner(KimiScanner()))
         case .pcre2: PreTokenizer(implementation: .pcre2(try PCRE2Regex(KimiPattern.pcre2Source())))
         }
     }

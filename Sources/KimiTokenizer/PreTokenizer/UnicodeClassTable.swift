@@ -11,6 +11,9 @@ public struct UnicodeClassTable: Sendable {
     /// The table for the Kimi pattern (Unicode 16.0).
     public static let kimi = UnicodeClassTable(encoded: encodedRuns)
 
+    /// ``kimi`` as flat flags indexed by scalar value, built once and shared.
+    static let kimiFlags = kimi.flatFlags()
+
     private init(encoded: String) {
         var starts: [UInt32] = []
         var flags: [UnicodeClass] = []
