@@ -43,18 +43,23 @@ struct ByteStringTable: Sendable {
 
     /// Builds the table from strings whose values are their positions in `strings`.
     static func build(_ strings: [[UInt8]]) -> Result<ByteStringTable, DuplicateString> {
+        var offsets: [UInt32] = [0]
+        for string in strings { offsets.append(offsets[offsets.count - 1] + UInt32(string.count)) }
+        return build(bytes: Array(strings.joined()), offsets: offsets)
+    }
+
+    /// Builds the table from concatenated strings: value `v` is `bytes[offsets[v] ..< offsets[v + 1]]`.
+    static func build(bytes: [UInt8], offsets: [UInt32]) -> Result<ByteStringTable, DuplicateString> {
+        let count = offsets.count - 1
         var capacity = 16
-        while capacity < strings.count * 2 { capacity <<= 1 }
-        let storage = Storage(totalBytes: strings.reduce(0) { $0 + $1.count }, count: strings.count, capacity: capacity)
-        var offset = 0
-        storage.offsets[0] = 0
-        for (value, string) in strings.enumerated() {
-            for byte in string { storage.bytes[offset] = byte; offset += 1 }
-            storage.offsets[value + 1] = UInt32(offset)
-        }
+        while capacity < count * 2 { capacity <<= 1 }
+        let storage = Storage(totalBytes: bytes.count, count: count, capacity: capacity)
+        _ = storage.bytes.initialize(from: bytes)
+        _ = storage.offsets.initialize(from: offsets)
         let table = ByteStringTable(storage: storage)
-        for (value, string) in strings.enumerated() {
-            let found = string.withUnsafeBufferPointer { table.slot(of: $0) }
+        for value in 0..<count {
+            let string = UnsafeBufferPointer(rebasing: storage.bytes[Int(offsets[value])..<Int(offsets[value + 1])])
+            let found = table.slot(of: string)
             if storage.slots[found.slot] != 0 {
                 return .failure(DuplicateString(firstValue: found.value ?? 0, repeatedValue: value))
             }

@@ -31,10 +31,10 @@ public struct Vocabulary: Sendable {
         known = KnownVocabulary.matching(sha256: sha256)
         if known == nil, strict { throw .unknownVocabulary(path: path, sha256: sha256) }
         let file = try TiktokenModelFile(data: data, path: path)
-        if let known, known.rankCount != file.tokens.count {
-            throw .rankCountMismatch(path: path, expected: known.rankCount, found: file.tokens.count, name: known.name)
+        if let known, known.rankCount != file.count {
+            throw .rankCountMismatch(path: path, expected: known.rankCount, found: file.count, name: known.name)
         }
-        switch ByteStringTable.build(file.tokens) {
+        switch ByteStringTable.build(bytes: file.bytes, offsets: file.offsets) {
         case let .success(table):
             self.table = table
         case let .failure(duplicate):
