@@ -26,7 +26,8 @@ struct BytePairEncoder: Sendable {
 
     @inline(__always)
     private func rank(_ piece: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
-        vocabulary.rank(of: UnsafeBufferPointer(rebasing: piece[start..<end])) ?? Self.noRank
+        if end - start == 2 { return vocabulary.rank(ofPair: piece[start], piece[start + 1]) ?? Self.noRank }
+        return vocabulary.rank(of: UnsafeBufferPointer(rebasing: piece[start..<end])) ?? Self.noRank
     }
 
     /// tiktoken's `_byte_pair_merge`: `parts[i]` is a part start and the rank of merging it with

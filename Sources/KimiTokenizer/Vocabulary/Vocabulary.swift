@@ -4,6 +4,9 @@ import Foundation
 /// The mergeable ranks of a tiktoken vocabulary: token bytes by rank, and rank by bytes.
 public struct Vocabulary: Sendable {
     private let table: ByteStringTable
+    /// The rank of every two-byte token, indexed by `first << 8 | second` (`UInt32.max`: none):
+    /// most merges start from byte pairs, and this answers them without hashing.
+    private let pairRanks: [UInt32]
     /// The lowercase hex SHA-256 of the file it was read from.
     public let sha256: String
     /// The known vocabulary this file is, or `nil` for an unknown file.
@@ -41,6 +44,7 @@ public struct Vocabulary: Sendable {
             throw .duplicateToken(path: path, line: file.lineOfRank[duplicate.repeatedValue],
                                   firstLine: file.lineOfRank[duplicate.firstValue])
         }
+        pairRanks = Self.pairRanks(of: table)
         for byte in UInt8.min...UInt8.max {
             guard withUnsafeBytes(of: byte, { table.value(of: $0.assumingMemoryBound(to: UInt8.self)) }) != nil else {
                 throw .missingByte(path: path, byte: byte)
@@ -52,6 +56,24 @@ public struct Vocabulary: Sendable {
     @inline(__always)
     public func rank(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         table.value(of: bytes)
+    }
+
+    private static func pairRanks(of table: ByteStringTable) -> [UInt32] {
+        var ranks = [UInt32](repeating: .max, count: 1 << 16)
+        var pair: [UInt8] = [0, 0]
+        for index in 0..<(1 << 16) {
+            pair[0] = UInt8(index >> 8)
+            pair[1] = UInt8(index & 0xFF)
+            if let rank = pair.withUnsafeBufferPointer({ table.value(of: $0) }) { ranks[index] = UInt32(rank) }
+        }
+        return ranks
+    }
+
+    /// The rank of the two-byte token `first, second`, if there is one.
+    @inline(__always)
+    func rank(ofPair first: UInt8, _ second: UInt8) -> Int? {
+        let rank = pairRanks[Int(first) << 8 | Int(second)]
+        return rank == .max ? nil : Int(rank)
     }
 
     /// The bytes of the token with `rank`, which must be in `0..<count`.
