@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import KimiChatTemplate
 import KimiTokenizer
 
 extension EncodeMode: ExpressibleByArgument {}
@@ -11,12 +13,21 @@ struct EncodeCommand: ParsableCommand {
         discussion: "Modes: hf (default; what engines run), tiktoken, ordinary (special-token strings are text).")
 
     @OptionGroup var input: TextInput
+    @Option(help: "Encode one JSON record per line of this file ('-' for stdin) on all cores; print one JSON line each.")
+    var jsonl: String?
+    @Option(help: "With --jsonl: the record field holding the text.") var field = "text"
+    @Option(help: "With --jsonl: worker threads (default: one per core).") var threads: Int?
     @Option(help: "hf, tiktoken or ordinary.") var mode: EncodeMode = .hf
     @Flag(help: "Print one JSON object: ids, count, mode.") var json = false
     @Flag(help: "Print only the number of tokens.") var count = false
     @OptionGroup var model: ModelOptions
 
+    func validate() throws {
+        if jsonl != nil, input.text != nil || input.file != nil { throw ValidationError("give --jsonl, or TEXT / --file, not both") }
+    }
+
     func run() throws {
+        if let jsonl { return try encodeLines(jsonl) }
         let text = try input.read()
         let tokenizer = try model.loadTokenizer()
         let ids = try tokenizer.encode(text, mode: mode)
@@ -26,6 +37,19 @@ struct EncodeCommand: ParsableCommand {
         case (false, true): Output.standardOutput("\(ids.count)\n")
         case (false, false): Output.standardOutput(ids.map(String.init).joined(separator: " ") + "\n")
         }
+    }
+
+    /// `--jsonl`: records in, one `{"ids": [...]}` or `{"count": n}` line out per record, in
+    /// order; records are read, encoded and written on all cores.
+    private func encodeLines(_ path: String) throws {
+        let lines = JSONLRecords.lines(try InputFile.bytes(path))
+        let tokenizer = try model.loadTokenizer()
+        let (field, mode, count) = (field, mode, count)
+        let outputs = try BatchEncoder.parallelMap(count: lines.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne) { index in
+            let ids = try tokenizer.encode(try JSONLRecords.text(of: lines[index], field: field), mode: mode)
+            return count ? "{\"count\":\(ids.count)}\n" : "{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "]}\n"
+        }
+        Output.standardOutput(outputs.joined())
     }
 
     private struct EncodeResult: Encodable {

@@ -64,3 +64,34 @@ struct EncodeDecodeCommandTests {
         #expect(tokens.first?["bytes_hex"] as? String == "4869")
     }
 }
+
+@Suite("encode --jsonl")
+struct EncodeJSONLTests {
+    @Test func recordsInOrderOnAllCores() throws {
+        let texts = (0..<300).map { "record \($0): " + String(repeating: "你好 world ", count: $0 % 17) }
+        var lines = texts.enumerated().map { index, text in
+            index % 3 == 0 ? "\"\(text)\"" : "{\"id\": \(index), \"body\": \"\(text)\", \"text\": \"\(text)\"}"
+        }
+        lines.insert("", at: 5)
+        let input = Data((lines.joined(separator: "\n") + "\n").utf8)
+        let result = try CLI.run(["encode", "--jsonl", "-"], stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        let outputs = result.output.split(separator: "\n")
+        #expect(outputs.count == texts.count)
+        for index in [0, 1, 2, 150, 299] {
+            let single = try CLI.run(["encode", "--json", texts[index]])
+            let ids = try #require(try JSONSerialization.jsonObject(with: single.stdout) as? [String: Any])["ids"] as? [Int]
+            #expect(String(outputs[index]) == "{\"ids\":[" + (ids ?? []).map(String.init).joined(separator: ",") + "]}")
+        }
+        let counts = try CLI.run(["encode", "--jsonl", "-", "--count", "--field", "body", "--threads", "2"],
+                                 stdin: Data(lines.filter { $0.hasPrefix("{") }.joined(separator: "\n").utf8))
+        #expect(counts.status == 0 && counts.output.hasPrefix("{\"count\":"))
+    }
+
+    @Test func badRecordsNameTheLine() throws {
+        let bad = try CLI.run(["encode", "--jsonl", "-"], stdin: Data("{\"text\": \"a\"}\n{\"text\": 5}\n".utf8))
+        #expect(bad.status == 2 && bad.stderr.contains("line 2: no string field 'text'") && bad.stdout.isEmpty)
+        let malformed = try CLI.run(["encode", "--jsonl", "-"], stdin: Data("{\"text\": \"a\"}\n\n{oops\n".utf8))
+        #expect(malformed.status == 2 && malformed.stderr.contains("line 3"))
+    }
+}

@@ -45,6 +45,10 @@ struct EncodeParityTests {
         var random = RandomText(seed: 0xC0FFEE)
         let texts = (0..<21_000).map { _ in random.string() }
         try Parity.check(texts, mode: mode, label: "random strings")
+        // The same IDs from all cores at once, in order.
+        let tokenizer = try Reference.tokenizer.get()
+        let sequential = try texts.map { try tokenizer.encode($0, mode: mode) }
+        #expect(try BatchEncoder.encode(texts, with: tokenizer, mode: mode, threads: 8) == sequential)
     }
 
     static let edgeCases: [String] = [
