@@ -28,14 +28,41 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         if let jsonl { return try encodeLines(jsonl) }
+        if mode == .hf, let file = input.file, file != "-" { return try encodeStreaming(file) }
         let text = try input.read()
         let tokenizer = try model.loadTokenizer()
         let ids = try tokenizer.encode(text, mode: mode)
         switch (json, count) {
         case (true, true): try Output.json(["count": ids.count])
-        case (true, false): try Output.json(EncodeResult(ids: ids, count: ids.count, mode: mode.rawValue))
+        case (true, false):
+            // The same shape, key order included, as the streamed output of a file.
+            Output.standardOutput("{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "],\"count\":\(ids.count),\"mode\":\"\(mode.rawValue)\"}\n")
         case (false, true): Output.standardOutput("\(ids.count)\n")
         case (false, false): Output.standardOutput(ids.map(String.init).joined(separator: " ") + "\n")
+        }
+    }
+
+    /// A file in `hf` mode: read and encoded 400,000 characters at a time (exactly the IDs of
+    /// encoding it whole), so any size fits in bounded memory; a progress bar on a terminal.
+    private func encodeStreaming(_ path: String) throws {
+        let tokenizer = try model.loadTokenizer()
+        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let progress = ProgressBar(total: total)
+        var written = 0
+        var started = false
+        try StreamingEncoder(tokenizer: tokenizer).encode(file: path, progress: progress.update) { ids in
+            written += ids.count
+            guard !count, !ids.isEmpty else { return }
+            let list = ids.map(String.init).joined(separator: json ? "," : " ")
+            Output.standardOutput((json ? (started ? "," : "{\"ids\":[") : (started ? " " : "")) + list)
+            started = true
+        }
+        progress.finish()
+        switch (json, count) {
+        case (true, true): try Output.json(["count": written])
+        case (true, false): Output.standardOutput((started ? "" : "{\"ids\":[") + "],\"count\":\(written),\"mode\":\"hf\"}\n")
+        case (false, true): Output.standardOutput("\(written)\n")
+        case (false, false): Output.standardOutput("\n")
         }
     }
 
@@ -50,11 +77,5 @@ struct EncodeCommand: ParsableCommand {
             return count ? "{\"count\":\(ids.count)}\n" : "{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "]}\n"
         }
         Output.standardOutput(outputs.joined())
-    }
-
-    private struct EncodeResult: Encodable {
-        let ids: [Int]
-        let count: Int
-        let mode: String
     }
 }

@@ -95,3 +95,33 @@ struct EncodeJSONLTests {
         #expect(malformed.status == 2 && malformed.stderr.contains("line 3"))
     }
 }
+
+@Suite("encode --file streams in hf mode")
+struct StreamingEncodeTests {
+    static let corpus = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    @Test func streamedFileGivesTheIDsOfTheWholeText() throws {
+        // 2.5 MB of Chinese: three 400,000-character chunks read one at a time.
+        let path = Self.corpus.appendingPathComponent("zh_hongloumeng.txt").path
+        let streamed = try CLI.run(["encode", "--json", "--file", path])
+        let whole = try CLI.run(["encode", "--json"], stdin: try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(streamed.status == 0 && whole.status == 0)
+        let a = try JSONSerialization.jsonObject(with: streamed.stdout) as? [String: Any]
+        let b = try JSONSerialization.jsonObject(with: whole.stdout) as? [String: Any]
+        #expect((a?["ids"] as? [Int]) == (b?["ids"] as? [Int]))
+        #expect((a?["count"] as? Int) == 596_350)
+        #expect(try CLI.run(["encode", "--count", "--file", path]).output == "596350\n")
+        let text = try CLI.run(["encode", "--file", path]).output
+        #expect(text.split(separator: " ").count == 596_350)
+    }
+
+    @Test func invalidUTF8LateInTheFileWritesNothing() throws {
+        var data = try Data(contentsOf: Self.corpus.appendingPathComponent("en_moby_dick.txt"))
+        data.append(contentsOf: [0x20, 0xE4, 0xB8, 0x41])
+        let url = try CLI.temporaryDirectory().appendingPathComponent("late.txt")
+        try data.write(to: url)
+        let result = try CLI.run(["encode", "--file", url.path])
+        #expect(result.status == 2 && result.stdout.isEmpty)
+        #expect(result.stderr.contains("byte offset \(data.count - 3)"))
+    }
+}
