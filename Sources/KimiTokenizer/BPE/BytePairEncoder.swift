@@ -13,7 +13,7 @@ struct BytePairEncoder: Sendable {
     /// Appends the ranks of `piece` to `output`.
     func encode(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
         if piece.isEmpty { return }
-        if let whole = vocabulary.rank(of: piece) {
+        if piece.count <= vocabulary.longestToken, let whole = vocabulary.rank(of: piece) {
             output.append(whole)
         } else if piece.count < Self.heapThreshold {
             mergeByScan(piece, into: &output)
@@ -27,6 +27,7 @@ struct BytePairEncoder: Sendable {
     @inline(__always)
     private func rank(_ piece: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
         if end - start == 2 { return vocabulary.rank(ofPair: piece[start], piece[start + 1]) ?? Self.noRank }
+        if end - start > vocabulary.longestToken { return Self.noRank }
         return vocabulary.rank(of: UnsafeBufferPointer(rebasing: piece[start..<end])) ?? Self.noRank
     }
 
@@ -113,12 +114,17 @@ private struct MinHeap {
 
     mutating func push(rank: Int, start: Int) {
         items.append(UInt64(rank) << 32 | UInt64(start))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
-            child = parent
+        items.withUnsafeMutableBufferPointer { heap in
+            // Sift the new item up through a hole instead of swapping.
+            let item = heap[heap.count - 1]
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard item < heap[parent] else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = item
         }
     }
 
@@ -126,16 +132,20 @@ private struct MinHeap {
         guard let top = items.first else { return nil }
         let last = items.removeLast()
         if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < items.count else { break }
-                let right = left + 1
-                let child = right < items.count && items[right] < items[left] ? right : left
-                guard items[child] < items[parent] else { break }
-                items.swapAt(child, parent)
-                parent = child
+            items.withUnsafeMutableBufferPointer { heap in
+                // Sift the last item down from the root through a hole.
+                var parent = 0
+                let count = heap.count
+                while true {
+                    let left = 2 * parent + 1
+                    guard left < count else { break }
+                    let right = left + 1
+                    let child = right < count && heap[right] < heap[left] ? right : left
+                    guard heap[child] < last else { break }
+                    heap[parent] = heap[child]
+                    parent = child
+                }
+                heap[parent] = last
             }
         }
         return (Int(top >> 32), Int(top & 0xFFFF_FFFF))

@@ -7,6 +7,8 @@ public struct Vocabulary: Sendable {
     /// The rank of every two-byte token, indexed by `first << 8 | second` (`UInt32.max`: none):
     /// most merges start from byte pairs, and this answers them without hashing.
     private let pairRanks: [UInt32]
+    /// The length of the longest token: longer byte strings need no lookup.
+    public let longestToken: Int
     /// The lowercase hex SHA-256 of the file it was read from.
     public let sha256: String
     /// The known vocabulary this file is, or `nil` for an unknown file.
@@ -45,6 +47,7 @@ public struct Vocabulary: Sendable {
                                   firstLine: file.lineOfRank[duplicate.firstValue])
         }
         pairRanks = Self.pairRanks(of: table)
+        longestToken = zip(file.offsets, file.offsets.dropFirst()).map { Int($1 - $0) }.max() ?? 0
         for byte in UInt8.min...UInt8.max {
             guard withUnsafeBytes(of: byte, { table.value(of: $0.assumingMemoryBound(to: UInt8.self)) }) != nil else {
                 throw .missingByte(path: path, byte: byte)
