@@ -28,7 +28,7 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         if let jsonl { return try encodeLines(jsonl) }
-        if mode == .hf, let file = input.file, file != "-" { return try encodeStreaming(file) }
+        if mode == .hf, let file = input.file, StreamingEncoder.canStream(file) { return try encodeStreaming(file) }
         let text = try input.read()
         let tokenizer = try model.loadTokenizer()
         let ids = try tokenizer.encode(text, mode: mode)

@@ -21,21 +21,9 @@ struct TextInput: ParsableArguments {
     }
 }
 
-/// Reads a whole input file or stdin.
+/// Reads a whole input file or stdin (see ``InputBytes``).
 enum InputFile {
-    struct Unreadable: Error, CustomStringConvertible {
-        let path: String
-        let reason: String
-        var description: String { "cannot read \(path): \(reason)" }
-    }
-
     static func bytes(_ path: String) throws -> [UInt8] {
-        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-        do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "not a readable file" : "no such file"
-            throw Unreadable(path: path, reason: reason)
-        }
+        try InputBytes.read(path)
     }
 }

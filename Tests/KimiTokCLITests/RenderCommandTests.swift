@@ -81,6 +81,16 @@ struct RenderCommandTests {
         #expect(syntax.stderr.contains("syntax error"))
     }
 
+    @Test func runawayTemplatesStopAtTheirLimits() throws {
+        let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
+        let recursive = try write("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", name: "recursive.jinja")
+        let deep = try CLI.run(["render", "--messages", messages, "--template", recursive])
+        #expect(deep.status == 2 && deep.stderr.contains("limit exceeded") && deep.stdout.isEmpty)
+        let huge = try write("{% set s = 'x' * 1000000 %}{% for i in range(100000) %}{{ s }}{% endfor %}", name: "huge.jinja")
+        let big = try CLI.run(["render", "--messages", messages, "--template", huge])
+        #expect(big.status == 2 && big.stderr.contains("limit exceeded") && big.stdout.isEmpty)
+    }
+
     @Test func badRequestsExitTwo() throws {
         let unknownRole = try CLI.run(["render", "--messages", try write(#"[{"role": "robot", "content": "x"}]"#)])
         #expect(unknownRole.status == 2 && unknownRole.stderr.contains("unknown role 'robot'"))

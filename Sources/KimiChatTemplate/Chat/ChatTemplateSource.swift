@@ -39,9 +39,12 @@ public enum ChatTemplateSource {
     }
 
     private static func readText(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Missing(description: "cannot read template \(path)")
+        let data: [UInt8]
+        do {
+            data = try InputBytes.read(path)
+        } catch {
+            throw Missing(description: "cannot read template \(path): \(error.reason)")
         }
-        return try UTF8Input.decode([UInt8](data))
+        return try UTF8Input.decode(data)
     }
 }

@@ -16,7 +16,12 @@ public struct StreamingEncoder: Sendable {
     /// The input file cannot be opened.
     public struct Unreadable: Error, CustomStringConvertible {
         public let path: String
-        public var description: String { "cannot read \(path): no such file or not readable" }
+        public var description: String { "cannot read \(path): not a readable regular file" }
+    }
+
+    /// Whether `path` is a regular file, which can be read twice (a pipe cannot).
+    public static func canStream(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
     }
 
     /// Checks `path` is valid UTF-8, then calls `body` with the IDs of each chunk in order and
@@ -83,10 +88,15 @@ public struct StreamingEncoder: Sendable {
     }
 
     private func readBlocks(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw Unreadable(path: path) }
+        guard Self.canStream(path), let handle = FileHandle(forReadingAtPath: path) else { throw Unreadable(path: path) }
         defer { try? handle.close() }
         while true {
-            let data = try handle.read(upToCount: readSize) ?? Data()
+            let data: Data
+            do {
+                data = try handle.read(upToCount: readSize) ?? Data()
+            } catch {
+                throw Unreadable(path: path)
+            }
             if data.isEmpty { return }
             try body([UInt8](data))
         }
