@@ -1,4 +1,5 @@
 import ArgumentParser
+import KimiInspector
 import KimiTokenizer
 
 /// `kimi-tok decode`: token IDs to text.
@@ -7,7 +8,8 @@ struct DecodeCommand: ParsableCommand {
         commandName: "decode",
         abstract: "Decode token IDs to text.",
         discussion: """
-            IDs come from the arguments, or from --file / stdin as a JSON array or as numbers \
+            IDs come from the arguments, or from --file / stdin in any shape engines return them \
+            (a JSON array, vLLM or llama.cpp /tokenize, prompt_token_ids, ...) or as numbers \
             separated by commas or whitespace. Bytes that are not whole UTF-8 characters print as \
             U+FFFD; --json also gives every token's exact bytes in hex.
             """)
@@ -23,8 +25,8 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let list = ids.isEmpty
-            ? try TokenIDList.parse(UTF8Input.decode(InputFile.bytes(file ?? "-")))
-            : try TokenIDList.parse(ids.joined(separator: " "))
+            ? try EngineTokenIDs.parse(InputFile.bytes(file ?? "-"))
+            : try EngineTokenIDs.parse(Array(ids.joined(separator: " ").utf8))
         let tokenizer = try model.loadTokenizer()
         let pieces = try tokenizer.tokenBytes(list)
         let bytes = pieces.flatMap { $0 }
