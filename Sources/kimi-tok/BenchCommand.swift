@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
 
     func run() throws {
-        let text = try UTF8Input.decode(try InputFile.bytes(file))
+        let text = try UTF8Input.decode(try InputBytes.read(file))
         let tokenizer = try model.loadTokenizer()
         let result = try EncodeBenchmark.measure(tokenizer, text: text, mode: mode, minimumRuns: runs, minimumSeconds: seconds)
         if json {

@@ -29,7 +29,7 @@ struct CompareCommand: ParsableCommand {
         let referenceIDs = try reference.ids(tokenizer: tokenizer, directory: directory, request: request)
         let engineIDs: [Int]
         if let engine {
-            engineIDs = try EngineTokenIDs.parse(try InputFile.bytes(engine))
+            engineIDs = try EngineTokenIDs.parse(try InputBytes.read(engine))
         } else {
             guard let engineURL, let url = URL(string: engineURL), url.scheme == "http" || url.scheme == "https" else {
                 throw ValidationError("--engine-url must be an http(s) URL")
@@ -38,7 +38,7 @@ struct CompareCommand: ParsableCommand {
             if let request {
                 engineIDs = try client.tokenize(request: request, addGenerationPrompt: reference.expectsGenerationPrompt)
             } else if let promptFile = reference.promptFile {
-                engineIDs = try client.tokenize(prompt: try UTF8Input.decode(try InputFile.bytes(promptFile)))
+                engineIDs = try client.tokenize(prompt: try UTF8Input.decode(try InputBytes.read(promptFile)))
             } else {
                 engineIDs = try client.tokenize(prompt: try tokenizer.decode(referenceIDs))
             }

@@ -25,7 +25,7 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let list = ids.isEmpty
-            ? try EngineTokenIDs.parse(InputFile.bytes(file ?? "-"))
+            ? try EngineTokenIDs.parse(InputBytes.read(file ?? "-"))
             : try EngineTokenIDs.parse(Array(ids.joined(separator: " ").utf8))
         let tokenizer = try model.loadTokenizer()
         let pieces = try tokenizer.tokenBytes(list)

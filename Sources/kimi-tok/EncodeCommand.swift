@@ -69,7 +69,7 @@ struct EncodeCommand: ParsableCommand {
     /// `--jsonl`: records in, one `{"ids": [...]}` or `{"count": n}` line out per record, in
     /// order; records are read, encoded and written on all cores.
     private func encodeLines(_ path: String) throws {
-        let lines = JSONLRecords.lines(try InputFile.bytes(path))
+        let lines = JSONLRecords.lines(try InputBytes.read(path))
         let tokenizer = try model.loadTokenizer()
         let (field, mode, count) = (field, mode, count)
         let outputs = try BatchEncoder.parallelMap(count: lines.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne) { index in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KimiInspector
+import KimiTokenizer
 
 /// `kimi-tok normalize-ids`: Kimi-style tool-call IDs in a request's history.
 struct NormalizeIDsCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct NormalizeIDsCommand: ParsableCommand {
     @Option(help: "JSON messages or a request object ('-' for stdin).") var messages: String
 
     func run() throws {
-        let result = try ToolCallIDNormalizer.normalize(try InputFile.bytes(messages))
+        let result = try ToolCallIDNormalizer.normalize(try InputBytes.read(messages))
         Output.standardOutput(String(decoding: result.json, as: UTF8.self))
     }
 }

@@ -22,14 +22,14 @@ struct ParseToolCallsCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
 
     func run() throws {
-        let input = try InputFile.bytes(file ?? "-")
+        let input = try InputBytes.read(file ?? "-")
         let output: String
         if ids {
             output = try model.loadTokenizer().decode(try EngineTokenIDs.parse(input))
         } else {
             output = try UTF8Input.decode(input)
         }
-        let declared = try tools.map { try ChatRequest.read(messagesJSON: Array("[]".utf8), toolsJSON: InputFile.bytes($0)).tools ?? [] }
+        let declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
         let report = ToolCallReport(output: output, tools: declared)
         if json {
             try Output.json(report)

@@ -36,13 +36,13 @@ struct ReferenceOptions: ParsableArguments {
     /// The request, if `--messages` was given.
     func request() throws -> ChatRequest? {
         guard let messages else { return nil }
-        return try ChatRequest.read(messagesJSON: InputFile.bytes(messages), toolsJSON: try tools.map(InputFile.bytes))
+        return try ChatRequest.read(messagesJSON: InputBytes.read(messages), toolsJSON: try tools.map(InputBytes.read))
     }
 
     /// Tools given on their own (`--tools` without `--messages`).
     func standaloneTools() throws -> [Value]? {
         guard messages == nil, let tools else { return nil }
-        return try ChatRequest.read(messagesJSON: Array("[]".utf8), toolsJSON: InputFile.bytes(tools)).tools
+        return try ChatRequest.readTools(InputBytes.read(tools))
     }
 
     /// The token IDs: rendered and encoded, encoded, or read.
@@ -51,14 +51,14 @@ struct ReferenceOptions: ParsableArguments {
             let (source, name) = try ChatTemplateSource.load(templatePath: template, modelDirectory: directory)
             let renderer = ChatRenderer(template: try Template(source: source, name: name),
                                         specialTokenVariables: try ChatRenderer.specialTokenVariables(
-                                            configJSON: try InputFile.bytes(directory.tokenizerConfigPath)))
+                                            configJSON: try InputBytes.read(directory.tokenizerConfigPath)))
             let prompt = try renderer.render(request, addGenerationPrompt: expectsGenerationPrompt,
                                              variables: try TemplateVariables.parse(variables))
             return try tokenizer.encode(prompt, mode: .hf)
         }
         if let promptFile {
-            return try tokenizer.encode(try UTF8Input.decode(try InputFile.bytes(promptFile)), mode: .hf)
+            return try tokenizer.encode(try UTF8Input.decode(try InputBytes.read(promptFile)), mode: .hf)
         }
-        return try EngineTokenIDs.parse(try InputFile.bytes(idsFile ?? "-"))
+        return try EngineTokenIDs.parse(try InputBytes.read(idsFile ?? "-"))
     }
 }

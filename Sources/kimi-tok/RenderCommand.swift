@@ -33,15 +33,15 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = try ChatRequest.read(messagesJSON: try InputFile.bytes(messages),
-                                           toolsJSON: try tools.map(InputFile.bytes))
+        let request = try ChatRequest.read(messagesJSON: try InputBytes.read(messages),
+                                           toolsJSON: try tools.map(InputBytes.read))
         let directory = try ModelDirectory.resolve(option: model.modelDirectory)
         let tokenizer = try model.loadTokenizer()
         let (source, name) = try ChatTemplateSource.load(templatePath: template, modelDirectory: directory)
         let renderer = ChatRenderer(
             template: try Template(source: source, name: name),
             specialTokenVariables: try ChatRenderer.specialTokenVariables(
-                configJSON: try InputFile.bytes(directory.tokenizerConfigPath)))
+                configJSON: try InputBytes.read(directory.tokenizerConfigPath)))
         let prompt = try renderer.render(request, addGenerationPrompt: !noGenerationPrompt,
                                          variables: try TemplateVariables.parse(variables))
         if json {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import KimiTokenizer
 
 /// Text to work on: an argument, a file, or stdin; always valid UTF-8.
@@ -17,13 +16,6 @@ struct TextInput: ParsableArguments {
     /// The text, or an error naming the offset of invalid UTF-8.
     func read() throws -> String {
         if let text { return text }
-        return try UTF8Input.decode(try InputFile.bytes(file ?? "-"))
-    }
-}
-
-/// Reads a whole input file or stdin (see ``InputBytes``).
-enum InputFile {
-    static func bytes(_ path: String) throws -> [UInt8] {
-        try InputBytes.read(path)
+        return try UTF8Input.decode(try InputBytes.read(file ?? "-"))
     }
 }

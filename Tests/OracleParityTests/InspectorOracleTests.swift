@@ -32,7 +32,7 @@ struct InspectorOracleTests {
 
     static func codes(_ ids: [Int], request: String? = nil, tools: String? = tools, generationPrompt: Bool = true) throws -> Set<String> {
         let parsed = try request.map { try ChatRequest.read(messagesJSON: Array($0.utf8), toolsJSON: tools.map { Array($0.utf8) }) }
-        let toolValues = try tools.map { try ChatRequest.read(messagesJSON: Array("[]".utf8), toolsJSON: Array($0.utf8)).tools ?? [] }
+        let toolValues = try tools.map { try ChatRequest.readTools(Array($0.utf8)) }
         return Set(try checker().check(ids, options: .init(expectGenerationPrompt: generationPrompt, request: parsed, tools: toolValues)).map(\.code))
     }
 

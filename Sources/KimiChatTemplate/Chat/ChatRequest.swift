@@ -48,18 +48,23 @@ public struct ChatRequest: Sendable {
         default:
             throw ShapeError(description: "the messages file holds \(document.typeName); expected an array of messages or a request object")
         }
-        if let toolsJSON {
-            switch try JSONReader.parse(toolsJSON) {
-            case let .list(list): tools = list.items
-            case let .dict(box):
-                guard case let .list(list)? = box[.string("tools")] else {
-                    throw ShapeError(description: "the tools file holds an object without a 'tools' array")
-                }
-                tools = list.items
-            case let other: throw ShapeError(description: "the tools file holds \(other.typeName); expected an array of tools")
-            }
-        }
+        if let toolsJSON { tools = try readTools(toolsJSON) }
         return try ChatRequest(messages: messages, tools: tools)
+    }
+
+    /// Reads tools on their own: an array of tools, or an object with a `tools` array.
+    public static func readTools(_ json: [UInt8]) throws -> [Value] {
+        let tools: [Value]
+        switch try JSONReader.parse(json) {
+        case let .list(list): tools = list.items
+        case let .dict(box):
+            guard case let .list(list)? = box[.string("tools")] else {
+                throw ShapeError(description: "the tools file holds an object without a 'tools' array")
+            }
+            tools = list.items
+        case let other: throw ShapeError(description: "the tools file holds \(other.typeName); expected an array of tools")
+        }
+        return try ChatRequest(messages: [], tools: tools).tools ?? []
     }
 
     private static func check(_ message: Value, _ index: Int) throws(ShapeError) {
