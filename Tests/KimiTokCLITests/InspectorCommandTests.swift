@@ -66,78 +66,57 @@ struct InspectorCommandTests {
         #expect(missing.status == 2)
     }
 
-    /// A fake engine: POST /tokenize answers vLLM's shape with the IDs in `ids.json`, and
-    /// records the request body.
-    final class FakeEngine {
-        let process = Process()
-        let port: Int
-        let directory: URL
+    /// A fake engine: POST /tokenize answers vLLM's shape with `answer.json`, and records the
+    /// request body in `request.json`.
+    static let fakeEngine = """
+        import http.server, sys, os
+        root = sys.argv[1]
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args): pass
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+                open(os.path.join(root, 'request.json'), 'wb').write(body)
+                if self.path != '/tokenize':
+                    self.send_response(404); self.end_headers(); return
+                answer = open(os.path.join(root, 'answer.json'), 'rb').read()
+                self.send_response(200)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+        server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
+        open(os.path.join(root, 'port'), 'w').write(str(server.server_address[1]))
+        server.serve_forever()
+        """
 
-        init(ids: [Int]) throws {
-            directory = try CLI.temporaryDirectory()
-            try Data("{\"count\": \(ids.count), \"max_model_len\": 262144, \"tokens\": \(ids)}".utf8)
-                .write(to: directory.appendingPathComponent("answer.json"))
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
-                import http.server, sys, os
-                root = sys.argv[1]
-                class Handler(http.server.BaseHTTPRequestHandler):
-                    def log_message(self, *args): pass
-                    def do_POST(self):
-                        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-                        open(os.path.join(root, 'request.json'), 'wb').write(body)
-                        if self.path != '/tokenize':
-                            self.send_response(404); self.end_headers(); return
-                        answer = open(os.path.join(root, 'answer.json'), 'rb').read()
-                        self.send_response(200)
-                        self.send_header('Content-Type', 'application/json')
-                        self.send_header('Content-Length', str(len(answer)))
-                        self.end_headers()
-                        self.wfile.write(answer)
-                server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
-                open(os.path.join(root, 'port'), 'w').write(str(server.server_address[1]))
-                server.serve_forever()
-                """, directory.path]
-            try process.run()
-            var port: Int?
-            for _ in 0..<500 where port == nil {
-                port = (try? String(contentsOf: directory.appendingPathComponent("port"), encoding: .utf8)).flatMap { Int($0) }
-                if port == nil { Thread.sleep(forTimeInterval: 0.01) }
-            }
-            guard let port else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CocoaError(.fileReadUnknown)
-            }
-            self.port = port
-        }
+    func fakeEngine(answering ids: [Int]) throws -> LoopbackServer {
+        let directory = try CLI.temporaryDirectory()
+        try Data("{\"count\": \(ids.count), \"max_model_len\": 262144, \"tokens\": \(ids)}".utf8)
+            .write(to: directory.appendingPathComponent("answer.json"))
+        return try LoopbackServer(script: Self.fakeEngine, directory: directory)
+    }
 
-        var lastRequest: [String: Any]? {
-            (try? Data(contentsOf: directory.appendingPathComponent("request.json")))
-                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    func lastRequest(_ engine: LoopbackServer) -> [String: Any]? {
+        (try? Data(contentsOf: engine.directory.appendingPathComponent("request.json")))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
     }
 
     @Test func compareFetchesFromAnEngineURL() throws {
         let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
         let ids = try #require(try json(try CLI.run(["render", "--messages", messages, "--json"]))["ids"] as? [Int])
-        let engine = try FakeEngine(ids: Array(ids.dropLast(3)))
+        let engine = try fakeEngine(answering: Array(ids.dropLast(3)))
         let result = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:\(engine.port)", "--engine-model", "kimi-k2",
                                   "--messages", messages, "--json"])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(try json(result)["classification"] as? String == "missing-generation-prompt")
-        let sent = try #require(engine.lastRequest)
+        let sent = try #require(lastRequest(engine))
         #expect(sent["model"] as? String == "kimi-k2")
         #expect(sent["add_generation_prompt"] as? Bool == true)
         #expect((sent["messages"] as? [[String: Any]])?.first?["content"] as? String == "hi")
         let prompt = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:\(engine.port)/", "--prompt-file",
                                   try write("hello", name: "p.txt")])
         #expect(prompt.status == 1)
-        #expect(engine.lastRequest?["prompt"] as? String == "hello")
+        #expect(lastRequest(engine)?["prompt"] as? String == "hello")
         let unreachable = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:9", "--messages", messages])
         #expect(unreachable.status == 2 && unreachable.stderr.contains("cannot reach"))
     }

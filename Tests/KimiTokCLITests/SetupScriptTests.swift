@@ -8,44 +8,18 @@ struct SetupScriptTests {
     static let revision = "fd1984e2b7a3350dbf7305fe73a4ede25c14de50"
     static let files = ["tiktoken.model", "tokenizer_config.json", "tokenization_kimi.py"]
 
-    /// Python's http.server on 127.0.0.1 at an ephemeral port, serving `root`.
-    final class FileServer {
-        let process = Process()
-        let port: Int
-
-        init(root: URL) throws {
-            let portFile = root.appendingPathComponent("port")
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
-                import functools, http.server, sys
-                handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-                handler.func.log_message = lambda *args: None
-                server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-                open(sys.argv[2], "w").write(str(server.server_address[1]))
-                server.serve_forever()
-                """, root.path, portFile.path]
-            try process.run()
-            var port: Int?
-            for _ in 0..<500 where port == nil {
-                port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
-                if port == nil { Thread.sleep(forTimeInterval: 0.01) }
-            }
-            guard let port else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "the file server did not start"])
-            }
-            self.port = port
-        }
-
-        deinit {
-            // SIGKILL: a child spawned from a dispatch thread inherits a mask that blocks SIGTERM.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    /// Python's http.server over `directory`.
+    static let fileServer = """
+        import functools, http.server, os, sys
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+        handler.func.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        open(os.path.join(sys.argv[1], "port"), "w").write(str(server.server_address[1]))
+        server.serve_forever()
+        """
 
     /// Serves the shared vocabulary files, with `tiktoken.model` replaced by `model` if given.
-    func serve(model: Data? = nil, omit: String? = nil) throws -> FileServer {
+    func serve(model: Data? = nil, omit: String? = nil) throws -> LoopbackServer {
         let root = try CLI.temporaryDirectory()
         let directory = root.appendingPathComponent("moonshotai/Kimi-K2-Instruct/resolve/\(Self.revision)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -54,10 +28,10 @@ struct SetupScriptTests {
             let data = file == "tiktoken.model" ? try model ?? Data(contentsOf: source) : try Data(contentsOf: source)
             try data.write(to: directory.appendingPathComponent(file))
         }
-        return try FileServer(root: root)
+        return try LoopbackServer(script: Self.fileServer, directory: root)
     }
 
-    func runSetup(server: FileServer, target: URL) throws -> (status: Int32, stderr: String) {
+    func runSetup(server: LoopbackServer, target: URL) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = CLI.checkoutRoot.appendingPathComponent("scripts/setup")
         process.arguments = ["--vocab-only"]
