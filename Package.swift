@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KimiChatTemplate", targets: ["KimiChatTemplate"]),
         .library(name: "KimiInspector", targets: ["KimiInspector"]),
         .library(name: "KimiTesting", targets: ["KimiTesting"]),
+        .library(name: "KimiFuzzing", targets: ["KimiFuzzing"]),
         .executable(name: "kimi-tok", targets: ["kimi-tok"]),
     ],
     dependencies: [
@@ -45,6 +46,12 @@ let package = Package(
             name: "KimiTesting",
             dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
         ),
+        // The fuzz targets' properties, shared by the libFuzzer executables in Fuzz/ and the
+        // regression tests that replay saved inputs.
+        .target(
+            name: "KimiFuzzing",
+            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+        ),
         // The command-line tool: parses arguments and prints; no logic of its own.
         .executableTarget(
             name: "kimi-tok",
@@ -71,6 +78,10 @@ let package = Package(
             name: "OracleParityTests",
             dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector", "KimiTesting"],
             exclude: ["pretokenizer_probe.py"]
+        ),
+        .testTarget(
+            name: "KimiFuzzingTests",
+            dependencies: ["KimiFuzzing"]
         ),
         .testTarget(
             name: "KimiTokCLITests",

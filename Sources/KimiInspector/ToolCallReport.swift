@@ -93,7 +93,7 @@ public struct ToolCallReport: Sendable, Encodable {
             guard case let .dict(box) = tool else { continue }
             let function: Value.DictBox? = { if case let .dict(f)? = box[.string("function")] { return f } else { return box } }()
             guard let function, case let .string(name)? = function[.string("name")] else { continue }
-            result[name] = function[.string("parameters")] ?? .none
+            result[name] = function[.string("parameters")] ?? Value.none
         }
         return result
     }

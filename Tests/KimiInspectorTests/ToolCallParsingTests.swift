@@ -72,6 +72,18 @@ struct ToolCallParsingTests {
         #expect(report.summary == ToolCallReport.Summary(calls: 6, valid: 0, invalidID: 1, undeclared: 1, invalidJSON: 2, schemaErrors: 2, truncated: 0))
     }
 
+    @Test func aToolDeclaredWithoutParametersIsDeclared() throws {
+        let json = #"[{"type": "function", "function": {"name": "now"}}]"#
+        guard case let .list(tools) = try JSONReader.parse(Array(json.utf8)) else {
+            Issue.record("the tools are not a JSON list")
+            return
+        }
+        let output = "<|tool_calls_section_begin|><|tool_call_begin|>functions.now:0<|tool_call_argument_begin|>{}<|tool_call_end|><|tool_calls_section_end|>"
+        let report = ToolCallReport(output: output, tools: tools.items)
+        #expect(report.calls.map(\.problems) == [[]])
+        #expect(report.summary == ToolCallReport.Summary(calls: 1, valid: 1))
+    }
+
     @Test func malformedAndTruncatedNeverCrash() {
         let cases = [
             "<|tool_calls_section_begin|><|tool_call_begin|>functions.search:0<|tool_call_argument_begin|>{\"q\": ",

@@ -1,0 +1,6 @@
+import KimiFuzzing
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEncode(_ data: UnsafeRawPointer?, _ count: Int) -> CInt {
+    FuzzHarness.testOneInput(.encode, data, count)
+}

@@ -1,0 +1,6 @@
+import KimiFuzzing
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSON(_ data: UnsafeRawPointer?, _ count: Int) -> CInt {
+    FuzzHarness.testOneInput(.json, data, count)
+}

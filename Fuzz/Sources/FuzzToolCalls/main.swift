@@ -1,0 +1,6 @@
+import KimiFuzzing
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzToolCalls(_ data: UnsafeRawPointer?, _ count: Int) -> CInt {
+    FuzzHarness.testOneInput(.toolCalls, data, count)
+}

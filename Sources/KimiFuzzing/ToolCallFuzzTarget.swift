@@ -1,0 +1,64 @@
+import KimiChatTemplate
+import KimiInspector
+
+/// Arbitrary model output: the tool-call parser gives the same events however the text is cut
+/// into chunks, and the report and the prompt checker take any text without failing.
+struct ToolCallFuzzTarget {
+    let fixtures: FuzzFixtures
+
+    func run(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let whole = Self.merged(ToolCallStreamParser.parse(text))
+        var parser = ToolCallStreamParser()
+        var events: [ToolCallStreamParser.Event] = []
+        for chunk in Self.chunks(of: text, seed: bytes.count) { events += parser.feed(chunk) }
+        events += parser.finish()
+        guard Self.merged(events) == whole else {
+            throw violation("chunked parsing differs from parsing in one go")
+        }
+        let report = ToolCallReport(output: text, tools: fixtures.tools)
+        guard report.summary.calls == report.calls.count,
+              report.summary.valid == report.calls.filter(\.valid).count else {
+            throw violation("the report summary does not count its calls")
+        }
+        do {
+            _ = try fixtures.checker.check(prompt: text)
+        } catch {
+            throw violation("check failed on text: \(error)")
+        }
+    }
+
+    /// Cuts at pseudo-random character offsets, including inside markers.
+    static func chunks(of text: String, seed: Int) -> [String] {
+        var state = UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15 | 1
+        var chunks: [String] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            let cut = rest.index(rest.startIndex, offsetBy: Int(state % 7) + 1, limitedBy: rest.endIndex) ?? rest.endIndex
+            chunks.append(String(rest[..<cut]))
+            rest = rest[cut...]
+        }
+        return chunks
+    }
+
+    /// Joins adjacent content events, whose boundaries depend on the chunking.
+    static func merged(_ events: [ToolCallStreamParser.Event]) -> [ToolCallStreamParser.Event] {
+        var result: [ToolCallStreamParser.Event] = []
+        for event in events {
+            if case let .content(text) = event {
+                if text.isEmpty { continue }
+                if case let .content(previous)? = result.last {
+                    result[result.count - 1] = .content(previous + text)
+                    continue
+                }
+            }
+            result.append(event)
+        }
+        return result
+    }
+
+    private func violation(_ message: String) -> FuzzInvariantViolation {
+        FuzzInvariantViolation(.toolCalls, message)
+    }
+}
