@@ -28,16 +28,20 @@ struct ToolCallFuzzTarget {
         }
     }
 
-    /// Cuts at pseudo-random character offsets, including inside markers.
+    /// Cuts at pseudo-random Unicode scalar offsets, including inside markers and between a
+    /// character and its combining marks.
     static func chunks(of text: String, seed: Int) -> [String] {
         var state = UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15 | 1
         var chunks: [String] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
+        let scalars = Array(text.unicodeScalars)
+        var start = 0
+        while start < scalars.count {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            let cut = rest.index(rest.startIndex, offsetBy: Int(state % 7) + 1, limitedBy: rest.endIndex) ?? rest.endIndex
-            chunks.append(String(rest[..<cut]))
-            rest = rest[cut...]
+            let end = min(scalars.count, start + Int(state % 7) + 1)
+            var chunk = String.UnicodeScalarView()
+            chunk.append(contentsOf: scalars[start..<end])
+            chunks.append(String(chunk))
+            start = end
         }
         return chunks
     }

@@ -28,13 +28,18 @@ public struct ToolCallStreamParser: Sendable {
     static let callBegin = "<|tool_call_begin|>"
     static let argumentBegin = "<|tool_call_argument_begin|>"
     static let callEnd = "<|tool_call_end|>"
-    private static let markers = [sectionBegin, sectionEnd, callBegin, argumentBegin, callEnd]
+    private static let markers = [sectionBegin, sectionEnd, callBegin, argumentBegin, callEnd].map { Array($0.utf8) }
 
     private enum State: Sendable { case content, section, callID, arguments }
     private var state = State.content
-    private var buffer = ""
+    /// Text not yet consumed, as UTF-8: markers are matched on bytes, so a marker is found
+    /// however the stream is cut, even before a combining mark.
+    private var buffer: [UInt8] = []
     private var callID = ""
     private var arguments = ""
+    /// Text inside a section but outside any call, reported once the next marker or the end
+    /// shows where it stops.
+    private var strayText = ""
 
     public init() {}
 
@@ -46,39 +51,40 @@ public struct ToolCallStreamParser: Sendable {
 
     /// Consumes the next chunk; returns what it completed.
     public mutating func feed(_ chunk: String) -> [Event] {
-        buffer += chunk
+        buffer += chunk.utf8
         var events: [Event] = []
+        var start = 0
+        defer { buffer.removeFirst(start) }
         while true {
-            guard let range = buffer.range(of: "<|") else {
+            guard let open = Self.markerStart(in: buffer, from: start) else {
                 // A final "<" may begin a marker that the next chunk completes.
-                let keep = buffer.hasSuffix("<") ? 1 : 0
-                emitText(String(buffer.dropLast(keep)), into: &events)
-                buffer = keep == 1 ? "<" : ""
+                let end = buffer.last == UInt8(ascii: "<") ? buffer.count - 1 : buffer.count
+                emitText(buffer[start..<end], into: &events)
+                start = end
                 return events
             }
-            let marker = Self.markers.first { buffer[range.lowerBound...].hasPrefix($0) }
-            guard let marker else {
+            let rest = buffer[open...]
+            guard let marker = Self.markers.first(where: { rest.starts(with: $0) }) else {
                 // A prefix of a marker at the end may complete with the next chunk.
-                let rest = buffer[range.lowerBound...]
-                if Self.markers.contains(where: { $0.hasPrefix(rest) }) {
-                    emitText(String(buffer[..<range.lowerBound]), into: &events)
-                    buffer = String(rest)
+                if Self.markers.contains(where: { $0.starts(with: rest) }) {
+                    emitText(buffer[start..<open], into: &events)
+                    start = open
                     return events
                 }
-                let upTo = buffer.index(range.lowerBound, offsetBy: 2)
-                emitText(String(buffer[..<upTo]), into: &events)
-                buffer = String(buffer[upTo...])
+                emitText(buffer[start..<open + 2], into: &events)
+                start = open + 2
                 continue
             }
-            emitText(String(buffer[..<range.lowerBound]), into: &events)
-            buffer = String(buffer[buffer.index(range.lowerBound, offsetBy: marker.count)...])
-            handle(marker, into: &events)
+            emitText(buffer[start..<open], into: &events)
+            start = open + marker.count
+            handle(String(decoding: marker, as: UTF8.self), into: &events)
         }
     }
 
     /// Ends the stream: an open call or section is reported as truncated.
     public mutating func finish() -> [Event] {
         var events = feedRemainder()
+        reportStrayText(into: &events)
         switch state {
         case .content: break
         case .section: events.append(.malformed("the tool-call section is not closed (truncated output?)"))
@@ -90,18 +96,29 @@ public struct ToolCallStreamParser: Sendable {
         return events
     }
 
+    /// The offset of the next "<|" at or after `start`.
+    private static func markerStart(in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "|") { return index }
+            index += 1
+        }
+        return nil
+    }
+
     private mutating func feedRemainder() -> [Event] {
         var events: [Event] = []
-        if buffer.count >= 2, Self.markers.contains(where: { $0.hasPrefix(buffer) }) {
-            events.append(.malformed("the output ends inside a marker: '\(buffer)' (truncated output?)"))
+        if buffer.count >= 2, Self.markers.contains(where: { $0.starts(with: buffer) }) {
+            events.append(.malformed("the output ends inside a marker: '\(String(decoding: buffer, as: UTF8.self))' (truncated output?)"))
         }
-        emitText(buffer, into: &events)
-        buffer = ""
+        emitText(buffer[...], into: &events)
+        buffer = []
         return events
     }
 
-    private mutating func emitText(_ text: String, into events: inout [Event]) {
-        guard !text.isEmpty else { return }
+    private mutating func emitText(_ bytes: ArraySlice<UInt8>, into events: inout [Event]) {
+        guard !bytes.isEmpty else { return }
+        let text = String(decoding: bytes, as: UTF8.self)
         switch state {
         case .content:
             if case let .content(previous)? = events.last {
@@ -109,16 +126,21 @@ public struct ToolCallStreamParser: Sendable {
             } else {
                 events.append(.content(text))
             }
-        case .section:
-            if !text.allSatisfy(\.isWhitespace) {
-                events.append(.malformed("text '\(text.prefix(40))' inside the tool-call section, outside any call"))
-            }
+        case .section: strayText += text
         case .callID: callID += text
         case .arguments: arguments += text
         }
     }
 
+    private mutating func reportStrayText(into events: inout [Event]) {
+        if !strayText.allSatisfy(\.isWhitespace) {
+            events.append(.malformed("text '\(strayText.prefix(40))' inside the tool-call section, outside any call"))
+        }
+        strayText = ""
+    }
+
     private mutating func handle(_ marker: String, into events: inout [Event]) {
+        reportStrayText(into: &events)
         switch (state, marker) {
         case (.content, Self.sectionBegin):
             state = .section

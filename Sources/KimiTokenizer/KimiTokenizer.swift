@@ -86,39 +86,40 @@ public struct KimiTokenizer: Sendable {
     public func encode(utf8: UnsafeBufferPointer<UInt8>, mode: EncodeMode = .hf) throws(PreTokenizerError) -> [Int] {
         var output: [Int] = []
         output.reserveCapacity(utf8.count / 3)
+        let cache = PieceCache(textBytes: utf8.count)
         switch mode {
         case .ordinary:
-            try encodeOrdinary(utf8, 0..<utf8.count, into: &output)
+            try encodeOrdinary(utf8, 0..<utf8.count, into: &output, cache: cache)
         case .tiktoken:
-            try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output)
+            try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
         case .hf:
             try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
-                try encodeAllowingSpecial(utf8, chunk, into: &output)
+                try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache)
             }
         }
         return output
     }
 
     private func encodeOrdinary(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                into output: inout [Int]) throws(PreTokenizerError) {
+                                into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         try preTokenizer.forEachPiece(in: segment) { piece in
-            encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), into: &output)
+            encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), into: &output, cache: cache)
         }
     }
 
     /// tiktoken's `encode` with every special token allowed: special-token strings are cut out
     /// first, and the text between them is split and merged on its own.
     private func encodeAllowingSpecial(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                       into output: inout [Int]) throws(PreTokenizerError) {
+                                       into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         var start = 0
         while let special = specialTokens.firstMatch(in: segment, from: start) {
-            try encodeOrdinary(segment, start..<special.range.lowerBound, into: &output)
+            try encodeOrdinary(segment, start..<special.range.lowerBound, into: &output, cache: cache)
             output.append(special.id)
             start = special.range.upperBound
         }
-        try encodeOrdinary(segment, start..<segment.count, into: &output)
+        try encodeOrdinary(segment, start..<segment.count, into: &output, cache: cache)
     }
 
     // MARK: Decoding

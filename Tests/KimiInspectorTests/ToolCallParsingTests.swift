@@ -27,26 +27,44 @@ struct ToolCallParsingTests {
         #expect(report.malformed.isEmpty)
     }
 
+    /// Outputs whose events must not depend on where the stream is cut: stray text inside a
+    /// section, a broken marker, a marker followed by a combining mark.
+    static let streamedOutputs = [
+        output,
+        "Let me check.<|tool_calls_section_be<|tool_calls_section_begin|>tions.get_weather:0<|tool_call_argument_begin|>{",
+        "<|tool_calls_section_begin|>\u{301}<|tool_call_begin|>functions.search:0<|tool_call_argument_begin|>{}<|tool_call_end|>\u{301}x<|tool_calls_section_end|>e\u{301}",
+    ]
+
     @Test("streaming in chunks of any size gives the same events", arguments: [1, 2, 3, 5, 7, 13, 64])
     func incremental(chunkSize: Int) {
-        var parser = ToolCallStreamParser()
-        var events: [ToolCallStreamParser.Event] = []
-        var rest = Substring(Self.output)
-        while !rest.isEmpty {
-            events += parser.feed(String(rest.prefix(chunkSize)))
-            rest = rest.dropFirst(chunkSize)
-        }
-        events += parser.finish()
-        // Content may arrive in pieces; join adjacent content events before comparing.
-        var joined: [ToolCallStreamParser.Event] = []
-        for event in events {
-            if case let .content(text) = event, case let .content(previous)? = joined.last {
-                joined[joined.count - 1] = .content(previous + text)
-            } else {
-                joined.append(event)
+        for output in Self.streamedOutputs {
+            var parser = ToolCallStreamParser()
+            var events: [ToolCallStreamParser.Event] = []
+            let scalars = Array(output.unicodeScalars)
+            for start in stride(from: 0, to: scalars.count, by: chunkSize) {
+                var chunk = String.UnicodeScalarView()
+                chunk.append(contentsOf: scalars[start..<min(scalars.count, start + chunkSize)])
+                events += parser.feed(String(chunk))
             }
+            events += parser.finish()
+            // Content may arrive in pieces; join adjacent content events before comparing.
+            var joined: [ToolCallStreamParser.Event] = []
+            for event in events {
+                if case let .content(text) = event, case let .content(previous)? = joined.last {
+                    joined[joined.count - 1] = .content(previous + text)
+                } else {
+                    joined.append(event)
+                }
+            }
+            #expect(joined == ToolCallStreamParser.parse(output), "\(output)")
         }
-        #expect(joined == ToolCallStreamParser.parse(Self.output))
+    }
+
+    @Test func markersAreFoundBeforeCombiningMarks() {
+        let events = ToolCallStreamParser.parse(Self.streamedOutputs[2])
+        #expect(events.contains(.call(id: "functions.search:0", arguments: "{}", complete: true)))
+        #expect(events.last == .content("e\u{301}"))
+        #expect(events.filter { if case .malformed = $0 { true } else { false } }.count == 2)
     }
 
     @Test func schemaViolationsHallucinationsAndBadIDs() {

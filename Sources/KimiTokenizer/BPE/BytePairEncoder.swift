@@ -10,12 +10,25 @@ struct BytePairEncoder: Sendable {
     /// Pieces at least this long take the heap path.
     static let heapThreshold = 48
 
-    /// Appends the ranks of `piece` to `output`.
-    func encode(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+    /// Appends the ranks of `piece` to `output`, through `cache` when there is one.
+    func encode(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int], cache: PieceCache?) {
         if piece.isEmpty { return }
         if piece.count <= vocabulary.longestToken, let whole = vocabulary.rank(of: piece) {
             output.append(whole)
-        } else if piece.count < Self.heapThreshold {
+        } else if let cache, piece.count <= PieceCache.maxPieceBytes {
+            let slot = cache.slot(of: piece)
+            if cache.appendIDs(in: slot, of: piece, to: &output) { return }
+            let start = output.count
+            merge(piece, into: &output)
+            cache.store(output[start...], of: piece, in: slot)
+        } else {
+            merge(piece, into: &output)
+        }
+    }
+
+    @inline(__always)
+    private func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+        if piece.count < Self.heapThreshold {
             mergeByScan(piece, into: &output)
         } else {
             mergeByHeap(piece, into: &output)
@@ -67,86 +80,97 @@ struct BytePairEncoder: Sendable {
         }
     }
 
-    /// The same merges driven by a min-heap of (rank, start) over a linked list of parts.
+    /// The same merges driven by a min-heap of (rank, start) over a linked list of parts, all in
+    /// scratch space allocated once per piece.
     private func mergeByHeap(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
         let count = piece.count
-        // Parts are identified by their start byte; next[count] is the end sentinel.
-        var next = [Int](1...count + 1)
-        var previous = [Int](-1..<count)
-        var pairRank = [Int](repeating: Self.noRank, count: count)
-        var heap = MinHeap()
-        for i in 0..<count - 1 {
-            let r = rank(piece, i, i + 2)
-            pairRank[i] = r
-            if r != Self.noRank { heap.push(rank: r, start: i) }
-        }
-        while let (r, start) = heap.pop() {
-            // Skip entries made stale by an earlier merge; a rank names its bytes, so an entry
-            // whose rank still matches describes the current pair.
-            guard pairRank[start] == r, previous[start] != -2 else { continue }
-            let removed = next[start]
-            let after = next[removed]
-            next[start] = after
-            if after < count { previous[after] = start }
-            previous[removed] = -2
-            pairRank[removed] = Self.noRank
-            let nextEnd = after < count ? next[after] : count + 1
-            pairRank[start] = nextEnd <= count ? rank(piece, start, nextEnd) : Self.noRank
-            if pairRank[start] != Self.noRank { heap.push(rank: pairRank[start], start: start) }
-            let before = previous[start]
-            if before >= 0 {
-                pairRank[before] = rank(piece, before, after)
-                if pairRank[before] != Self.noRank { heap.push(rank: pairRank[before], start: before) }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (count + 1)) { links in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * count) { heapStorage in
+                // Parts are identified by their start byte: next[i] is the next part's start
+                // (count is the end), previous[i] the previous one's (-1 before the first, -2
+                // once part i is merged away), pairRank[i] the rank of merging i with the next.
+                let next = UnsafeMutableBufferPointer(rebasing: links[0...count])
+                let previous = UnsafeMutableBufferPointer(rebasing: links[(count + 1)...(2 * count + 1)])
+                let pairRank = UnsafeMutableBufferPointer(rebasing: links[(2 * count + 2)...])
+                var heap = MinHeap(storage: heapStorage)
+                for i in 0...count {
+                    next[i] = i + 1
+                    previous[i] = i - 1
+                    pairRank[i] = i + 1 < count ? rank(piece, i, i + 2) : Self.noRank
+                    if pairRank[i] != Self.noRank { heap.push(rank: pairRank[i], start: i) }
+                }
+                while let (r, start) = heap.pop() {
+                    // Skip entries made stale by an earlier merge; a rank names its bytes, so an
+                    // entry whose rank still matches describes the current pair.
+                    guard pairRank[start] == r, previous[start] != -2 else { continue }
+                    let removed = next[start]
+                    let after = next[removed]
+                    next[start] = after
+                    if after < count { previous[after] = start }
+                    previous[removed] = -2
+                    pairRank[removed] = Self.noRank
+                    let nextEnd = after < count ? next[after] : count + 1
+                    pairRank[start] = nextEnd <= count ? rank(piece, start, nextEnd) : Self.noRank
+                    if pairRank[start] != Self.noRank { heap.push(rank: pairRank[start], start: start) }
+                    let before = previous[start]
+                    if before >= 0 {
+                        pairRank[before] = rank(piece, before, after)
+                        if pairRank[before] != Self.noRank { heap.push(rank: pairRank[before], start: before) }
+                    }
+                }
+                var start = 0
+                while start < count {
+                    let end = next[start]
+                    output.append(rank(piece, start, end))
+                    start = end
+                }
             }
-        }
-        var start = 0
-        while start < count {
-            let end = next[start]
-            output.append(rank(piece, start, end))
-            start = end
         }
     }
 }
 
-/// A binary min-heap of (rank, start) pairs packed into one integer, ordered by rank then start.
+/// A binary min-heap of (rank, start) pairs packed into one integer, ordered by rank then start,
+/// in storage the caller provides and sizes for every push.
 private struct MinHeap {
-    private var items: [UInt64] = []
+    private let items: UnsafeMutableBufferPointer<UInt64>
+    private var count = 0
+
+    init(storage: UnsafeMutableBufferPointer<UInt64>) {
+        items = storage
+    }
 
     mutating func push(rank: Int, start: Int) {
-        items.append(UInt64(rank) << 32 | UInt64(start))
-        items.withUnsafeMutableBufferPointer { heap in
-            // Sift the new item up through a hole instead of swapping.
-            let item = heap[heap.count - 1]
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard item < heap[parent] else { break }
-                heap[child] = heap[parent]
-                child = parent
-            }
-            heap[child] = item
+        // Sift the new item up through a hole instead of swapping.
+        let item = UInt64(rank) << 32 | UInt64(start)
+        var child = count
+        count += 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard item < items[parent] else { break }
+            items[child] = items[parent]
+            child = parent
         }
+        items[child] = item
     }
 
     mutating func pop() -> (rank: Int, start: Int)? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items.withUnsafeMutableBufferPointer { heap in
-                // Sift the last item down from the root through a hole.
-                var parent = 0
-                let count = heap.count
-                while true {
-                    let left = 2 * parent + 1
-                    guard left < count else { break }
-                    let right = left + 1
-                    let child = right < count && heap[right] < heap[left] ? right : left
-                    guard heap[child] < last else { break }
-                    heap[parent] = heap[child]
-                    parent = child
-                }
-                heap[parent] = last
+        guard count > 0 else { return nil }
+        let top = items[0]
+        count -= 1
+        let last = items[count]
+        if count > 0 {
+            // Sift the last item down from the root through a hole.
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < count else { break }
+                let right = left + 1
+                let child = right < count && items[right] < items[left] ? right : left
+                guard items[child] < last else { break }
+                items[parent] = items[child]
+                parent = child
             }
+            items[parent] = last
         }
         return (Int(top >> 32), Int(top & 0xFFFF_FFFF))
     }

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The token IDs of recently merged short pieces, for one encode call.
+///
+/// In natural language most words recur, and a piece's IDs depend on its bytes alone, so a hit
+/// replaces the byte-pair merges of a piece that is not itself a token (" привет", "ـالله")
+/// by one probe. The cache is direct-mapped (a new piece replaces the one in its slot), sized
+/// to the text it serves, and owned by a single call, so it needs no locking.
+final class PieceCache {
+    /// The longest piece kept, in bytes.
+    static let maxPieceBytes = 24
+    /// The most IDs kept for one piece.
+    static let maxIDs = 7
+    /// Texts shorter than this are encoded without a cache.
+    static let minimumTextBytes = 512
+
+    // One 64-byte slot: the piece's bytes (up to 24), its length (0 when empty) and ID
+    // count, then the IDs as UInt32 from byte 28.
+    private static let slotBytes = 64
+    private static let lengthOffset = 24
+    private static let countOffset = 25
+    private static let idsOffset = 28
+
+    private let slots: UnsafeMutableRawPointer
+    private let mask: Int
+
+    /// A cache for a text of `textBytes` bytes: one slot per 16 bytes of text, at most 8,192.
+    init?(textBytes: Int) {
+        guard textBytes >= Self.minimumTextBytes else { return nil }
+        var count = 32
+        while count < 8192, count * 16 < textBytes { count <<= 1 }
+        guard let memory = calloc(count, Self.slotBytes) else { return nil }
+        slots = memory
+        mask = count - 1
+    }
+
+    deinit { free(slots) }
+
+    /// The slot where `piece` is or would be kept; `piece` is at most ``maxPieceBytes`` long.
+    @inline(__always)
+    func slot(of piece: UnsafeBufferPointer<UInt8>) -> UnsafeMutableRawPointer {
+        let raw = UnsafeRawPointer(piece.baseAddress.unsafelyUnwrapped)
+        var hash = UInt64(piece.count) &* 0x9E37_79B9_7F4A_7C15
+        if piece.count >= 8 {
+            // The first and last eight bytes, overlapping for pieces under sixteen.
+            hash = (hash ^ raw.loadUnaligned(as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: piece.count - 8, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
+            if piece.count > 16 {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            }
+        } else {
+            var word: UInt64 = 0
+            for index in 0..<piece.count { word |= UInt64(piece[index]) << (8 * UInt64(index)) }
+            hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+        }
+        return slots + (Int(truncatingIfNeeded: hash >> 40) & mask) * Self.slotBytes
+    }
+
+    /// Appends the IDs kept in `slot` for `piece` and returns true, or returns false when the
+    /// slot holds another piece or none.
+    @inline(__always)
+    func appendIDs(in slot: UnsafeMutableRawPointer, of piece: UnsafeBufferPointer<UInt8>,
+                   to output: inout [Int]) -> Bool {
+        guard Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
+              memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else { return false }
+        let count = Int(slot.load(fromByteOffset: Self.countOffset, as: UInt8.self))
+        for index in 0..<count {
+            output.append(Int(slot.load(fromByteOffset: Self.idsOffset + 4 * index, as: UInt32.self)))
+        }
+        return true
+    }
+
+    /// Keeps `ids` for `piece` in `slot`, unless there are more than ``maxIDs``.
+    @inline(__always)
+    func store(_ ids: ArraySlice<Int>, of piece: UnsafeBufferPointer<UInt8>, in slot: UnsafeMutableRawPointer) {
+        guard ids.count <= Self.maxIDs else { return }
+        slot.copyMemory(from: piece.baseAddress.unsafelyUnwrapped, byteCount: piece.count)
+        slot.storeBytes(of: UInt8(piece.count), toByteOffset: Self.lengthOffset, as: UInt8.self)
+        slot.storeBytes(of: UInt8(ids.count), toByteOffset: Self.countOffset, as: UInt8.self)
+        for (index, id) in ids.enumerated() {
+            slot.storeBytes(of: UInt32(id), toByteOffset: Self.idsOffset + 4 * index, as: UInt32.self)
+        }
+    }
+}
