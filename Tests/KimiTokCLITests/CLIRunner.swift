@@ -63,6 +63,39 @@ enum CLI {
                       stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
     }
 
+    /// Runs `kimi-tok arguments` with no input and reports its peak resident set (VmHWM),
+    /// sampled from /proc every 10 ms while it runs.
+    static func runMeasuringPeakMemory(_ arguments: [String]) throws -> (result: Result, peakKilobytes: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["KIMI_TOK_MODEL_DIR"] = sharedVocabulary
+        process.environment = env
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("stdout")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputURL)
+        defer { try? output.close() }
+        let errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        var peak = 0
+        while process.isRunning {
+            let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                peak = max(peak, Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0)
+            }
+            usleep(10_000)
+        }
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (Result(status: process.terminationStatus, stdout: try Data(contentsOf: outputURL), stderr: stderr), peak)
+    }
+
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("kimi-tok-\(UUID().uuidString)")

@@ -115,6 +115,36 @@ struct StreamingEncodeTests {
         #expect(text.split(separator: " ").count == 596_350)
     }
 
+    @Test func hundredMegabyteFileStreamsInBoundedMemory() throws {
+        let book = try Data(contentsOf: Self.corpus.appendingPathComponent("en_moby_dick.txt"))
+        let url = try CLI.temporaryDirectory().appendingPathComponent("100MB.txt")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let file = try FileHandle(forWritingTo: url)
+        for _ in 0..<80 { file.write(book) }
+        try file.close()
+        let streamed = try CLI.runMeasuringPeakMemory(["encode", "--count", "--file", url.path])
+        #expect(streamed.result.status == 0)
+        #expect(streamed.peakKilobytes > 0 && streamed.peakKilobytes < 100_000, "peak RSS \(streamed.peakKilobytes) kB")
+        // The whole text read from stdin (in memory) gives the same count.
+        let whole = try CLI.run(["encode", "--count"], stdin: try Data(contentsOf: url))
+        #expect(whole.status == 0 && streamed.result.output == whole.output)
+    }
+
+    @Test func emptyInputIsZeroTokensOrAClearError() throws {
+        let empty = try CLI.temporaryDirectory().appendingPathComponent("empty")
+        try Data().write(to: empty)
+        #expect(try CLI.run(["encode", ""]).output == "\n")
+        #expect(try CLI.run(["encode", "--count"]).output == "0\n")
+        #expect(try CLI.run(["encode", "--count", "--file", empty.path]).output == "0\n")
+        #expect(try CLI.run(["encode", "--json", "--file", empty.path]).output == #"{"ids":[],"count":0,"mode":"hf"}"# + "\n")
+        let decoded = try CLI.run(["decode"])
+        #expect(decoded.status == 0 && decoded.output.isEmpty)
+        #expect(try CLI.run(["parse-tool-calls", "--file", empty.path]).status == 0)
+        let render = try CLI.run(["render", "--messages", empty.path])
+        #expect(render.status == 2 && render.stdout.isEmpty && render.stderr.contains("unexpected end of input"))
+    }
+
     @Test func invalidUTF8LateInTheFileWritesNothing() throws {
         var data = try Data(contentsOf: Self.corpus.appendingPathComponent("en_moby_dick.txt"))
         data.append(contentsOf: [0x20, 0xE4, 0xB8, 0x41])

@@ -45,6 +45,9 @@ struct EncodeParityTests {
         var random = RandomText(seed: 0xC0FFEE)
         let texts = (0..<21_000).map { _ in random.string() }
         try Parity.check(texts, mode: mode, label: "random strings")
+        // Joined a hundred at a time into long texts, which go through the per-call piece cache.
+        let joined = stride(from: 0, to: texts.count, by: 100).map { texts[$0..<min($0 + 100, texts.count)].joined() }
+        try Parity.check(joined, mode: mode, label: "random strings joined")
         // The same IDs from all cores at once, in order.
         let tokenizer = try Reference.tokenizer.get()
         let sequential = try texts.map { try tokenizer.encode($0, mode: mode) }
