@@ -125,7 +125,10 @@ struct StreamingEncodeTests {
         try file.close()
         let streamed = try CLI.runMeasuringPeakMemory(["encode", "--count", "--file", url.path])
         #expect(streamed.result.status == 0)
-        #expect(streamed.peakKilobytes > 0 && streamed.peakKilobytes < 100_000, "peak RSS \(streamed.peakKilobytes) kB")
+        // A sanitizer's shadow memory and quarantine dwarf the bound; scripts/sanitize says so.
+        if ProcessInfo.processInfo.environment["KIMI_TOK_SANITIZER"] == nil {
+            #expect(streamed.peakKilobytes > 0 && streamed.peakKilobytes < 100_000, "peak RSS \(streamed.peakKilobytes) kB")
+        }
         // The whole text read from stdin (in memory) gives the same count.
         let whole = try CLI.run(["encode", "--count"], stdin: try Data(contentsOf: url))
         #expect(whole.status == 0 && streamed.result.output == whole.output)
