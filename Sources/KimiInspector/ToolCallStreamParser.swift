@@ -58,7 +58,7 @@ public struct ToolCallStreamParser: Sendable {
         while true {
             guard let open = Self.markerStart(in: buffer, from: start) else {
                 // A final "<" may begin a marker that the next chunk completes.
-                let end = buffer.last == UInt8(ascii: "<") ? buffer.count - 1 : buffer.count
+                let end = max(start, buffer.last == UInt8(ascii: "<") ? buffer.count - 1 : buffer.count)
                 emitText(buffer[start..<end], into: &events)
                 start = end
                 return events
