@@ -29,8 +29,10 @@ public enum ToolCallIDNormalizer {
         var renamed: [(old: String, new: String)] = []
         var newIDs: [String: [String]] = [:] // old ID → new IDs not yet answered by a tool message
         var counter = 0
+        // The last string at a path is the one the reader kept: a later duplicate key wins, and
+        // whatever it shadows comes earlier in the text.
         func span(_ path: [JSONReader.PathComponent]) -> Range<Int>? {
-            spans.first { $0.path == messagesPath + path }?.range
+            spans.last { $0.path == messagesPath + path }?.range
         }
         for (index, message) in messages.enumerated() {
             guard case let .dict(box) = message else { continue }

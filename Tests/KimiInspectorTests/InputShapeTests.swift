@@ -43,4 +43,17 @@ struct InputShapeTests {
         let again = try ToolCallIDNormalizer.normalize(result.json)
         #expect(again.json == result.json)
     }
+
+    /// With a duplicate key the later value wins, so that is the one rewritten.
+    @Test func normalizeIDsRewritesTheValueADuplicateKeyKeeps() throws {
+        let request = #"""
+        [{"role": "assistant", "tool_calls": [{"id": "a:0", "function": {"name": "f"}}],
+          "tool_calls": [{"id": "b:1", "function": {"name": "g"}}]},
+         {"role": "tool", "tool_call_id": "x", "tool_call_id": "b:1", "content": "ok"}]
+        """#
+        let result = try ToolCallIDNormalizer.normalize(Array(request.utf8))
+        let expected = request.replacingOccurrences(of: "\"b:1\"", with: "\"functions.g:0\"")
+        #expect(String(decoding: result.json, as: UTF8.self) == expected)
+        #expect(try ToolCallIDNormalizer.normalize(result.json).json == result.json)
+    }
 }
