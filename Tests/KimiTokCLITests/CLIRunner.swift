@@ -33,14 +33,7 @@ enum CLI {
     /// or arguments say otherwise.
     static func run(_ arguments: [String], stdin: Data = Data(),
                     environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["KIMI_TOK_MODEL_DIR"] = sharedVocabulary
-        env["NO_COLOR"] = nil
-        for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
-        process.environment = env
+        let process = makeProcess(arguments, environment: environment)
         // Files rather than pipes: no reader threads, no deadlock on large outputs.
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -66,12 +59,7 @@ enum CLI {
     /// Runs `kimi-tok arguments` with no input and reports its peak resident set (VmHWM),
     /// sampled from /proc every 10 ms while it runs.
     static func runMeasuringPeakMemory(_ arguments: [String]) throws -> (result: Result, peakKilobytes: Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["KIMI_TOK_MODEL_DIR"] = sharedVocabulary
-        process.environment = env
+        let process = makeProcess(arguments, environment: [:])
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputURL = directory.appendingPathComponent("stdout")
@@ -94,6 +82,20 @@ enum CLI {
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (Result(status: process.terminationStatus, stdout: try Data(contentsOf: outputURL), stderr: stderr), peak)
+    }
+
+    /// `kimi-tok arguments` with the shared vocabulary and no colour, unless `environment`
+    /// says otherwise (an empty value removes a variable).
+    private static func makeProcess(_ arguments: [String], environment: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["KIMI_TOK_MODEL_DIR"] = sharedVocabulary
+        env["NO_COLOR"] = nil
+        for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
+        process.environment = env
+        return process
     }
 
     /// A fresh temporary directory.
