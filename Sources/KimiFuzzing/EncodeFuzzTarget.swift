@@ -1,12 +1,14 @@
-import KimiTokenizer
+@_spi(Testing) import KimiTokenizer
 
-/// Arbitrary bytes: invalid UTF-8 is rejected at the right offset; valid text splits the same
-/// with the scanner and PCRE2, and every mode decodes back to the input.
+/// Arbitrary bytes: the three byte-pair merges agree on them as one piece; invalid UTF-8 is
+/// rejected at the right offset; valid text splits the same with the scanner and PCRE2, and
+/// every mode decodes back to the input.
 struct EncodeFuzzTarget {
     let fixtures: FuzzFixtures
     private var tokenizer: KimiTokenizer { fixtures.tokenizer }
 
     func run(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        try checkMerges(bytes)
         let text: String
         do {
             text = try UTF8Input.decode(bytes)
@@ -40,6 +42,18 @@ struct EncodeFuzzTarget {
         // HF chunking only changes anything once a run reaches 25,000 characters.
         if text.unicodeScalars.count < 25_000, idsByMode[.hf] != idsByMode[.tiktoken] {
             throw violation("hf and tiktoken modes disagree on a short input")
+        }
+    }
+
+    /// Backtracking and the heap (and the scan, on short inputs) merge the bytes identically.
+    private func checkMerges(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        let heap = tokenizer.merge(bytes, by: .heap)
+        let backtracking = tokenizer.merge(bytes, by: .backtracking)
+        guard backtracking == heap else {
+            throw violation("backtracking merge \(backtracking ?? []) differs from the heap merge \(heap ?? [])")
+        }
+        if bytes.count <= 256, tokenizer.merge(bytes, by: .scan) != heap {
+            throw violation("scan merge differs from the heap merge \(heap ?? [])")
         }
     }
 

@@ -25,24 +25,30 @@ public struct KimiTokenizer: Sendable {
 
     /// Loads `tiktoken.model` and `tokenizer_config.json` from a model directory.
     ///
-    /// - Parameter strict: reject a vocabulary whose hash is not known (otherwise a warning).
+    /// - Parameters:
+    ///   - strict: reject a vocabulary whose hash is not known (otherwise a warning).
+    ///   - cache: where the parsed vocabulary is kept between processes.
     public static func load(modelDirectory: String, strict: Bool = false,
-                            preTokenizer engine: PreTokenizer.Engine = .scanner) throws -> KimiTokenizer {
+                            preTokenizer engine: PreTokenizer.Engine = .scanner,
+                            cache: VocabularyCache = .standard()) throws -> KimiTokenizer {
         let directory = ModelDirectory(path: modelDirectory, source: .option)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: modelDirectory, isDirectory: &isDirectory),
               isDirectory.boolValue else {
             throw VocabularyError.directoryMissing(path: modelDirectory, source: "the caller")
         }
-        return try load(directory, strict: strict, preTokenizer: engine)
+        return try load(directory, strict: strict, preTokenizer: engine, cache: cache)
     }
 
     /// Loads the tokenizer from a resolved ``ModelDirectory``.
     ///
-    /// - Parameter preTokenizer: the engine that runs the Kimi pattern; both give the same IDs.
+    /// - Parameters:
+    ///   - preTokenizer: the engine that runs the Kimi pattern; both give the same IDs.
+    ///   - cache: where the parsed vocabulary is kept between processes.
     public static func load(_ directory: ModelDirectory, strict: Bool = false,
-                            preTokenizer engine: PreTokenizer.Engine = .scanner) throws -> KimiTokenizer {
-        let vocabulary = try Vocabulary(contentsOf: directory.tiktokenModelPath, strict: strict)
+                            preTokenizer engine: PreTokenizer.Engine = .scanner,
+                            cache: VocabularyCache = .standard()) throws -> KimiTokenizer {
+        let vocabulary = try Vocabulary(contentsOf: directory.tiktokenModelPath, strict: strict, cache: cache)
         let configPath = directory.tokenizerConfigPath
         let configData: Data
         do {
@@ -158,5 +164,38 @@ public struct KimiTokenizer: Sendable {
         if id >= 0, id < vocabulary.count { return Array(vocabulary.bytes(ofRank: id)) }
         if let name = specialTokens.name(of: id) { return Array(name.utf8) }
         throw TokenIDError(position: position, id: id, tokenCount: tokenCount)
+    }
+}
+
+// MARK: Merge strategies, for tests
+
+extension KimiTokenizer {
+    /// The byte-pair merges the encoder chooses between by piece length; all give the same IDs.
+    @_spi(Testing) public enum MergeStrategy: Sendable, CaseIterable {
+        /// tiktoken's scan over a parts array (quadratic; short pieces).
+        case scan
+        /// A min-heap of adjacent pairs (O(n log n); the reference for the others).
+        case heap
+        /// Longest tokens first with backtracking over the token trie (linear; longer pieces).
+        case backtracking
+    }
+
+    /// The IDs of `piece` merged by `strategy` alone, with no pre-tokenization and no cache, or
+    /// `nil` when the vocabulary has no backtracking tables.
+    @_spi(Testing) public func merge(_ piece: [UInt8], by strategy: MergeStrategy) -> [Int]? {
+        var ids: [Int] = []
+        guard !piece.isEmpty else { return ids }
+        return piece.withUnsafeBufferPointer { piece in
+            switch strategy {
+            case .scan:
+                encoder.mergeByScan(piece, into: &ids)
+            case .heap:
+                encoder.mergeByHeap(piece, into: &ids)
+            case .backtracking:
+                guard let tables = vocabulary.backtracking else { return nil }
+                encoder.mergeByBacktracking(piece, tables: tables, into: &ids)
+            }
+            return ids
+        }
     }
 }

@@ -4,43 +4,52 @@
 /// table, so no per-string allocation happens at load or at lookup time. Each slot holds the
 /// string's length and first eight bytes next to its value, so a lookup reads one slot (one
 /// cache line) for every string of up to eight bytes, and touches the string buffer only to
-/// confirm the rest of a longer one. The buffers are allocated once when the table is built and
-/// never written again, which makes the table safe to share between threads.
-struct ByteStringTable: Sendable {
-    private let storage: Storage
-
-    /// The number of strings.
-    var count: Int { storage.count }
-
+/// confirm the rest of a longer one. The three arrays are built once by ``Arrays/build(bytes:offsets:)``
+/// and then only read, from a ``RawMemory`` block that may be a cache file.
+struct ByteStringTable: @unchecked Sendable {
     /// One open-addressing slot: `value + 1` (0 when empty), the length and the first eight
     /// bytes of the string, zero-padded, as a little-endian word.
-    private struct Slot {
+    struct Slot: BitwiseCopyable {
         var prefix: UInt64
         var length: UInt32
         var valuePlusOne: UInt32
     }
 
-    /// Owns the buffers: concatenated strings, offsets by value, and hash slots.
-    private final class Storage: @unchecked Sendable {
-        let bytes: UnsafeMutableBufferPointer<UInt8>
-        /// `offsets[v] ..< offsets[v + 1]` is the string with value `v`.
-        let offsets: UnsafeMutableBufferPointer<UInt32>
-        let slots: UnsafeMutableBufferPointer<Slot>
-        let mask: Int
-        var count: Int { offsets.count - 1 }
+    /// The arrays of a table: the concatenated strings, their offsets by value (`offsets[v] ..<
+    /// offsets[v + 1]` is the string with value `v`), and the hash slots.
+    struct Arrays {
+        let bytes: [UInt8]
+        let offsets: [UInt32]
+        let slots: [Slot]
 
-        init(totalBytes: Int, count: Int, capacity: Int) {
-            bytes = .allocate(capacity: max(totalBytes, 1))
-            offsets = .allocate(capacity: count + 1)
-            slots = .allocate(capacity: capacity)
-            slots.initialize(repeating: Slot(prefix: 0, length: 0, valuePlusOne: 0))
-            mask = capacity - 1
+        /// Hashes every string; fails on two values with equal strings.
+        static func build(bytes: [UInt8], offsets: [UInt32]) -> Result<Arrays, DuplicateString> {
+            let count = offsets.count - 1
+            var capacity = 16
+            while capacity < count * 2 { capacity <<= 1 }
+            var slots = [Slot](repeating: Slot(prefix: 0, length: 0, valuePlusOne: 0), count: capacity)
+            let duplicate: DuplicateString? = bytes.withUnsafeBufferPointer { bytes in
+                offsets.withUnsafeBufferPointer { offsets in
+                    slots.withUnsafeMutableBufferPointer { slots in
+                        for value in 0..<count {
+                            let string = UnsafeBufferPointer(rebasing: bytes[Int(offsets[value])..<Int(offsets[value + 1])])
+                            let found = probe(for: string, slots: UnsafeBufferPointer(slots), bytes: bytes, offsets: offsets)
+                            if let existing = found.value { return DuplicateString(firstValue: existing, repeatedValue: value) }
+                            slots[found.slot] = Slot(prefix: prefix(string), length: UInt32(string.count), valuePlusOne: UInt32(value + 1))
+                        }
+                        return nil
+                    }
+                }
+            }
+            if let duplicate { return .failure(duplicate) }
+            return .success(Arrays(bytes: bytes, offsets: offsets, slots: slots))
         }
 
-        deinit {
-            bytes.deallocate()
-            offsets.deallocate()
-            slots.deallocate()
+        /// The arrays of strings whose values are their positions in `strings`.
+        static func build(_ strings: [[UInt8]]) -> Result<Arrays, DuplicateString> {
+            var offsets: [UInt32] = [0]
+            for string in strings { offsets.append(offsets[offsets.count - 1] + UInt32(string.count)) }
+            return build(bytes: Array(strings.joined()), offsets: offsets)
         }
     }
 
@@ -50,67 +59,73 @@ struct ByteStringTable: Sendable {
         let repeatedValue: Int
     }
 
-    /// Builds the table from strings whose values are their positions in `strings`.
-    static func build(_ strings: [[UInt8]]) -> Result<ByteStringTable, DuplicateString> {
-        var offsets: [UInt32] = [0]
-        for string in strings { offsets.append(offsets[offsets.count - 1] + UInt32(string.count)) }
-        return build(bytes: Array(strings.joined()), offsets: offsets)
+    /// Keeps the memory the buffers point into alive.
+    private let memory: RawMemory
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let offsets: UnsafeBufferPointer<UInt32>
+    private let slots: UnsafeBufferPointer<Slot>
+
+    /// The table over arrays that ``Arrays/build(bytes:offsets:)`` made, kept in `memory`.
+    init(memory: RawMemory, bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<UInt32>, slots: UnsafeBufferPointer<Slot>) {
+        self.memory = memory
+        self.bytes = bytes
+        self.offsets = offsets
+        self.slots = slots
     }
 
-    /// Builds the table from concatenated strings: value `v` is `bytes[offsets[v] ..< offsets[v + 1]]`.
-    static func build(bytes: [UInt8], offsets: [UInt32]) -> Result<ByteStringTable, DuplicateString> {
-        let count = offsets.count - 1
-        var capacity = 16
-        while capacity < count * 2 { capacity <<= 1 }
-        let storage = Storage(totalBytes: bytes.count, count: count, capacity: capacity)
-        _ = storage.bytes.initialize(from: bytes)
-        _ = storage.offsets.initialize(from: offsets)
-        let table = ByteStringTable(storage: storage)
-        for value in 0..<count {
-            let string = UnsafeBufferPointer(rebasing: storage.bytes[Int(offsets[value])..<Int(offsets[value + 1])])
-            let found = table.slot(of: string)
-            if let existing = found.value {
-                return .failure(DuplicateString(firstValue: existing, repeatedValue: value))
-            }
-            storage.slots[found.slot] = Slot(prefix: Self.prefix(string), length: UInt32(string.count), valuePlusOne: UInt32(value + 1))
-        }
-        return .success(table)
+    /// A table with its own copy of `arrays`.
+    init(arrays: Arrays) {
+        let image = TableImage([TableImageArray(arrays.bytes), TableImageArray(arrays.offsets), TableImageArray(arrays.slots)])
+        self.init(memory: image.memory, bytes: image.buffer(0), offsets: image.buffer(1), slots: image.buffer(2))
     }
+
+    /// A table with its own memory, for small sets built at run time.
+    static func build(_ strings: [[UInt8]]) -> Result<ByteStringTable, DuplicateString> {
+        Arrays.build(strings).map(ByteStringTable.init(arrays:))
+    }
+
+    /// The number of strings.
+    var count: Int { offsets.count - 1 }
 
     /// The value of `bytes`, or `nil` if it is not in the table.
     @inline(__always)
     func value(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        slot(of: bytes).value
+        Self.probe(for: bytes, slots: slots, bytes: self.bytes, offsets: offsets).value
     }
 
-    /// The slot holding `bytes`, or the empty slot where it would go.
+    /// The slot holding `wanted`, or the empty slot where it would go.
     @inline(__always)
-    private func slot(of bytes: UnsafeBufferPointer<UInt8>) -> (slot: Int, value: Int?) {
-        let storage = self.storage
-        let prefix = Self.prefix(bytes)
-        let length = UInt32(truncatingIfNeeded: bytes.count)
-        var slot = Int(truncatingIfNeeded: Self.hash(bytes, prefix: prefix)) & storage.mask
+    private static func probe(for wanted: UnsafeBufferPointer<UInt8>, slots: UnsafeBufferPointer<Slot>,
+                              bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<UInt32>) -> (slot: Int, value: Int?) {
+        let prefix = Self.prefix(wanted)
+        let length = UInt32(truncatingIfNeeded: wanted.count)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: Self.hash(wanted, prefix: prefix)) & mask
         while true {
-            let entry = storage.slots[slot]
+            let entry = slots[slot]
             if entry.valuePlusOne == 0 { return (slot, nil) }
             if entry.length == length, entry.prefix == prefix {
                 let value = Int(entry.valuePlusOne - 1)
-                if bytes.count <= 8 { return (slot, value) }
-                let start = Int(storage.offsets[value])
-                if let wanted = bytes.baseAddress, let stored = storage.bytes.baseAddress,
-                   memcmp(stored + start + 8, wanted + 8, bytes.count - 8) == 0 {
+                if wanted.count <= 8 { return (slot, value) }
+                let start = Int(offsets[value])
+                if let wantedBase = wanted.baseAddress, let stored = bytes.baseAddress,
+                   memcmp(stored + start + 8, wantedBase + 8, wanted.count - 8) == 0 {
                     return (slot, value)
                 }
             }
-            slot = (slot + 1) & storage.mask
+            slot = (slot + 1) & mask
         }
     }
 
     /// The string with value `value`, which must be in `0..<count`.
     func bytes(of value: Int) -> ArraySlice<UInt8> {
-        let start = Int(storage.offsets[value])
-        let end = Int(storage.offsets[value + 1])
-        return ArraySlice(UnsafeBufferPointer(rebasing: storage.bytes[start..<end]))
+        ArraySlice(UnsafeBufferPointer(rebasing: bytes[Int(offsets[value])..<Int(offsets[value + 1])]))
+    }
+
+    /// The length of the string with value `value`, which must be in `0..<count`.
+    @inline(__always)
+    func length(of value: Int) -> Int {
+        Int(offsets[value + 1] &- offsets[value])
     }
 
     /// The first eight bytes of `bytes` (fewer, zero-padded, if it is shorter) as a

@@ -1,0 +1,196 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A parsed vocabulary in one block of memory: a header, the rank table, the rank of every
+/// two-byte token, and the backtracking tables. The block is also the vocabulary cache file,
+/// byte for byte, so a cached vocabulary is mapped and checked, not decoded.
+///
+/// Header (native byte order, 256 bytes): magic, format version, array count, a checksum of
+/// everything after it, the SHA-256 of the `tiktoken.model` the image was parsed from, the
+/// element count of each array, and zeros. Every byte of the file is covered: the first 16 are
+/// compared, the checksum compares itself, and the checksum covers the rest.
+final class VocabularyImage: @unchecked Sendable {
+    private let image: TableImage
+    let table: ByteStringTable
+    /// The rank of each two-byte token, indexed by `first << 8 | second` (`UInt32.max`: none).
+    let pairRanks: UnsafeBufferPointer<UInt32>
+    /// `nil` when the vocabulary is too large for the packed backtracking tables.
+    let backtracking: BacktrackingTables?
+    /// The length of the longest token.
+    let longestToken: Int
+
+    /// Bump whenever an array, the header, a hash function or a slot format changes.
+    static let formatVersion: UInt32 = 1
+
+    /// The arrays, in order, with their element sizes.
+    private enum Array: Int, CaseIterable {
+        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, trieTokens, shorterPrefix, splitLeft, splitRight, mergeSlots
+
+        var stride: Int {
+            switch self {
+            case .tokenBytes: 1
+            case .tokenOffsets, .pairRanks, .trieTokens, .shorterPrefix, .splitLeft, .splitRight: 4
+            case .trieSlots, .mergeSlots: 8
+            case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
+            }
+        }
+    }
+
+    /// "KIMITOKV" as a native word.
+    private static let magic = UInt64(littleEndian: "KIMITOKV".utf8.reversed().reduce(0) { $0 << 8 | UInt64($1) })
+    private static let headerSize = 256
+    private static let pairCount = 1 << 16
+    private enum Field: Int {
+        case magic = 0, formatVersion = 8, arrayCount = 12, checksum = 16, sourceSHA256 = 24, counts = 56
+    }
+
+    private init(image: TableImage) {
+        self.image = image
+        let table = ByteStringTable(memory: image.memory, bytes: image.buffer(Array.tokenBytes.rawValue),
+                                    offsets: image.buffer(Array.tokenOffsets.rawValue), slots: image.buffer(Array.rankSlots.rawValue))
+        self.table = table
+        pairRanks = image.buffer(Array.pairRanks.rawValue)
+        let trieTokens: UnsafeBufferPointer<UInt32> = image.buffer(Array.trieTokens.rawValue)
+        backtracking = trieTokens.isEmpty ? nil : BacktrackingTables(
+            table: table, trieSlots: image.buffer(Array.trieSlots.rawValue), trieTokens: trieTokens,
+            shorterPrefix: image.buffer(Array.shorterPrefix.rawValue), splitLeft: image.buffer(Array.splitLeft.rawValue),
+            splitRight: image.buffer(Array.splitRight.rawValue), mergeSlots: image.buffer(Array.mergeSlots.rawValue))
+        longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
+    }
+
+    /// Builds the image of a parsed file, or names two ranks with the same bytes.
+    static func build(file: TiktokenModelFile, sourceSHA256: SHA256.Digest) -> Result<VocabularyImage, ByteStringTable.DuplicateString> {
+        let rankArrays: ByteStringTable.Arrays
+        switch ByteStringTable.Arrays.build(bytes: file.bytes, offsets: file.offsets) {
+        case let .success(arrays): rankArrays = arrays
+        case let .failure(duplicate): return .failure(duplicate)
+        }
+        var pairRanks = [UInt32](repeating: .max, count: pairCount)
+        for rank in 0..<file.count where file.offsets[rank + 1] - file.offsets[rank] == 2 {
+            let start = Int(file.offsets[rank])
+            pairRanks[Int(file.bytes[start]) << 8 | Int(file.bytes[start + 1])] = UInt32(rank)
+        }
+        let backtracking = BacktrackingTables.build(table: ByteStringTable(arrays: rankArrays))
+        return .success(VocabularyImage(image: assemble(rankArrays, pairRanks: pairRanks, backtracking: backtracking, sourceSHA256: sourceSHA256)))
+    }
+
+    private static func assemble(_ ranks: ByteStringTable.Arrays, pairRanks: [UInt32], backtracking: BacktrackingTables.Arrays?,
+                              sourceSHA256: SHA256.Digest) -> TableImage {
+        let arrays = [
+            TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots), TableImageArray(pairRanks),
+            TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.trieTokens ?? []),
+            TableImageArray(backtracking?.shorterPrefix ?? []), TableImageArray(backtracking?.splitLeft ?? []),
+            TableImageArray(backtracking?.splitRight ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
+        ]
+        return TableImage(arrays, headerSize: headerSize) { block in
+            block.storeBytes(of: magic, toByteOffset: Field.magic.rawValue, as: UInt64.self)
+            block.storeBytes(of: formatVersion, toByteOffset: Field.formatVersion.rawValue, as: UInt32.self)
+            block.storeBytes(of: UInt32(arrays.count), toByteOffset: Field.arrayCount.rawValue, as: UInt32.self)
+            for (index, array) in arrays.enumerated() {
+                block.storeBytes(of: UInt64(array.count), toByteOffset: Field.counts.rawValue + 8 * index, as: UInt64.self)
+            }
+            sourceSHA256.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue..<Field.counts.rawValue]).copyMemory(from: $0)
+            }
+            block.storeBytes(of: checksum(UnsafeRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue...])),
+                             toByteOffset: Field.checksum.rawValue, as: UInt64.self)
+        }
+    }
+
+    /// Maps the image cached in `path` for the file with `sourceSHA256`; `nil` when the file is
+    /// missing or unreadable, is for another vocabulary or format version, has the wrong size
+    /// or shape, or fails its checksum.
+    static func read(path: String, sourceSHA256: SHA256.Digest) -> VocabularyImage? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, Int(status.st_size) >= headerSize,
+              let memory = RawMemory(mapping: descriptor, byteCount: Int(status.st_size)) else { return nil }
+        let block = memory.bytes
+        let arrays = Array.allCases
+        guard block.load(fromByteOffset: Field.magic.rawValue, as: UInt64.self) == magic,
+              block.load(fromByteOffset: Field.formatVersion.rawValue, as: UInt32.self) == formatVersion,
+              block.load(fromByteOffset: Field.arrayCount.rawValue, as: UInt32.self) == arrays.count,
+              sourceSHA256.withUnsafeBytes({ $0.elementsEqual(block[Field.sourceSHA256.rawValue..<Field.counts.rawValue]) })
+        else { return nil }
+        let counts = arrays.map { Int(truncatingIfNeeded: block.load(fromByteOffset: Field.counts.rawValue + 8 * $0.rawValue, as: UInt64.self)) }
+        guard counts.allSatisfy({ (0..<(1 << 40)).contains($0) }),
+              let image = TableImage(memory: memory, headerSize: headerSize, counts: counts, strides: arrays.map(\.stride)),
+              checksum(UnsafeRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue...]))
+                == block.load(fromByteOffset: Field.checksum.rawValue, as: UInt64.self),
+              hasConsistentShape(counts, image)
+        else { return nil }
+        return VocabularyImage(image: image)
+    }
+
+    /// The array sizes agree with each other, as every image ``build(file:sourceSHA256:)``
+    /// makes does; with the checksum this keeps every index the tables follow in bounds.
+    private static func hasConsistentShape(_ counts: [Int], _ image: TableImage) -> Bool {
+        func count(_ array: Array) -> Int { counts[array.rawValue] }
+        func isTableSize(_ slots: Int) -> Bool { slots >= 16 && slots & (slots - 1) == 0 }
+        let ranks = count(.tokenOffsets) - 1
+        let offsets: UnsafeBufferPointer<UInt32> = image.buffer(Array.tokenOffsets.rawValue)
+        guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
+              offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
+        if count(.trieTokens) == 0 {
+            return [Array.trieSlots, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots].allSatisfy { count($0) == 0 }
+        }
+        return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots))
+            && [Array.shorterPrefix, .splitLeft, .splitRight].allSatisfy { count($0) == ranks }
+    }
+
+    /// Writes the image to `path` through a temporary file renamed into place, so readers see
+    /// the old file or the whole new one; false if any step failed (nothing is left behind).
+    func save(to path: String) -> Bool {
+        let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        let block = image.memory.bytes
+        var done = 0
+        while done < block.count, let base = block.baseAddress {
+            let wrote = write(descriptor, base + done, block.count - done)
+            if wrote < 0, errno == EINTR { continue }
+            guard wrote > 0 else { break }
+            done += wrote
+        }
+        let written = done == block.count && fsync(descriptor) == 0
+        let closed = close(descriptor) == 0
+        guard written, closed, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
+    /// A 64-bit checksum of `bytes`: four independent multiply-rotate lanes over 8-byte words.
+    /// Every step is invertible in the word it takes, so any change confined to one word always
+    /// changes the result; it guards against damage, not against forgery.
+    private static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let prime1: UInt64 = 0x9E37_79B1_85EB_CA87, prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        @inline(__always) func round(_ lane: UInt64, _ word: UInt64) -> UInt64 {
+            let mixed = lane &+ word &* prime2
+            return (mixed << 31 | mixed >> 33) &* prime1
+        }
+        var a = prime1 &+ prime2, b = prime2, c: UInt64 = 0, d = 0 &- prime1
+        let stripes = bytes.count / 32
+        for stripe in 0..<stripes {
+            let offset = stripe * 32
+            a = round(a, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            b = round(b, bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+            c = round(c, bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
+            d = round(d, bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
+        }
+        var hash = (a << 1 | a >> 63) &+ (b << 7 | b >> 57) &+ (c << 12 | c >> 52) &+ (d << 18 | d >> 46)
+        for index in stripes * 32..<bytes.count { hash = round(hash, UInt64(bytes[index]) | 0x100) }
+        hash = round(hash, UInt64(bytes.count))
+        hash ^= hash >> 33
+        hash &*= prime2
+        return hash ^ (hash >> 29)
+    }
+}

@@ -1,0 +1,85 @@
+@_spi(Testing) import KimiTokenizer
+import Testing
+
+/// The three merge strategies give the same IDs on any bytes: tiktoken's scan, the heap merge
+/// and the backtracking merge. The oracle suites check the encoder as a whole; this checks the
+/// backtracking tables themselves, on inputs the pre-tokenizer would never produce.
+@Suite("Merge strategies agree")
+struct MergeStrategyTests {
+    let tokenizer: KimiTokenizer
+    var vocabulary: Vocabulary { tokenizer.vocabulary }
+
+    init() throws {
+        tokenizer = try Reference.tokenizer.get()
+    }
+
+    /// The backtracking and heap IDs of `bytes`, and the scan's when it is short enough to be cheap.
+    func merges(_ bytes: [UInt8]) -> (backtracking: [Int]?, heap: [Int]?, scan: [Int]?) {
+        (tokenizer.merge(bytes, by: .backtracking), tokenizer.merge(bytes, by: .heap),
+         bytes.count <= 256 ? tokenizer.merge(bytes, by: .scan) : nil)
+    }
+
+    func expectAgreement(_ bytes: [UInt8], _ label: @autoclosure () -> String) -> Bool {
+        let result = merges(bytes)
+        let agree = result.backtracking == result.heap && (result.scan == nil || result.scan == result.heap)
+        #expect(agree && result.heap != nil,
+                "\(label()): backtracking \(result.backtracking?.prefix(12) ?? []), heap \(result.heap?.prefix(12) ?? [])")
+        return agree
+    }
+
+    @Test func everyTokenMergesToItself() {
+        var failures = 0
+        for rank in 0..<vocabulary.count where failures < 5 {
+            let bytes = Array(vocabulary.bytes(ofRank: rank))
+            if bytes.count < 2 { continue }
+            let result = merges(bytes)
+            if result.backtracking != [rank] || result.heap != [rank] {
+                failures += 1
+                Issue.record("rank \(rank): backtracking \(result.backtracking ?? []), heap \(result.heap ?? [])")
+            }
+        }
+    }
+
+    @Test func randomTextAgrees() {
+        var random = RandomText(seed: 0x4B49_4D49)
+        var failures = 0
+        for index in 0..<20_000 where failures < 5 {
+            let bytes = Array(random.string(maximumAtoms: 40).utf8)
+            if !expectAgreement(bytes, "random text \(index)") { failures += 1 }
+        }
+    }
+
+    /// Concatenated tokens: every boundary is a place a merge across tokens may or may not happen.
+    @Test func concatenatedTokensAgree() {
+        var random = RandomText(seed: 0x4B49_4D4A)
+        var failures = 0
+        for index in 0..<20_000 where failures < 5 {
+            var bytes: [UInt8] = []
+            for _ in 0...random.below(30) { bytes += vocabulary.bytes(ofRank: random.below(vocabulary.count)) }
+            if !expectAgreement(bytes, "token concatenation \(index)") { failures += 1 }
+        }
+    }
+
+    @Test func randomBytesAgree() {
+        var random = RandomText(seed: 0x4B49_4D4B)
+        var failures = 0
+        for index in 0..<5_000 where failures < 5 {
+            let bytes = (0...random.below(120)).map { _ in UInt8(random.below(256)) }
+            if !expectAgreement(bytes, "random bytes \(index)") { failures += 1 }
+        }
+    }
+
+    /// Runs of one unit, the inputs where the heap merge was slowest, up to the 25,000-character
+    /// chunks of `hf` mode.
+    @Test func longRunsAgree() {
+        var random = RandomText(seed: 0x4B49_4D4C)
+        let randomHan = String((0..<2000).compactMap { _ in Unicode.Scalar(0x4E00 + UInt32(random.below(0x5200))) }.map(Character.init))
+        let units = ["a", " ", "\n", "0", "中", "😀", "ab", "é", "ـ", "👍🏽", "\t ", "=", "-"]
+        for unit in units {
+            for count in [1, 2, 3, 5, 8, 13, 17, 31, 64, 100, 257, 1000, 4099, 25_000] {
+                _ = expectAgreement(Array(String(repeating: unit, count: count).utf8), "\(count) x \(unit.debugDescription)")
+            }
+        }
+        _ = expectAgreement(Array(randomHan.utf8), "2000 random Han characters")
+    }
+}
