@@ -84,14 +84,18 @@ enum CLI {
         return (Result(status: process.terminationStatus, stdout: try Data(contentsOf: outputURL), stderr: stderr), peak)
     }
 
-    /// `kimi-tok arguments` with the shared vocabulary and no colour, unless `environment`
-    /// says otherwise (an empty value removes a variable).
+    /// The vocabulary cache the tests' processes share, inside the build directory.
+    static let vocabularyCache = checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path
+
+    /// `kimi-tok arguments` with the shared vocabulary, the tests' vocabulary cache and no
+    /// colour, unless `environment` says otherwise (an empty value removes a variable).
     private static func makeProcess(_ arguments: [String], environment: [String: String]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["KIMI_TOK_MODEL_DIR"] = sharedVocabulary
+        env["KIMI_TOK_CACHE_DIR"] = vocabularyCache
         env["NO_COLOR"] = nil
         for (key, value) in environment { env[key] = value.isEmpty ? nil : value }
         process.environment = env

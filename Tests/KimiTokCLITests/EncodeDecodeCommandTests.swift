@@ -9,6 +9,28 @@ struct EncodeDecodeCommandTests {
         #expect(result.output == "19180 220 163586 2695\n")
     }
 
+    /// The first run writes the vocabulary cache, later runs use it, and a damaged cache or no
+    /// cache at all gives the same IDs.
+    @Test func vocabularyCacheIsWrittenUsedAndNeverTrustedBlindly() throws {
+        let directory = try CLI.temporaryDirectory()
+        let cache = directory.appendingPathComponent("cache")
+        let text = "Hello 世界, 一二三四五六七八九十 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        let expected = try CLI.run(["encode", text], environment: ["KIMI_TOK_CACHE_DIR": "off"])
+        #expect(expected.status == 0)
+        let first = try CLI.run(["encode", text], environment: ["KIMI_TOK_CACHE_DIR": cache.path])
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.path)
+        #expect(files.count == 1 && files[0].hasPrefix("vocabulary-b6c497a7469b33ced9c38afb1ad6e47f03f5e5dc05f15930799210ec050c5103.v"))
+        let second = try CLI.run(["encode", text], environment: ["KIMI_TOK_CACHE_DIR": cache.path])
+        let file = cache.appendingPathComponent(files[0])
+        var damaged = try Data(contentsOf: file)
+        damaged[damaged.count / 2] ^= 0x40
+        try damaged.write(to: file)
+        let afterDamage = try CLI.run(["encode", text], environment: ["KIMI_TOK_CACHE_DIR": cache.path])
+        #expect([first, second, afterDamage].allSatisfy { $0.status == 0 && $0.stdout == expected.stdout && $0.stderr.isEmpty })
+        #expect(try Data(contentsOf: file) != damaged)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     @Test func encodeModes() throws {
         #expect(try CLI.run(["encode", "--mode", "ordinary", "<|im_end|>"]).output.split(separator: " ").count > 1)
         #expect(try CLI.run(["encode", "--mode", "tiktoken", "<|im_end|>"]).output == "163586\n")

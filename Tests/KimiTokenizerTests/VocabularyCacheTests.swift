@@ -99,6 +99,20 @@ struct VocabularyCacheTests {
         }
     }
 
+    @Test func writingRemovesOtherFormatVersionsOfTheSameVocabulary() throws {
+        try withCache { cache, directory in
+            let sha256 = try load(cache: .disabled).sha256
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let old = (directory as NSString).appendingPathComponent("vocabulary-\(sha256).v0.bin")
+            let otherVocabulary = (directory as NSString).appendingPathComponent("vocabulary-\(String(repeating: "0", count: 64)).v0.bin")
+            for path in [old, otherVocabulary] { try Data("old".utf8).write(to: URL(fileURLWithPath: path)) }
+            _ = try load(cache: cache)
+            #expect(!FileManager.default.fileExists(atPath: old))
+            #expect(FileManager.default.fileExists(atPath: otherVocabulary))
+            #expect(FileManager.default.fileExists(atPath: try #require(cache.path(forSHA256: sha256))))
+        }
+    }
+
     @Test func anUnwritableCacheOnlyCostsTheParse() throws {
         try withCache { _, directory in
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -8,11 +8,19 @@
 /// random pieces are checked against the heap merge and the reference.
 struct BacktrackingTables: @unchecked Sendable {
     /// The arrays, as built and as stored in a vocabulary image.
+    ///
+    /// Trie nodes are numbered so that the node spelling token `r` is `r`: a node is a token
+    /// exactly when it is below the rank count, with no second lookup. The root and the
+    /// prefixes that are not tokens follow.
     struct Arrays {
-        /// Trie transitions: key `node << 8 | byte`, value the child node; node 0 is the root.
+        /// Trie transitions: key `node << 8 | byte`, value the child node.
         let trieSlots: [UInt64]
-        /// The token each trie node spells, `none` for a prefix that is not a token.
-        let trieTokens: [UInt32]
+        /// The node of each single byte (its rank), `none` for a byte that is not a token.
+        let oneByteNodes: [UInt32]
+        /// The node of each two-byte prefix, indexed by `first << 8 | second`, `none` if no token
+        /// starts with those bytes: the first two steps of every walk, from a table that stays
+        /// in cache.
+        let twoByteNodes: [UInt32]
         /// The longest token that is a proper prefix of each token, `none` if there is none.
         let shorterPrefix: [UInt32]
         /// The two tokens each token is merged from; a token that is no merge is split into itself.
@@ -27,8 +35,10 @@ struct BacktrackingTables: @unchecked Sendable {
     static let nodeBits = 24
 
     private let table: ByteStringTable
+    private let tokenCount: UInt64
     private let transitions: PackedWordTable
-    private let trieTokens: UnsafeBufferPointer<UInt32>
+    private let oneByteNodes: UnsafeBufferPointer<UInt32>
+    private let twoByteNodes: UnsafeBufferPointer<UInt32>
     /// The longest token that is a proper prefix of each token, `none` if there is none.
     let shorterPrefix: UnsafeBufferPointer<UInt32>
     private let splitLeft: UnsafeBufferPointer<UInt32>
@@ -37,12 +47,14 @@ struct BacktrackingTables: @unchecked Sendable {
 
     /// The tables over arrays that ``build(table:)`` made, kept alive by whoever keeps `table`'s
     /// memory (the same ``RawMemory``).
-    init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, trieTokens: UnsafeBufferPointer<UInt32>,
-         shorterPrefix: UnsafeBufferPointer<UInt32>, splitLeft: UnsafeBufferPointer<UInt32>,
-         splitRight: UnsafeBufferPointer<UInt32>, mergeSlots: UnsafeBufferPointer<UInt64>) {
+    init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
+         twoByteNodes: UnsafeBufferPointer<UInt32>, shorterPrefix: UnsafeBufferPointer<UInt32>,
+         splitLeft: UnsafeBufferPointer<UInt32>, splitRight: UnsafeBufferPointer<UInt32>, mergeSlots: UnsafeBufferPointer<UInt64>) {
         self.table = table
+        tokenCount = UInt64(table.count)
         transitions = PackedWordTable(slots: trieSlots, valueBits: Self.nodeBits)
-        self.trieTokens = trieTokens
+        self.oneByteNodes = oneByteNodes
+        self.twoByteNodes = twoByteNodes
         self.shorterPrefix = shorterPrefix
         self.splitLeft = splitLeft
         self.splitRight = splitRight
@@ -54,31 +66,36 @@ struct BacktrackingTables: @unchecked Sendable {
     static func build(table: ByteStringTable) -> Arrays? {
         let count = table.count
         guard count < 1 << rankBits else { return nil }
+        let root = UInt64(count)
+        var nextNode = root + 1
         var transitions = PackedWordTable.Builder(valueBits: nodeBits)
-        var trieTokens: [UInt32] = [none]
-        for rank in 0..<count {
-            var node: UInt64 = 0
-            for byte in table.bytes(of: rank) {
-                let key = node << 8 | UInt64(byte)
-                if let child = transitions.value(of: key) {
-                    node = child
-                } else {
-                    node = UInt64(trieTokens.count)
-                    guard node < 1 << nodeBits else { return nil }
-                    transitions.insert(key, node)
-                    trieTokens.append(none)
-                }
-            }
-            trieTokens[Int(node)] = UInt32(rank)
-        }
         var shorterPrefix = [UInt32](repeating: none, count: count)
         for rank in 0..<count {
-            var node: UInt64 = 0
-            for byte in table.bytes(of: rank).dropLast() {
-                guard let child = transitions.value(of: node << 8 | UInt64(byte)) else { break }
-                node = child
-                if trieTokens[Int(node)] != none { shorterPrefix[rank] = trieTokens[Int(node)] }
+            let bytes = table.bytes(of: rank)
+            var node = root
+            for end in bytes.indices {
+                // The node reached before the last byte that is a token is the longest prefix token.
+                if node < root { shorterPrefix[rank] = UInt32(node) }
+                let key = node << 8 | UInt64(bytes[end])
+                if let child = transitions.value(of: key) {
+                    node = child
+                    continue
+                }
+                if let prefixRank = bytes[...end].withUnsafeBufferPointer({ table.value(of: $0) }) {
+                    node = UInt64(prefixRank)
+                } else {
+                    node = nextNode
+                    nextNode += 1
+                }
+                guard node < 1 << nodeBits else { return nil }
+                transitions.insert(key, node)
             }
+        }
+        let oneByteNodes = (0..<256).map { transitions.value(of: root << 8 | UInt64($0)).map(UInt32.init) ?? none }
+        let twoByteNodes = (0..<65536).map { pair -> UInt32 in
+            let first = oneByteNodes[pair >> 8]
+            guard first != none else { return none }
+            return transitions.value(of: UInt64(first) << 8 | UInt64(pair & 0xFF)).map(UInt32.init) ?? none
         }
         // Splits in rank order, so the splits of a token's parts are known when it is reached.
         var splitLeft = [UInt32](repeating: 0, count: count)
@@ -101,8 +118,8 @@ struct BacktrackingTables: @unchecked Sendable {
                 left = shorterPrefix[Int(left)]
             }
         }
-        return Arrays(trieSlots: transitions.slots, trieTokens: trieTokens, shorterPrefix: shorterPrefix,
-                      splitLeft: splitLeft, splitRight: splitRight, mergeSlots: merges.slots)
+        return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
+                      shorterPrefix: shorterPrefix, splitLeft: splitLeft, splitRight: splitRight, mergeSlots: merges.slots)
     }
 
     /// The length of `token` in bytes.
@@ -111,20 +128,24 @@ struct BacktrackingTables: @unchecked Sendable {
         table.length(of: Int(token))
     }
 
-    /// The longest token that is a prefix of `text[start...]`; every single byte is a token, so
-    /// there is one whenever `start` is inside the text.
+    /// The longest token that is a prefix of `text[start...]` (`start` must be inside the text);
+    /// `none` only if its first byte is not a token.
     @inline(__always)
     func longestToken(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt32 {
-        var node: UInt64 = 0
-        var best = Self.none
-        var index = start
+        let first = Int(text[start])
+        let best = oneByteNodes[first]
+        guard start + 1 < text.count else { return best }
+        let second = twoByteNodes[first << 8 | Int(text[start + 1])]
+        guard second != Self.none else { return best }
+        var node = UInt64(second)
+        var longest = node < tokenCount ? node : UInt64(best)
+        var index = start + 2
         while index < text.count, let child = transitions.value(of: node << 8 | UInt64(text[index])) {
             node = child
-            let token = trieTokens[Int(node)]
-            if token != Self.none { best = token }
+            if node < tokenCount { longest = node }
             index += 1
         }
-        return best
+        return UInt32(truncatingIfNeeded: longest)
     }
 
     /// Whether BPE of the bytes of `left` then `right` yields exactly those two tokens.

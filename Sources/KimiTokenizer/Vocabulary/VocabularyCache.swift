@@ -48,10 +48,16 @@ public struct VocabularyCache: Sendable, Equatable {
         path(forSHA256: hex).flatMap { VocabularyImage.read(path: $0, sourceSHA256: digest) }
     }
 
+    /// Writes the image, then removes this vocabulary's files of other format versions.
     func store(_ image: VocabularyImage, hex: String) {
+        let files = FileManager.default
         guard let directory, let path = path(forSHA256: hex),
-              (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil
-        else { return }
-        _ = image.save(to: path)
+              (try? files.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
+              image.save(to: path) else { return }
+        let current = (path as NSString).lastPathComponent
+        for name in (try? files.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix("vocabulary-\(hex).v") && name.hasSuffix(".bin") && name != current {
+            try? files.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
     }
 }

@@ -24,16 +24,17 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
     /// The arrays, in order, with their element sizes.
     private enum Array: Int, CaseIterable {
-        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, trieTokens, shorterPrefix, splitLeft, splitRight, mergeSlots
+        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, shorterPrefix, splitLeft, splitRight
+        case mergeSlots
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
-            case .tokenOffsets, .pairRanks, .trieTokens, .shorterPrefix, .splitLeft, .splitRight: 4
+            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight: 4
             case .trieSlots, .mergeSlots: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             }
@@ -54,9 +55,10 @@ final class VocabularyImage: @unchecked Sendable {
                                     offsets: image.buffer(Array.tokenOffsets.rawValue), slots: image.buffer(Array.rankSlots.rawValue))
         self.table = table
         pairRanks = image.buffer(Array.pairRanks.rawValue)
-        let trieTokens: UnsafeBufferPointer<UInt32> = image.buffer(Array.trieTokens.rawValue)
-        backtracking = trieTokens.isEmpty ? nil : BacktrackingTables(
-            table: table, trieSlots: image.buffer(Array.trieSlots.rawValue), trieTokens: trieTokens,
+        let trieSlots: UnsafeBufferPointer<UInt64> = image.buffer(Array.trieSlots.rawValue)
+        backtracking = trieSlots.isEmpty ? nil : BacktrackingTables(
+            table: table, trieSlots: trieSlots, oneByteNodes: image.buffer(Array.oneByteNodes.rawValue),
+            twoByteNodes: image.buffer(Array.twoByteNodes.rawValue),
             shorterPrefix: image.buffer(Array.shorterPrefix.rawValue), splitLeft: image.buffer(Array.splitLeft.rawValue),
             splitRight: image.buffer(Array.splitRight.rawValue), mergeSlots: image.buffer(Array.mergeSlots.rawValue))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
@@ -82,7 +84,8 @@ final class VocabularyImage: @unchecked Sendable {
                               sourceSHA256: SHA256.Digest) -> TableImage {
         let arrays = [
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots), TableImageArray(pairRanks),
-            TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.trieTokens ?? []),
+            TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.oneByteNodes ?? []),
+            TableImageArray(backtracking?.twoByteNodes ?? []),
             TableImageArray(backtracking?.shorterPrefix ?? []), TableImageArray(backtracking?.splitLeft ?? []),
             TableImageArray(backtracking?.splitRight ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
         ]
@@ -138,10 +141,11 @@ final class VocabularyImage: @unchecked Sendable {
         guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
-        if count(.trieTokens) == 0 {
-            return [Array.trieSlots, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots].allSatisfy { count($0) == 0 }
+        if count(.trieSlots) == 0 {
+            return [Array.oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots].allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots))
+            && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16
             && [Array.shorterPrefix, .splitLeft, .splitRight].allSatisfy { count($0) == ranks }
     }
 

@@ -41,7 +41,8 @@ enum Reference {
 
     /// The tokenizer under test, loaded once from the reference model directory.
     static let tokenizer: Result<KimiTokenizer, Error> = Result {
-        try KimiTokenizer.load(modelDirectory: referenceModelDirectory, strict: true)
+        try KimiTokenizer.load(modelDirectory: referenceModelDirectory, strict: true,
+                               cache: VocabularyCache(directory: checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path))
     }
 
     private static func requireFile(_ path: String, hint: String) throws {
