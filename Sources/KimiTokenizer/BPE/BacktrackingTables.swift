@@ -28,7 +28,13 @@ struct BacktrackingTables: @unchecked Sendable {
         let splitRight: [UInt32]
         /// Key `left << 21 | right` for each token's split, value the token.
         let mergeSlots: [UInt64]
+        /// One bit per hash of those keys: most pairs checked are no merge, and a clear bit
+        /// says so from 128 KB that stay in cache instead of the 4 MB of slots.
+        let mergeFilter: [UInt64]
     }
+
+    /// The number of bits in ``Arrays/mergeFilter``, as a power of two.
+    static let mergeFilterBits = 20
 
     static let none = UInt32.max
     static let rankBits = 21
@@ -44,12 +50,14 @@ struct BacktrackingTables: @unchecked Sendable {
     private let splitLeft: UnsafeBufferPointer<UInt32>
     private let splitRight: UnsafeBufferPointer<UInt32>
     private let merges: PackedWordTable
+    private let mergeFilter: UnsafeBufferPointer<UInt64>
 
     /// The tables over arrays that ``build(table:)`` made, kept alive by whoever keeps `table`'s
     /// memory (the same ``RawMemory``).
     init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
          twoByteNodes: UnsafeBufferPointer<UInt32>, shorterPrefix: UnsafeBufferPointer<UInt32>,
-         splitLeft: UnsafeBufferPointer<UInt32>, splitRight: UnsafeBufferPointer<UInt32>, mergeSlots: UnsafeBufferPointer<UInt64>) {
+         splitLeft: UnsafeBufferPointer<UInt32>, splitRight: UnsafeBufferPointer<UInt32>, mergeSlots: UnsafeBufferPointer<UInt64>,
+         mergeFilter: UnsafeBufferPointer<UInt64>) {
         self.table = table
         tokenCount = UInt64(table.count)
         transitions = PackedWordTable(slots: trieSlots, valueBits: Self.nodeBits)
@@ -59,6 +67,13 @@ struct BacktrackingTables: @unchecked Sendable {
         self.splitLeft = splitLeft
         self.splitRight = splitRight
         merges = PackedWordTable(slots: mergeSlots, valueBits: Self.rankBits)
+        self.mergeFilter = mergeFilter
+    }
+
+    /// The bit of ``Arrays/mergeFilter`` for a merge key.
+    @inline(__always)
+    private static func filterBit(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - mergeFilterBits))
     }
 
     /// Derives the arrays from the rank table, or `nil` if the vocabulary is too large for the
@@ -118,8 +133,14 @@ struct BacktrackingTables: @unchecked Sendable {
                 left = shorterPrefix[Int(left)]
             }
         }
+        var mergeFilter = [UInt64](repeating: 0, count: 1 << (mergeFilterBits - 6))
+        for entry in merges.slots where entry != PackedWordTable.empty {
+            let bit = filterBit(entry >> UInt64(rankBits))
+            mergeFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
         return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
-                      shorterPrefix: shorterPrefix, splitLeft: splitLeft, splitRight: splitRight, mergeSlots: merges.slots)
+                      shorterPrefix: shorterPrefix, splitLeft: splitLeft, splitRight: splitRight, mergeSlots: merges.slots,
+                      mergeFilter: mergeFilter)
     }
 
     /// The length of `token` in bytes.
@@ -151,7 +172,10 @@ struct BacktrackingTables: @unchecked Sendable {
     /// Whether BPE of the bytes of `left` then `right` yields exactly those two tokens.
     @inline(__always)
     func isValidPair(_ left: UInt32, _ right: UInt32) -> Bool {
-        Self.isValidPair(left, right, merges: { merges.value(of: $0) }, splitLeft: splitLeft, splitRight: splitRight)
+        Self.isValidPair(left, right, merges: { key in
+            let bit = Self.filterBit(key)
+            return mergeFilter[bit >> 6] & (1 << UInt64(bit & 63)) == 0 ? nil : merges.value(of: key)
+        }, splitLeft: splitLeft, splitRight: splitRight)
     }
 
     /// Undoes the merges of `left` and `right` from the last one back, checking at each step

@@ -2,14 +2,19 @@
 public enum UTF8Input {
     /// The text of `bytes`, or an error naming the offset of the first invalid byte.
     public static func decode(_ bytes: [UInt8]) throws(InvalidUTF8Error) -> String {
-        if let offset = firstInvalidOffset(bytes) {
-            throw InvalidUTF8Error(byteOffset: offset, byte: bytes[offset])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        let offset = invalidOffset(bytes) ?? 0
+        throw InvalidUTF8Error(byteOffset: offset, byte: bytes[offset])
     }
 
     /// The offset of the first byte that does not belong to a valid UTF-8 sequence.
     public static func firstInvalidOffset(_ bytes: [UInt8]) -> Int? {
+        // The standard library's validation is fast on valid text; the offset needs a decoder.
+        String(validating: bytes, as: UTF8.self) == nil ? invalidOffset(bytes) : nil
+    }
+
+    /// The offset of the first invalid byte, found by decoding scalar by scalar.
+    private static func invalidOffset(_ bytes: [UInt8]) -> Int? {
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         var offset = 0

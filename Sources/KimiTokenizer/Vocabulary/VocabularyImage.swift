@@ -24,18 +24,18 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
 
     /// The arrays, in order, with their element sizes.
     private enum Array: Int, CaseIterable {
         case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, shorterPrefix, splitLeft, splitRight
-        case mergeSlots
+        case mergeSlots, mergeFilter
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
             case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight: 4
-            case .trieSlots, .mergeSlots: 8
+            case .trieSlots, .mergeSlots, .mergeFilter: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             }
         }
@@ -60,7 +60,8 @@ final class VocabularyImage: @unchecked Sendable {
             table: table, trieSlots: trieSlots, oneByteNodes: image.buffer(Array.oneByteNodes.rawValue),
             twoByteNodes: image.buffer(Array.twoByteNodes.rawValue),
             shorterPrefix: image.buffer(Array.shorterPrefix.rawValue), splitLeft: image.buffer(Array.splitLeft.rawValue),
-            splitRight: image.buffer(Array.splitRight.rawValue), mergeSlots: image.buffer(Array.mergeSlots.rawValue))
+            splitRight: image.buffer(Array.splitRight.rawValue), mergeSlots: image.buffer(Array.mergeSlots.rawValue),
+            mergeFilter: image.buffer(Array.mergeFilter.rawValue))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
     }
 
@@ -88,6 +89,7 @@ final class VocabularyImage: @unchecked Sendable {
             TableImageArray(backtracking?.twoByteNodes ?? []),
             TableImageArray(backtracking?.shorterPrefix ?? []), TableImageArray(backtracking?.splitLeft ?? []),
             TableImageArray(backtracking?.splitRight ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
+            TableImageArray(backtracking?.mergeFilter ?? []),
         ]
         return TableImage(arrays, headerSize: headerSize) { block in
             block.storeBytes(of: magic, toByteOffset: Field.magic.rawValue, as: UInt64.self)
@@ -142,10 +144,12 @@ final class VocabularyImage: @unchecked Sendable {
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
         if count(.trieSlots) == 0 {
-            return [Array.oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots].allSatisfy { count($0) == 0 }
+            return [Array.oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots, .mergeFilter]
+                .allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots))
             && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16
+            && count(.mergeFilter) == 1 << (BacktrackingTables.mergeFilterBits - 6)
             && [Array.shorterPrefix, .splitLeft, .splitRight].allSatisfy { count($0) == ranks }
     }
 
