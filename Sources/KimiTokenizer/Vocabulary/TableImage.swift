@@ -36,7 +36,6 @@ struct TableImage {
         self.counts = counts
     }
 
-
     /// A block that already holds arrays of `counts` elements laid out by
     /// ``layout(headerSize:counts:strides:)``; `nil` if its size is not exactly that.
     init?(memory: RawMemory, headerSize: Int, counts: [Int], strides: [Int]) {
