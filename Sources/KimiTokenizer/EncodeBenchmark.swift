@@ -14,17 +14,9 @@ public struct EncodeBenchmark: Sendable, Encodable {
     /// Encodes `text` at least `minimumRuns` times and for at least `minimumSeconds` in all.
     public static func measure(_ tokenizer: KimiTokenizer, text: String, mode: EncodeMode,
                                minimumRuns: Int = 3, minimumSeconds: Double = 1) throws -> EncodeBenchmark {
-        var best = Double.infinity
         var tokens = 0
-        var runs = 0
-        var total = 0.0
-        while runs < minimumRuns || total < minimumSeconds {
-            let start = DispatchTime.now().uptimeNanoseconds
+        let (best, runs) = try BestOfRuns.measure(minimumRuns: minimumRuns, minimumSeconds: minimumSeconds) {
             tokens = try tokenizer.encode(text, mode: mode).count
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = min(best, elapsed)
-            total += elapsed
-            runs += 1
         }
         return EncodeBenchmark(bytes: text.utf8.count, tokens: tokens, seconds: best, runs: runs)
     }

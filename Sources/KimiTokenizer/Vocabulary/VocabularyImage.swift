@@ -27,7 +27,7 @@ final class VocabularyImage: @unchecked Sendable {
     static let formatVersion: UInt32 = 3
 
     /// The arrays, in order, with their element sizes.
-    private enum Array: Int, CaseIterable {
+    private enum Section: Int, CaseIterable {
         case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, shorterPrefix, splitLeft, splitRight
         case mergeSlots, mergeFilter
 
@@ -51,18 +51,22 @@ final class VocabularyImage: @unchecked Sendable {
 
     private init(image: TableImage) {
         self.image = image
-        let table = ByteStringTable(memory: image.memory, bytes: image.buffer(Array.tokenBytes.rawValue),
-                                    offsets: image.buffer(Array.tokenOffsets.rawValue), slots: image.buffer(Array.rankSlots.rawValue))
+        let table = ByteStringTable(memory: image.memory, bytes: Self.buffer(.tokenBytes, in: image),
+                                    offsets: Self.buffer(.tokenOffsets, in: image), slots: Self.buffer(.rankSlots, in: image))
         self.table = table
-        pairRanks = image.buffer(Array.pairRanks.rawValue)
-        let trieSlots: UnsafeBufferPointer<UInt64> = image.buffer(Array.trieSlots.rawValue)
+        pairRanks = Self.buffer(.pairRanks, in: image)
+        let trieSlots: UnsafeBufferPointer<UInt64> = Self.buffer(.trieSlots, in: image)
         backtracking = trieSlots.isEmpty ? nil : BacktrackingTables(
-            table: table, trieSlots: trieSlots, oneByteNodes: image.buffer(Array.oneByteNodes.rawValue),
-            twoByteNodes: image.buffer(Array.twoByteNodes.rawValue),
-            shorterPrefix: image.buffer(Array.shorterPrefix.rawValue), splitLeft: image.buffer(Array.splitLeft.rawValue),
-            splitRight: image.buffer(Array.splitRight.rawValue), mergeSlots: image.buffer(Array.mergeSlots.rawValue),
-            mergeFilter: image.buffer(Array.mergeFilter.rawValue))
+            table: table, trieSlots: trieSlots, oneByteNodes: Self.buffer(.oneByteNodes, in: image),
+            twoByteNodes: Self.buffer(.twoByteNodes, in: image),
+            shorterPrefix: Self.buffer(.shorterPrefix, in: image), splitLeft: Self.buffer(.splitLeft, in: image),
+            splitRight: Self.buffer(.splitRight, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
+            mergeFilter: Self.buffer(.mergeFilter, in: image))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
+    }
+
+    private static func buffer<T>(_ section: Section, in image: TableImage) -> UnsafeBufferPointer<T> {
+        image.buffer(section.rawValue)
     }
 
     /// Builds the image of a parsed file, or names two ranks with the same bytes.
@@ -117,7 +121,7 @@ final class VocabularyImage: @unchecked Sendable {
         guard fstat(descriptor, &status) == 0, Int(status.st_size) >= headerSize,
               let memory = RawMemory(mapping: descriptor, byteCount: Int(status.st_size)) else { return nil }
         let block = memory.bytes
-        let arrays = Array.allCases
+        let arrays = Section.allCases
         guard block.load(fromByteOffset: Field.magic.rawValue, as: UInt64.self) == magic,
               block.load(fromByteOffset: Field.formatVersion.rawValue, as: UInt32.self) == formatVersion,
               block.load(fromByteOffset: Field.arrayCount.rawValue, as: UInt32.self) == arrays.count,
@@ -136,21 +140,21 @@ final class VocabularyImage: @unchecked Sendable {
     /// The array sizes agree with each other, as every image ``build(file:sourceSHA256:)``
     /// makes does; with the checksum this keeps every index the tables follow in bounds.
     private static func hasConsistentShape(_ counts: [Int], _ image: TableImage) -> Bool {
-        func count(_ array: Array) -> Int { counts[array.rawValue] }
+        func count(_ section: Section) -> Int { counts[section.rawValue] }
         func isTableSize(_ slots: Int) -> Bool { slots >= 16 && slots & (slots - 1) == 0 }
         let ranks = count(.tokenOffsets) - 1
-        let offsets: UnsafeBufferPointer<UInt32> = image.buffer(Array.tokenOffsets.rawValue)
+        let offsets: UnsafeBufferPointer<UInt32> = Self.buffer(.tokenOffsets, in: image)
         guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
         if count(.trieSlots) == 0 {
-            return [Array.oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots, .mergeFilter]
+            return [Section.oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots, .mergeFilter]
                 .allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots))
             && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16
             && count(.mergeFilter) == 1 << (BacktrackingTables.mergeFilterBits - 6)
-            && [Array.shorterPrefix, .splitLeft, .splitRight].allSatisfy { count($0) == ranks }
+            && [Section.shorterPrefix, .splitLeft, .splitRight].allSatisfy { count($0) == ranks }
     }
 
     /// Writes the image to `path` through a temporary file renamed into place, so readers see

@@ -16,22 +16,14 @@ public struct VocabularyLoadBenchmark: Sendable, Encodable {
             .appendingPathComponent("kimi-tok-load-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = VocabularyCache(directory: directory)
-        let parsed = try best(of: runs) { _ = try Vocabulary(contentsOf: path, cache: .disabled) }
+        let parsed = try BestOfRuns.measure(minimumRuns: runs) { _ = try Vocabulary(contentsOf: path, cache: .disabled) }.seconds
         _ = try Vocabulary(contentsOf: path, cache: cache)
         var allCached = true
-        let cached = try best(of: runs) { allCached = try Vocabulary(contentsOf: path, cache: cache).loadedFromCache && allCached }
+        let cached = try BestOfRuns.measure(minimumRuns: runs) {
+            allCached = try Vocabulary(contentsOf: path, cache: cache).loadedFromCache && allCached
+        }.seconds
         guard allCached else { throw VocabularyError.fileUnreadable(path: directory, reason: "the vocabulary cache could not be written there") }
         return VocabularyLoadBenchmark(parsedSeconds: parsed, cachedSeconds: cached, runs: runs)
-    }
-
-    private static func best(of runs: Int, _ body: () throws -> Void) throws -> Double {
-        var best = Double.infinity
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return best
     }
 
     enum CodingKeys: String, CodingKey { case parsedSeconds = "parsed_seconds", cachedSeconds = "cached_seconds", runs }
