@@ -31,6 +31,29 @@ struct EncodeDecodeCommandTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    @Test func benchReportsThroughputAndLoadTimes() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("in.txt")
+        let text = "Hello 世界, aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        try Data(text.utf8).write(to: file)
+        let count = try CLI.run(["encode", "--count", "--file", file.path]).output
+        let encode = try CLI.run(["bench", "--file", file.path, "--json", "--runs", "2", "--seconds", "0"])
+        let throughput = try #require(try JSONSerialization.jsonObject(with: encode.stdout) as? [String: Any])
+        #expect(encode.status == 0)
+        #expect("\(throughput["tokens"] as? Int ?? -1)\n" == count)
+        #expect(throughput["bytes"] as? Int == text.utf8.count)
+        #expect((throughput["runs"] as? Int ?? 0) >= 2 && (throughput["mb_per_s"] as? Double ?? 0) > 0)
+        let load = try CLI.run(["bench", "--load", "--json", "--runs", "1"])
+        let times = try #require(try JSONSerialization.jsonObject(with: load.stdout) as? [String: Any])
+        #expect(load.status == 0 && times["runs"] as? Int == 1)
+        #expect((times["cached_seconds"] as? Double ?? 0) > 0 && (times["parsed_seconds"] as? Double ?? 0) > 0)
+        for arguments in [["bench"], ["bench", "--load", "--file", file.path]] {
+            let refused = try CLI.run(arguments)
+            #expect(refused.status == 2 && refused.stderr.contains("exactly one of --file and --load"))
+        }
+    }
+
     @Test func encodeModes() throws {
         #expect(try CLI.run(["encode", "--mode", "ordinary", "<|im_end|>"]).output.split(separator: " ").count > 1)
         #expect(try CLI.run(["encode", "--mode", "tiktoken", "<|im_end|>"]).output == "163586\n")
