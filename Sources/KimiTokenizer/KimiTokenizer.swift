@@ -74,7 +74,8 @@ public struct KimiTokenizer: Sendable {
         self.warnings = warnings
         self.preTokenizer = preTokenizer
         encoder = BytePairEncoder(vocabulary: vocabulary)
-        chunker = HFChunker(flags: UnicodeClassTable.kimiFlags)
+        chunker = HFChunker(flags: UnicodeClassTable.kimiFlags,
+                             spaces: UnicodeClassTable.kimi.ranges { $0.contains(.pythonSpace) })
     }
 
     /// The number of token IDs: ranks plus special tokens (163,842 for Kimi K2).
@@ -178,6 +179,16 @@ extension KimiTokenizer {
         case heap
         /// Longest tokens first with backtracking over the token trie (linear; longer pieces).
         case backtracking
+    }
+
+    /// The byte ranges `hf` mode encodes one by one: `TikTokenTokenizer.encode`'s chunks of
+    /// `utf8` (valid UTF-8).
+    @_spi(Testing) public func hfChunks(of utf8: [UInt8]) -> [Range<Int>] {
+        var chunks: [Range<Int>] = []
+        utf8.withUnsafeBufferPointer { utf8 in
+            chunker.forEachChunk(in: utf8) { chunks.append($0) }
+        }
+        return chunks
     }
 
     /// The IDs of `piece` merged by `strategy` alone, with no pre-tokenization and no cache, or

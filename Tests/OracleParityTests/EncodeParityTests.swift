@@ -94,14 +94,15 @@ struct EncodeParityTests {
         try Parity.check(runs, mode: mode, label: "long runs")
     }
 
-    /// Runs of ASCII spaces, letters and U+001F ending just below, at and just above 25,000
-    /// characters, after prefixes of every length modulo 8 (the `hf` chunker reads ASCII eight
-    /// bytes at a time).
+    /// Runs of spaces and of other characters, one to four bytes wide, ending just below, at and
+    /// just above 25,000 characters, after prefixes of every length modulo 8 (the `hf` chunker
+    /// reads eight bytes at a time).
     @Test("runs around the 25,000 limit", arguments: modes)
     func runsAroundTheLimit(mode: EncodeMode) throws {
         var texts: [String] = []
         for (offset, prefix) in ["", "a", " b", "cd ", "\tef ", "gh i ", "jk\u{1C}l ", "é mn o"].enumerated() {
-            for (unit, other) in [(" ", "x"), ("q", " "), ("\u{1F}", "y")] {
+            for (unit, other) in [(" ", "x"), ("q", " "), ("\u{1F}", "y"), ("中", " "), ("ж", "\u{3000}"), ("😀", "\t"),
+                                  ("か、", "\u{A0}"), ("\u{3000}", "中"), ("\u{2003}", "é"), ("\u{A0}\u{85}", "z")] {
                 for length in [24_992, 24_999, 25_000, 25_001, 25_007 + offset] {
                     texts.append(prefix + String(repeating: unit, count: length) + other + String(repeating: unit, count: 9))
                 }

@@ -53,9 +53,7 @@ final class PieceCache {
                 hash = (hash ^ raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
             }
         } else {
-            var word: UInt64 = 0
-            for index in 0..<piece.count { word |= UInt64(piece[index]) << (8 * UInt64(index)) }
-            hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+            hash = (hash ^ ByteLanes.load(raw, count: piece.count)) &* 0xBF58_476D_1CE4_E5B9
         }
         return slots + (Int(truncatingIfNeeded: hash >> 40) & mask) * Self.slotBytes
     }

@@ -7,27 +7,44 @@ struct HFChunker {
 
     /// Class flags by scalar value (``UnicodeClassTable/kimiFlags``).
     let flags: [UInt8]
-    /// Whether the flags' spaces among ASCII are Python's (`\t` to `\r`, 0x1C to 0x20), the set
-    /// ``spaceLanes(_:)`` tests eight bytes at a time; if not, every byte is looked up.
-    private let asciiSpacesArePython: Bool
+    /// Whether Python's spaces are where ``wordScan(_:)`` assumes: among ASCII, `\t` to `\r`
+    /// and 0x1C to 0x20; beyond it, only scalars whose UTF-8 starts with C2, E1 or E2, or is
+    /// E3 80 80 (U+3000). If not, every scalar is looked up.
+    private let spacesAreKnown: Bool
 
-    init(flags: [UInt8]) {
+    /// A chunker over `flags`, whose spaces are the scalars in `spaces`.
+    init(flags: [UInt8], spaces: [ClosedRange<UInt32>]) {
         self.flags = flags
-        let python = Set<Int>(0x09...0x0D).union(0x1C...0x20)
-        asciiSpacesArePython = (0..<0x80).allSatisfy { byte in
-            byte < flags.count && (flags[byte] & UnicodeClass.pythonSpace.rawValue != 0) == python.contains(byte)
+        let scalars = spaces.flatMap { $0 }
+        let asciiAgrees = Set(scalars.filter { $0 < 0x80 }) == Set<UInt32>(0x09...0x0D).union(0x1C...0x20)
+        let otherSpacesAreKnown = scalars.filter { $0 >= 0x80 }.allSatisfy { value in
+            guard let scalar = Unicode.Scalar(value) else { return false }
+            let utf8 = Array(String(Character(scalar)).utf8)
+            return [0xC2, 0xE1, 0xE2].contains(utf8[0]) || utf8 == [0xE3, 0x80, 0x80]
         }
+        spacesAreKnown = asciiAgrees && otherSpacesAreKnown
+            && scalars.allSatisfy { $0 < flags.count && flags[Int($0)] & UnicodeClass.pythonSpace.rawValue != 0 }
     }
 
     /// Calls `body` with the byte range of each chunk of `utf8` (valid UTF-8), in order.
     /// Empty text has no chunks.
-    func forEachChunk(in utf8: UnsafeBufferPointer<UInt8>,
-                      _ body: (Range<Int>) throws(PreTokenizerError) -> Void) throws(PreTokenizerError) {
+    func forEachChunk<Failure: Error>(in utf8: UnsafeBufferPointer<UInt8>,
+                                      _ body: (Range<Int>) throws(Failure) -> Void) throws(Failure) {
         var chunkStart = 0
         while chunkStart < utf8.count {
             // A rest no longer in bytes than the chunk limit is not longer in scalars either.
             var chunkEnd = utf8.count - chunkStart <= Self.maximumChunkScalars ? utf8.count : chunkStart
             var scalars = 0
+            if let base = utf8.baseAddress {
+                // Eight bytes at once: a byte that is not a continuation byte starts a scalar.
+                while chunkEnd + 8 <= utf8.count, scalars + 8 <= Self.maximumChunkScalars {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(base + chunkEnd).loadUnaligned(as: UInt64.self))
+                    scalars += ByteLanes.count(Self.scalarStarts(word))
+                    chunkEnd += 8
+                }
+                // Finish the scalar the last word ended inside of.
+                while chunkEnd < utf8.count, chunkEnd > chunkStart, utf8[chunkEnd] & 0xC0 == 0x80 { chunkEnd += 1 }
+            }
             while chunkEnd < utf8.count, scalars < Self.maximumChunkScalars {
                 chunkEnd += UTF8Scalars.length(leadingByte: utf8[chunkEnd])
                 scalars += 1
@@ -38,8 +55,8 @@ struct HFChunker {
     }
 
     /// `_split_whitespaces_or_nonwhitespaces` of `tokenization_kimi.py`, on one chunk.
-    private func splitRuns(_ utf8: UnsafeBufferPointer<UInt8>, _ chunk: Range<Int>,
-                           _ body: (Range<Int>) throws(PreTokenizerError) -> Void) throws(PreTokenizerError) {
+    private func splitRuns<Failure: Error>(_ utf8: UnsafeBufferPointer<UInt8>, _ chunk: Range<Int>,
+                                           _ body: (Range<Int>) throws(Failure) -> Void) throws(Failure) {
         guard let base = utf8.baseAddress, !chunk.isEmpty else { return }
         var sliceStart = chunk.lowerBound
         var position = chunk.lowerBound
@@ -47,23 +64,31 @@ struct HFChunker {
         var runIsSpace = isSpace(utf8, at: position).isSpace
         var runLength = 0
         while position < chunk.upperBound {
-            // Eight ASCII bytes at once, while no run can reach the limit inside them.
-            if asciiSpacesArePython, position + 8 <= chunk.upperBound, runLength <= Self.maximumRunScalars - 8 {
+            // Eight bytes at once, while no run can reach the limit inside them.
+            if spacesAreKnown, position + 8 <= chunk.upperBound, runLength <= Self.maximumRunScalars - 8 {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                if word & Self.highBits == 0 {
-                    let spaces = Self.spaceLanes(word)
-                    let lastIsSpace = spaces >> 63 != 0
-                    // Lanes (high bit each) whose class differs from the last lane's.
-                    let other = (lastIsSpace ? ~spaces : spaces) & Self.highBits
-                    if other == 0 {
-                        runLength = lastIsSpace == runIsSpace ? runLength + 8 : 8
-                    } else {
-                        runLength = (other.leadingZeroBitCount + 1) / 8
+                let scan = Self.wordScan(word)
+                if scan.bytes > 0 {
+                    if scan.starts != 0 {
+                        let lastIsSpace = scan.starts.leadingZeroBitCount == scan.spaces.leadingZeroBitCount
+                        // Scalars whose class differs from the last one's.
+                        let other = lastIsSpace ? scan.starts & ~scan.spaces : scan.spaces
+                        if other == 0 {
+                            runLength = (lastIsSpace == runIsSpace ? runLength : 0) + ByteLanes.count(scan.starts)
+                        } else {
+                            let above = ~UInt64(0) << UInt64(64 - other.leadingZeroBitCount)
+                            runLength = ByteLanes.count(scan.starts & above)
+                        }
+                        runIsSpace = lastIsSpace
                     }
-                    runIsSpace = lastIsSpace
-                    position += 8
+                    position += scan.bytes
                     continue
                 }
+            }
+            // The rest of a scalar a word ended inside of was counted with its first byte.
+            if utf8[position] & 0xC0 == 0x80 {
+                position += 1
+                continue
             }
             let (isSpace, length) = isSpace(utf8, at: position)
             if runIsSpace != isSpace {
@@ -89,16 +114,47 @@ struct HFChunker {
         return (flags[Int(scalar)] & UnicodeClass.pythonSpace.rawValue != 0, length)
     }
 
-    private static let highBits: UInt64 = 0x8080_8080_8080_8080
-    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
-
-    /// The high bit of each byte lane of `word` (all ASCII) that is `\t` to `\r` or 0x1C to
-    /// 0x20. Lane `b >= c` is the high bit of `(b | 0x80) - c`, lane `b <= c` that of
-    /// `(0x80 + c) - b`; neither borrows across lanes for ASCII bytes.
+    /// The scalars that start in the first `bytes` lanes of `word` (the high bit of each lane
+    /// holding a first byte) and which of them are spaces. `bytes` stops before the first lane
+    /// that may start a space that is not ASCII, which is then looked at on its own; it is 8
+    /// when there is none. Valid only while ``spacesAreKnown``.
     @inline(__always)
-    private static func spaceLanes(_ word: UInt64) -> UInt64 {
-        @inline(__always) func atLeast(_ bound: UInt64) -> UInt64 { (word | highBits) &- lowBits &* bound }
-        @inline(__always) func atMost(_ bound: UInt64) -> UInt64 { lowBits &* (0x80 + bound) &- word }
-        return ((atLeast(0x09) & atMost(0x0D)) | (atLeast(0x1C) & atMost(0x20))) & highBits
+    static func wordScan(_ word: UInt64) -> (starts: UInt64, spaces: UInt64, bytes: Int) {
+        if word & ByteLanes.high == 0 { return (ByteLanes.high, asciiSpaceLanes(word), 8) }
+        // E3 80 80 is checked whole: E3 also leads kana and CJK punctuation. An E3 in the last
+        // two lanes, whose next bytes are in the next word, counts as a space.
+        let continuations80 = lanes(of: word, equalTo: 0x80)
+        let ideographicSpace = lanes(of: word, equalTo: 0xE3) & (continuations80 >> 8 | 0x8000_0000_0000_0000)
+            & (continuations80 >> 16 | 0x8080_0000_0000_0000)
+        // Its lowest mark is at or before the first lane that starts such a space.
+        let mayStartSpace = lanes(of: word, equalTo: 0xC2) | lanes(of: word, equalTo: 0xE1)
+            | lanes(of: word, equalTo: 0xE2) | ideographicSpace
+        let bytes = mayStartSpace == 0 ? 8 : mayStartSpace.trailingZeroBitCount / 8
+        let kept = bytes == 8 ? ~UInt64(0) : (1 << UInt64(8 * bytes)) &- 1
+        let spaces = asciiSpaceLanes(word & ~ByteLanes.high) & ~word & ByteLanes.high
+        return (scalarStarts(word) & kept, spaces & kept, bytes)
+    }
+
+    /// The high bit of each lane of `word` that is `byte` (and perhaps of some lanes after the
+    /// first such lane: never fewer lanes than are).
+    @inline(__always)
+    private static func lanes(of word: UInt64, equalTo byte: UInt64) -> UInt64 {
+        ByteLanes.zeroLanes(word ^ byte &* ByteLanes.low)
+    }
+
+    /// The high bit of each lane of `word` that is not a UTF-8 continuation byte (10xxxxxx).
+    @inline(__always)
+    private static func scalarStarts(_ word: UInt64) -> UInt64 {
+        ~(word & ~(word << 1)) & ByteLanes.high
+    }
+
+    /// The high bit of each byte lane of `word` (all lanes below 0x80) that is `\t` to `\r` or
+    /// 0x1C to 0x20. Lane `b >= c` is the high bit of `(b | 0x80) - c`, lane `b <= c` that of
+    /// `(0x80 + c) - b`; neither borrows across lanes for bytes below 0x80.
+    @inline(__always)
+    private static func asciiSpaceLanes(_ word: UInt64) -> UInt64 {
+        @inline(__always) func atLeast(_ bound: UInt64) -> UInt64 { (word | ByteLanes.high) &- ByteLanes.low &* bound }
+        @inline(__always) func atMost(_ bound: UInt64) -> UInt64 { ByteLanes.low &* (0x80 + bound) &- word }
+        return ((atLeast(0x09) & atMost(0x0D)) | (atLeast(0x1C) & atMost(0x20))) & ByteLanes.high
     }
 }

@@ -11,6 +11,10 @@ public struct SpecialTokens: Sendable {
     private let lengths: [Int]
     /// Which bytes can start a name.
     private let startBytes: [Bool]
+    /// The distinct first bytes, each repeated in all eight lanes (the first again where there
+    /// are fewer than four), for skipping text eight bytes at a time; `nil` when the names start
+    /// with more than four distinct bytes.
+    private let startByteWords: (UInt64, UInt64, UInt64, UInt64)?
 
     /// The number of special tokens Kimi reserves: 256 reserved plus 2.
     public static let slotCount = 256 + 2
@@ -31,6 +35,13 @@ public struct SpecialTokens: Sendable {
         var startBytes = [Bool](repeating: false, count: 256)
         for case let first? in names.map(\.utf8.first) { startBytes[Int(first)] = true }
         self.startBytes = startBytes
+        let firstBytes = (0..<256).filter { startBytes[$0] }
+        if let first = firstBytes.first, firstBytes.count <= 4 {
+            let words = (firstBytes + Array(repeating: first, count: 4 - firstBytes.count)).map { UInt64($0) &* ByteLanes.low }
+            startByteWords = (words[0], words[1], words[2], words[3])
+        } else {
+            startByteWords = nil
+        }
     }
 
     /// All ids, ascending.
@@ -52,6 +63,8 @@ public struct SpecialTokens: Sendable {
     func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> (range: Range<Int>, id: Int)? {
         var position = start
         while position < text.count {
+            position = nextCandidate(in: text, from: position)
+            guard position < text.count else { break }
             if startBytes[Int(text[position])] {
                 for length in lengths where position + length <= text.count {
                     let candidate = UnsafeBufferPointer(rebasing: text[position..<position + length])
@@ -63,5 +76,22 @@ public struct SpecialTokens: Sendable {
             position += 1
         }
         return nil
+    }
+
+    /// The first position from `start` whose byte may start a name, or from where the rest is
+    /// shorter than eight bytes: names are rare in text, so most of it is passed over a word at
+    /// a time.
+    @inline(__always)
+    private func nextCandidate(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let (a, b, c, d) = startByteWords, let base = text.baseAddress else { return start }
+        var position = start
+        while position + 8 <= text.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let hits = ByteLanes.zeroLanes(word ^ a) | ByteLanes.zeroLanes(word ^ b)
+                | ByteLanes.zeroLanes(word ^ c) | ByteLanes.zeroLanes(word ^ d)
+            if hits != 0 { return position + hits.trailingZeroBitCount / 8 }
+            position += 8
+        }
+        return position
     }
 }

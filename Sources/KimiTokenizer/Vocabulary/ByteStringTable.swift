@@ -133,10 +133,7 @@ struct ByteStringTable: @unchecked Sendable {
     @inline(__always)
     private static func prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         guard let base = bytes.baseAddress else { return 0 }
-        if bytes.count >= 8 { return UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)) }
-        var word: UInt64 = 0
-        for index in 0..<bytes.count { word |= UInt64(base[index]) << (8 * UInt64(index)) }
-        return word
+        return ByteLanes.load(UnsafeRawPointer(base), count: bytes.count)
     }
 
     /// A multiply-mix hash of the length, the first word and the later 8-byte words (the last

@@ -1,0 +1,42 @@
+/// Tests on the eight byte lanes of a little-endian word at once (SWAR), for scanning text a
+/// word at a time. Lane `i` is byte `i` of the text the word was loaded from.
+enum ByteLanes {
+    /// 0x01 in every lane.
+    static let low: UInt64 = 0x0101_0101_0101_0101
+    /// 0x80 in every lane: the high bit of each byte.
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// A word whose lowest set bit is the high bit of the first zero lane of `word`, or 0 when
+    /// no lane is zero. Lanes above the first zero lane may be marked wrongly (a borrow runs
+    /// into them), so only the lowest mark and "none" are exact.
+    @inline(__always)
+    static func zeroLanes(_ word: UInt64) -> UInt64 {
+        (word &- low) & ~word & high
+    }
+
+    /// The number of lanes marked in `lanes`, a word with nothing but high bits set. Unlike
+    /// `nonzeroBitCount` this needs no POPCNT instruction, which the baseline x86-64 target lacks.
+    @inline(__always)
+    static func count(_ lanes: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((lanes >> 7) &* low) >> 56)
+    }
+
+    /// The first eight bytes at `base` (all `count` of them, zero-padded, when `count` is
+    /// smaller) as a little-endian word, reading no byte at or past `base + count`.
+    @inline(__always)
+    static func load(_ base: UnsafeRawPointer, count: Int) -> UInt64 {
+        if count >= 8 { return UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)) }
+        // Two loads that overlap in the middle: the bytes they share are the same.
+        if count >= 4 {
+            let low = UInt64(UInt32(littleEndian: base.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+            return low | high << UInt64(8 * (count - 4))
+        }
+        if count >= 2 {
+            let low = UInt64(UInt16(littleEndian: base.loadUnaligned(as: UInt16.self)))
+            let high = UInt64(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)))
+            return low | high << UInt64(8 * (count - 2))
+        }
+        return count == 1 ? UInt64(base.load(as: UInt8.self)) : 0
+    }
+}
