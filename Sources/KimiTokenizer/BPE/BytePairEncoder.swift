@@ -108,7 +108,7 @@ struct BytePairEncoder: Sendable {
                         next = end < count ? tables.longestToken(in: piece, from: end) : none
                         break
                     }
-                    let shorter = tables.shorterPrefix[Int(token)]
+                    let shorter = tables.shorterPrefix(of: token)
                     if shorter != none {
                         token = shorter
                         continue

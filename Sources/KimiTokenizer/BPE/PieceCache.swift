@@ -28,11 +28,13 @@ final class PieceCache {
     private let slots: UnsafeMutableRawPointer
     private let mask: Int
 
-    /// A cache for a text of `textBytes` bytes: one slot per 16 bytes of text, at most 8,192.
+    /// A cache for a text of `textBytes` bytes: one slot per 16 bytes of text, at most 32,768
+    /// (2 MB, reached at 512 KB of text). On Russian and Korean, 8,192 slots cost 5 to 7% more
+    /// encode instructions, spent merging evicted words again.
     init?(textBytes: Int) {
         guard textBytes >= Self.minimumTextBytes else { return nil }
         var count = 32
-        while count < 8192, count * 16 < textBytes { count <<= 1 }
+        while count < 32768, count * 16 < textBytes { count <<= 1 }
         guard let memory = calloc(count, Self.slotBytes) else { return nil }
         slots = memory
         mask = count - 1

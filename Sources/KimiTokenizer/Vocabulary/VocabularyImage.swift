@@ -24,19 +24,19 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
-        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, shorterPrefix, splitLeft, splitRight
-        case mergeSlots, mergeFilter
+        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, tokenLinks, mergeSlots, mergeFilter
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
-            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight: 4
+            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes: 4
             case .trieSlots, .mergeSlots, .mergeFilter: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
+            case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
         }
     }
@@ -59,8 +59,7 @@ final class VocabularyImage: @unchecked Sendable {
         backtracking = trieSlots.isEmpty ? nil : BacktrackingTables(
             table: table, trieSlots: trieSlots, oneByteNodes: Self.buffer(.oneByteNodes, in: image),
             twoByteNodes: Self.buffer(.twoByteNodes, in: image),
-            shorterPrefix: Self.buffer(.shorterPrefix, in: image), splitLeft: Self.buffer(.splitLeft, in: image),
-            splitRight: Self.buffer(.splitRight, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
+            tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
             mergeFilter: Self.buffer(.mergeFilter, in: image))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
     }
@@ -91,8 +90,7 @@ final class VocabularyImage: @unchecked Sendable {
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots), TableImageArray(pairRanks),
             TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.oneByteNodes ?? []),
             TableImageArray(backtracking?.twoByteNodes ?? []),
-            TableImageArray(backtracking?.shorterPrefix ?? []), TableImageArray(backtracking?.splitLeft ?? []),
-            TableImageArray(backtracking?.splitRight ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
+            TableImageArray(backtracking?.tokenLinks ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
             TableImageArray(backtracking?.mergeFilter ?? []),
         ]
         return TableImage(arrays, headerSize: headerSize) { block in
@@ -148,13 +146,26 @@ final class VocabularyImage: @unchecked Sendable {
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
         if count(.trieSlots) == 0 {
-            return [Section.oneByteNodes, .twoByteNodes, .shorterPrefix, .splitLeft, .splitRight, .mergeSlots, .mergeFilter]
+            return [Section.oneByteNodes, .twoByteNodes, .tokenLinks, .mergeSlots, .mergeFilter]
                 .allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots))
             && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16
             && count(.mergeFilter) == 1 << (BacktrackingTables.mergeFilterBits - 6)
-            && [Section.shorterPrefix, .splitLeft, .splitRight].allSatisfy { count($0) == ranks }
+            && count(.tokenLinks) == ranks && tokenLinksAreInBounds(image, ranks: ranks)
+    }
+
+    /// Every token's links name tokens, and its length is its length in the rank table.
+    private static func tokenLinksAreInBounds(_ image: TableImage, ranks: Int) -> Bool {
+        let links: UnsafeBufferPointer<BacktrackingTables.TokenLinks> = Self.buffer(.tokenLinks, in: image)
+        let offsets: UnsafeBufferPointer<UInt32> = Self.buffer(.tokenOffsets, in: image)
+        let limit = UInt32(truncatingIfNeeded: ranks)
+        for rank in 0..<ranks {
+            let link = links[rank]
+            guard link.length == offsets[rank + 1] &- offsets[rank], link.splitLeft < limit, link.splitRight < limit,
+                  link.shorterPrefix < limit || link.shorterPrefix == BacktrackingTables.none else { return false }
+        }
+        return true
     }
 
     /// Writes the image to `path` through a temporary file renamed into place, so readers see
