@@ -3,6 +3,8 @@
 /// each token's last merge (its split into two tokens) with the reverse map. What the merge
 /// reads of one token (length, prefix token, split) sits together in 16 bytes, one cache line
 /// instead of four arrays' worth: merging text with many distinct tokens is bound by such loads.
+/// For the same reason the trie can also be walked a whole three-byte character (CJK, kana,
+/// Hangul) per lookup, where no token ends inside the character.
 ///
 /// A token's split is found the way github/rust-gems `bpe` finds it: the longest prefix token
 /// whose remainder is a token, both of lower rank, forming a valid pair. That this reproduces
@@ -23,6 +25,12 @@ struct BacktrackingTables: @unchecked Sendable {
         /// starts with those bytes: the first two steps of every walk, from a table that stays
         /// in cache.
         let twoByteNodes: [UInt32]
+        /// Trie steps over a whole three-byte character: key `node << 16 | c`, `c` the character's
+        /// 16 payload bits, value the node after its three bytes.
+        let charStepSlots: [UInt64]
+        /// One bit per trie node: set if some token ends one or two bytes into a three-byte
+        /// character after it, so the walk takes that character byte by byte.
+        let midCharNodes: [UInt64]
         /// Each token's length, prefix token and split.
         let tokenLinks: [TokenLinks]
         /// Key `left << 21 | right` for each token's split, value the token.
@@ -55,6 +63,8 @@ struct BacktrackingTables: @unchecked Sendable {
     private let transitions: PackedWordTable
     private let oneByteNodes: UnsafeBufferPointer<UInt32>
     private let twoByteNodes: UnsafeBufferPointer<UInt32>
+    private let charSteps: PackedWordTable
+    private let midCharNodes: UnsafeBufferPointer<UInt64>
     private let links: UnsafeBufferPointer<TokenLinks>
     private let merges: PackedWordTable
     private let mergeFilter: UnsafeBufferPointer<UInt64>
@@ -62,13 +72,16 @@ struct BacktrackingTables: @unchecked Sendable {
     /// The tables over arrays that ``build(table:)`` made, kept alive by whoever keeps `table`'s
     /// memory (the same ``RawMemory``).
     init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
-         twoByteNodes: UnsafeBufferPointer<UInt32>, tokenLinks: UnsafeBufferPointer<TokenLinks>,
+         twoByteNodes: UnsafeBufferPointer<UInt32>, charStepSlots: UnsafeBufferPointer<UInt64>,
+         midCharNodes: UnsafeBufferPointer<UInt64>, tokenLinks: UnsafeBufferPointer<TokenLinks>,
          mergeSlots: UnsafeBufferPointer<UInt64>, mergeFilter: UnsafeBufferPointer<UInt64>) {
         self.table = table
         tokenCount = UInt64(table.count)
         transitions = PackedWordTable(slots: trieSlots, valueBits: Self.nodeBits)
         self.oneByteNodes = oneByteNodes
         self.twoByteNodes = twoByteNodes
+        charSteps = PackedWordTable(slots: charStepSlots, valueBits: Self.nodeBits)
+        self.midCharNodes = midCharNodes
         links = tokenLinks
         merges = PackedWordTable(slots: mergeSlots, valueBits: Self.rankBits)
         self.mergeFilter = mergeFilter
@@ -89,10 +102,15 @@ struct BacktrackingTables: @unchecked Sendable {
         var nextNode = root + 1
         var transitions = PackedWordTable.Builder(valueBits: nodeBits)
         var shorterPrefix = [UInt32](repeating: none, count: count)
+        var charSteps = PackedWordTable.Builder(valueBits: nodeBits)
+        var midCharNodeList: [UInt64] = []
+        var path: [UInt64] = [] // the node before each byte of the token, then the token's
         for rank in 0..<count {
             let bytes = table.bytes(of: rank)
             var node = root
+            path.removeAll(keepingCapacity: true)
             for end in bytes.indices {
+                path.append(node)
                 // The node reached before the last byte that is a token is the longest prefix token.
                 if node < root { shorterPrefix[rank] = UInt32(node) }
                 let key = node << 8 | UInt64(bytes[end])
@@ -106,10 +124,22 @@ struct BacktrackingTables: @unchecked Sendable {
                     node = nextNode
                     nextNode += 1
                 }
-                guard node < 1 << nodeBits else { return nil }
+                // All ones would be an empty slot in the packed tables.
+                guard node < (1 << nodeBits) - 1 else { return nil }
                 transitions.insert(key, node)
             }
+            path.append(node)
+            let token = Array(bytes)
+            for index in token.indices where index + 3 <= token.count && Self.isCharacter(token[index], token[index + 1], token[index + 2]) {
+                let key = path[index] << 16 | Self.payload(token[index], token[index + 1], token[index + 2])
+                if charSteps.value(of: key) == nil { charSteps.insert(key, path[index + 3]) }
+            }
+            for back in 1...2 where token.count >= back && token[token.count - back] & 0xF0 == 0xE0 {
+                midCharNodeList.append(path[token.count - back])
+            }
         }
+        var midCharNodes = [UInt64](repeating: 0, count: Int(nextNode) / 64 + 1)
+        for node in midCharNodeList { midCharNodes[Int(node) >> 6] |= 1 << (node & 63) }
         let oneByteNodes = (0..<256).map { transitions.value(of: root << 8 | UInt64($0)).map(UInt32.init) ?? none }
         let twoByteNodes = (0..<65536).map { pair -> UInt32 in
             let first = oneByteNodes[pair >> 8]
@@ -148,7 +178,8 @@ struct BacktrackingTables: @unchecked Sendable {
                        splitLeft: splitLeft[rank], splitRight: splitRight[rank])
         }
         return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
-                      tokenLinks: tokenLinks, mergeSlots: merges.slots, mergeFilter: mergeFilter)
+                      charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
+                      mergeSlots: merges.slots, mergeFilter: mergeFilter)
     }
 
     /// The length of `token` in bytes.
@@ -163,6 +194,27 @@ struct BacktrackingTables: @unchecked Sendable {
         links[Int(token)].shorterPrefix
     }
 
+    /// Whether `lead`, `second`, `third` are a three-byte UTF-8 sequence's lead and continuation
+    /// bytes (overlong and surrogate forms included: only the shape matters here).
+    @inline(__always)
+    private static func isCharacter(_ lead: UInt8, _ second: UInt8, _ third: UInt8) -> Bool {
+        lead & 0xF0 == 0xE0 && second & 0xC0 == 0x80 && third & 0xC0 == 0x80
+    }
+
+    /// The 16 payload bits of a three-byte sequence, which name it among such sequences.
+    @inline(__always)
+    private static func payload(_ lead: UInt8, _ second: UInt8, _ third: UInt8) -> UInt64 {
+        UInt64(lead & 0x0F) << 12 | UInt64(second & 0x3F) << 6 | UInt64(third & 0x3F)
+    }
+
+    /// Whether a token ends inside a three-byte character after `node` (also for a node the
+    /// bits do not cover, which only costs the faster step).
+    @inline(__always)
+    private func hasTokenInsideCharacter(after node: UInt64) -> Bool {
+        let word = Int(truncatingIfNeeded: node >> 6)
+        return word >= midCharNodes.count || midCharNodes[word] & (1 << (node & 63)) != 0
+    }
+
     /// The longest token that is a prefix of `text[start...]` (`start` must be inside the text);
     /// `none` only if its first byte is not a token.
     @inline(__always)
@@ -175,10 +227,20 @@ struct BacktrackingTables: @unchecked Sendable {
         var node = UInt64(second)
         var longest = node < tokenCount ? node : UInt64(best)
         var index = start + 2
-        while index < text.count, let child = transitions.value(of: node << 8 | UInt64(text[index])) {
-            node = child
+        while index < text.count {
+            let byte = text[index]
+            if index + 3 <= text.count, Self.isCharacter(byte, text[index + 1], text[index + 2]),
+               !hasTokenInsideCharacter(after: node) {
+                // No path through the whole character means no token past this point.
+                guard let child = charSteps.value(of: node << 16 | Self.payload(byte, text[index + 1], text[index + 2])) else { break }
+                node = child
+                index += 3
+            } else {
+                guard let child = transitions.value(of: node << 8 | UInt64(byte)) else { break }
+                node = child
+                index += 1
+            }
             if node < tokenCount { longest = node }
-            index += 1
         }
         return UInt32(truncatingIfNeeded: longest)
     }
