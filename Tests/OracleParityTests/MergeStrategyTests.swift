@@ -60,6 +60,36 @@ struct MergeStrategyTests {
         }
     }
 
+    /// Tokens that end one or two bytes into a three-byte character, completed to a whole
+    /// character in every way and followed by more: the backtracking walk steps such characters
+    /// byte by byte, and a whole character per lookup everywhere else.
+    @Test func tokensEndingInsideACharacterAgree() {
+        var random = RandomText(seed: 0x4B49_4D4D)
+        var failures = 0
+        let partial: [[UInt8]] = (0..<vocabulary.count).map { Array(vocabulary.bytes(ofRank: $0)) }.filter { bytes in
+            (bytes.count >= 1 && bytes[bytes.count - 1] & 0xF0 == 0xE0)
+                || (bytes.count >= 2 && bytes[bytes.count - 2] & 0xF0 == 0xE0 && bytes[bytes.count - 1] & 0xC0 == 0x80)
+        }
+        #expect(partial.count > 100, "tokens ending inside a three-byte character: \(partial.count)")
+        func character() -> [UInt8] {
+            let scalar: Unicode.Scalar = Unicode.Scalar(UInt32(0x3040 + random.below(0x6A00))) ?? "中"
+            return Array(String(Character(scalar)).utf8)
+        }
+        // Every completion of the character, alone, followed by another character, and after a
+        // random token.
+        for (index, token) in partial.enumerated() where failures < 5 {
+            let missing = token[token.count - 1] & 0xF0 == 0xE0 ? 2 : 1
+            for completion in 0..<(missing == 2 ? 4096 : 64) {
+                let rest = missing == 2 ? [UInt8(0x80 + completion / 64), UInt8(0x80 + completion % 64)] : [UInt8(0x80 + completion)]
+                let before = Array(vocabulary.bytes(ofRank: random.below(vocabulary.count)))
+                for bytes in [token + rest, token + rest + character(), before + token + rest + character()]
+                where !expectAgreement(bytes, "partial-character token \(index), completion \(completion)") {
+                    failures += 1
+                }
+            }
+        }
+    }
+
     @Test func randomBytesAgree() {
         var random = RandomText(seed: 0x4B49_4D4B)
         var failures = 0
