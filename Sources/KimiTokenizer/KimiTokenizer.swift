@@ -110,6 +110,8 @@ public struct KimiTokenizer: Sendable {
     private func encodeOrdinary(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                                 into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
+        // A local, so the closure does not copy the encoder for every piece.
+        let encoder = encoder
         try preTokenizer.forEachPiece(in: segment) { piece in
             encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), into: &output, cache: cache)
         }
@@ -192,7 +194,8 @@ extension KimiTokenizer {
     }
 
     /// The IDs of `piece` merged by `strategy` alone, with no pre-tokenization and no cache, or
-    /// `nil` when the vocabulary has no backtracking tables.
+    /// `nil` for backtracking when the vocabulary has no backtracking tables or the search does
+    /// not finish (which the encoder would answer with the heap merge).
     @_spi(Testing) public func merge(_ piece: [UInt8], by strategy: MergeStrategy) -> [Int]? {
         var ids: [Int] = []
         guard !piece.isEmpty else { return ids }
@@ -203,8 +206,7 @@ extension KimiTokenizer {
             case .heap:
                 encoder.mergeByHeap(piece, into: &ids)
             case .backtracking:
-                guard let tables = vocabulary.backtracking else { return nil }
-                encoder.mergeByBacktracking(piece, tables: tables, into: &ids)
+                guard let tables = vocabulary.backtracking, tables.merge(piece, into: &ids) else { return nil }
             }
             return ids
         }

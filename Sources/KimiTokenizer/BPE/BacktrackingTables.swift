@@ -245,6 +245,51 @@ struct BacktrackingTables: @unchecked Sendable {
         return UInt32(truncatingIfNeeded: longest)
     }
 
+    /// Appends the tokens of `piece` in tiktoken's merge order and returns true, or leaves
+    /// `output` as it was and returns false if the search does not finish (not seen on any
+    /// input; the caller then merges another way).
+    ///
+    /// Left to right: take the longest token at each position that forms a valid pair with the
+    /// previous one, trying shorter prefixes of it and backtracking when none fits; positions
+    /// found to lead nowhere are remembered, which keeps the search linear.
+    func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) -> Bool {
+        let count = piece.count
+        let first = output.count
+        let finished: Bool = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count / 64 + 1) { reachable in
+            reachable.initialize(repeating: ~0)
+            var position = 0
+            var next = longestToken(in: piece, from: 0)
+            while next != Self.none {
+                var token = next
+                while true {
+                    let end = position + length(of: token)
+                    if reachable[end >> 6] & (1 << UInt64(end & 63)) != 0,
+                       output.count == first || isValidPair(UInt32(output[output.count - 1]), token) {
+                        output.append(Int(token))
+                        position = end
+                        next = end < count ? longestToken(in: piece, from: end) : Self.none
+                        break
+                    }
+                    let shorter = shorterPrefix(of: token)
+                    if shorter != Self.none {
+                        token = shorter
+                        continue
+                    }
+                    // Nothing fits after the previous token: it was wrong, so undo it.
+                    guard output.count > first else { return false }
+                    reachable[position >> 6] &= ~(1 << UInt64(position & 63))
+                    let previous = output.removeLast()
+                    position -= length(of: UInt32(previous))
+                    next = UInt32(previous)
+                    break
+                }
+            }
+            return position == count
+        }
+        if !finished { output.removeSubrange(first...) }
+        return finished
+    }
+
     /// Whether BPE of the bytes of `left` then `right` yields exactly those two tokens.
     @inline(__always)
     func isValidPair(_ left: UInt32, _ right: UInt32) -> Bool {

@@ -76,10 +76,22 @@ final class PieceCache {
 
     /// Keeps `ids` for `piece` in `slot`, unless there are more than ``maxIDs``.
     @inline(__always)
-    func store(_ ids: ArraySlice<Int>, of piece: UnsafeBufferPointer<UInt8>, in slot: UnsafeMutableRawPointer) {
+    func store(_ ids: UnsafeBufferPointer<Int>, of piece: UnsafeBufferPointer<UInt8>, in slot: UnsafeMutableRawPointer) {
         guard ids.count <= Self.maxIDs else { return }
-        slot.copyMemory(from: piece.baseAddress.unsafelyUnwrapped, byteCount: piece.count)
-        slot.storeBytes(of: UInt8(piece.count), toByteOffset: Self.lengthOffset, as: UInt8.self)
+        // The key in at most three word stores, which may overlap; no byte past the piece is read.
+        let source = UnsafeRawPointer(piece.baseAddress.unsafelyUnwrapped)
+        let count = piece.count
+        if count < 8 {
+            slot.storeBytes(of: ByteLanes.load(source, count: count), as: UInt64.self)
+        } else {
+            @inline(__always) func copyWord(at offset: Int) {
+                slot.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            }
+            copyWord(at: 0)
+            if count > 16 { copyWord(at: 8) }
+            copyWord(at: count - 8)
+        }
+        slot.storeBytes(of: UInt8(count), toByteOffset: Self.lengthOffset, as: UInt8.self)
         slot.storeBytes(of: UInt8(ids.count), toByteOffset: Self.countOffset, as: UInt8.self)
         for (index, id) in ids.enumerated() {
             slot.storeBytes(of: UInt32(id), toByteOffset: Self.idsOffset + 4 * index, as: UInt32.self)

@@ -63,8 +63,15 @@ struct KimiScanner: Sendable {
             return end
         }
         // [^\r\n\p{L}\p{N}]?[U]*[W]+(?i:'s|…)?  then  [^\r\n\p{L}\p{N}]?[U]+[W]*(?i:'s|…)?
-        if let end = word(text, start, first, flags, lowerRequired: true) { return end }
-        if let end = word(text, start, first, flags, lowerRequired: false) { return end }
+        // Both need an upper-ish or lower-ish character first or second (after a prefix); most
+        // punctuation, spaces and digits have neither, and skip them. The second character is
+        // only read for that (and below, after a space).
+        let firstIsWordlike = first.flags & (upper | lower) != 0
+        let second = firstIsWordlike ? nil : scalar(text, start + first.length, flags)
+        if firstIsWordlike || second.map({ $0.flags & (upper | lower) != 0 }) == true {
+            if let end = word(text, start, first, flags, lowerRequired: true) { return end }
+            if let end = word(text, start, first, flags, lowerRequired: false) { return end }
+        }
         // \p{N}{1,3}
         if first.flags & number != 0 {
             var end = start + first.length
@@ -76,7 +83,8 @@ struct KimiScanner: Sendable {
         }
         // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
         let symbols = first.value == 0x20 ? start + 1 : start
-        if let s = scalar(text, symbols, flags), s.flags & (space | letter | number) == 0 {
+        // (A space is not word-like, so `second` was read.)
+        if let s = first.value == 0x20 ? second : first, s.flags & (space | letter | number) == 0 {
             var end = symbols + s.length
             while let s = scalar(text, end, flags), s.flags & (space | letter | number) == 0 { end += s.length }
             while let s = scalar(text, end, flags), isCRLF(s.value) { end += s.length }
