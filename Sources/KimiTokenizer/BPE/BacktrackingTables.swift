@@ -104,7 +104,7 @@ struct BacktrackingTables: @unchecked Sendable {
         var shorterPrefix = [UInt32](repeating: none, count: count)
         var charSteps = PackedWordTable.Builder(valueBits: nodeBits)
         var midCharNodeList: [UInt64] = []
-        var path: [UInt64] = [] // the node before each byte of the token, then the token's
+        var path: [UInt64] = [] // path[i]: the node after the token's first i bytes
         for rank in 0..<count {
             let bytes = table.bytes(of: rank)
             var node = root

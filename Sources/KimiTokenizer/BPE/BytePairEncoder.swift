@@ -44,14 +44,15 @@ struct BytePairEncoder: Sendable {
     /// recur, and its instructions rose 9% without the cache.
     @inline(__always)
     static func skipsLookups(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.count >= 12 && (0xE3...0xE9).contains(piece[piece.count - 3])
+        piece.count >= backtrackingThreshold && (0xE3...0xE9).contains(piece[piece.count - 3])
     }
 
     /// Appends the ranks of `piece` to `output`, through `cache` when there is one.
     func encode(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int], cache: PieceCache?) {
         if piece.isEmpty { return }
-        if Self.skipsLookups(piece), backtracking?.merge(piece, into: &output) == true { return }
-        if piece.count <= longestToken, let whole = vocabulary.rank(of: piece) {
+        if Self.skipsLookups(piece) {
+            merge(piece, into: &output)
+        } else if piece.count <= longestToken, let whole = vocabulary.rank(of: piece) {
             output.append(whole)
         } else if let cache, piece.count <= PieceCache.maxPieceBytes {
             let slot = cache.slot(of: piece)

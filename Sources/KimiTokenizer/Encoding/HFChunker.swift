@@ -7,8 +7,8 @@ struct HFChunker {
 
     /// Class flags by scalar value (``UnicodeClassTable/kimiFlags``).
     let flags: [UInt8]
-    /// Whether Python's spaces are where ``wordScan(_:next:)`` assumes: among ASCII, `\t` to `\r`
-    /// and 0x1C to 0x20; beyond it, only scalars whose UTF-8 starts with C2, E1 or E2, or is
+    /// Whether Python's spaces are where ``wordScan(_:nextTwoBytes:)`` assumes: among ASCII, `\t`
+    /// to `\r` and 0x1C to 0x20; beyond it, only scalars whose UTF-8 starts with C2, E1 or E2, or is
     /// E3 80 80 (U+3000). If not, every scalar is looked up.
     private let spacesAreKnown: Bool
 
@@ -67,12 +67,8 @@ struct HFChunker {
             // Eight bytes at once, while no run can reach the limit inside them.
             if spacesAreKnown, position + 8 <= chunk.upperBound, runLength <= Self.maximumRunScalars - 8 {
                 let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                // The two bytes after the word, where an E3 in its last lanes may go on; 80 80
-                // (as if it did go on to U+3000) where the chunk ends first.
-                let next = position + 10 <= chunk.upperBound
-                    ? UInt64(UInt16(littleEndian: UnsafeRawPointer(base + position + 8).loadUnaligned(as: UInt16.self)))
-                    : 0x8080
-                let scan = Self.wordScan(word, next: next)
+                let after = position + 10 <= chunk.upperBound ? UnsafeRawPointer(base + position + 8) : nil
+                let scan = Self.wordScan(word, nextTwoBytes: after)
                 if scan.bytes > 0 {
                     if scan.starts != 0 {
                         let lastIsSpace = scan.starts.leadingZeroBitCount == scan.spaces.leadingZeroBitCount
@@ -120,13 +116,15 @@ struct HFChunker {
     }
 
     /// The scalars that start in the first `bytes` lanes of `word` (the high bit of each lane
-    /// holding a first byte) and which of them are spaces; `next` holds the two bytes after the
-    /// word. `bytes` stops before the first lane that may start a space that is not ASCII, which
+    /// holding a first byte) and which of them are spaces; `nextTwoBytes` points at the two bytes
+    /// after the word, `nil` where the chunk ends first (then an E3 in the word's last lanes counts
+    /// as U+3000). `bytes` stops before the first lane that may start a space that is not ASCII, which
     /// is then looked at on its own; it is 8 when there is none. Valid only while
     /// ``spacesAreKnown``.
     @inline(__always)
-    static func wordScan(_ word: UInt64, next: UInt64) -> (starts: UInt64, spaces: UInt64, bytes: Int) {
+    static func wordScan(_ word: UInt64, nextTwoBytes: UnsafeRawPointer?) -> (starts: UInt64, spaces: UInt64, bytes: Int) {
         if word & ByteLanes.high == 0 { return (ByteLanes.high, asciiSpaceLanes(word), 8) }
+        let next = nextTwoBytes.map { UInt64(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) } ?? 0x8080
         // E3 80 80 is checked whole: E3 also leads kana and CJK punctuation. Lane i of the
         // shifted words is byte i + 1 and i + 2, running on into `next`.
         let ideographicSpace = lanes(of: word, equalTo: 0xE3) & lanes(of: word >> 8 | next << 56, equalTo: 0x80)
