@@ -80,4 +80,26 @@ struct HFChunkerTests {
             }
         }
     }
+
+    /// Runs just under and over the limit that mix a unit with ASCII of the same class, so that
+    /// the bytes the chunker's bound looks for (ASCII spaces in whitespace, ASCII non-spaces in
+    /// other text) recur all through them: only the unit's own bytes may say the run is short,
+    /// and they must not.
+    @Test("runs at the limit mixed with ASCII of their class")
+    func mixedRunsAtTheLimit() throws {
+        let tokenizer = try Reference.tokenizer.get()
+        for unit in Self.units {
+            let isSpace = Self.isPythonSpace(unit.unicodeScalars.first!)
+            let partners = isSpace ? [" ", "\t", "\n", "\u{1F}"] : ["x", "!", "~", "\u{7F}", "0"]
+            for partner in partners {
+                for length in [24_999, 25_000, 25_001, 25_002] {
+                    let run = String(repeating: unit + partner, count: length / 2) + (length % 2 == 1 ? unit : "")
+                    let edge = isSpace ? "ab" : " \n"
+                    let text = edge + run + edge + String(repeating: partner + unit, count: length / 2) + edge
+                    #expect(tokenizer.hfChunks(of: Array(text.utf8)) == Self.referenceChunks(text),
+                            "\(unit.debugDescription) with \(partner.debugDescription), \(length)")
+                }
+            }
+        }
+    }
 }

@@ -60,29 +60,34 @@ struct MergeStrategyTests {
         }
     }
 
-    /// Tokens that end one or two bytes into a three-byte character, completed to a whole
-    /// character in every way and followed by more: the backtracking walk steps such characters
-    /// byte by byte, and a whole character per lookup everywhere else.
+    /// Tokens that end inside a character (one or two bytes into a three-byte one, one byte into
+    /// a two-byte one), completed to a whole character in every way and followed by more: the
+    /// backtracking walk steps such characters byte by byte, and a whole character per lookup
+    /// everywhere else.
     @Test func tokensEndingInsideACharacterAgree() {
         var random = RandomText(seed: 0x4B49_4D4D)
         var failures = 0
+        // Tokens ending one or two bytes into a three-byte character, or one byte into a two-byte one.
         let partial: [[UInt8]] = (0..<vocabulary.count).map { Array(vocabulary.bytes(ofRank: $0)) }.filter { bytes in
             (bytes.count >= 1 && bytes[bytes.count - 1] & 0xF0 == 0xE0)
                 || (bytes.count >= 2 && bytes[bytes.count - 2] & 0xF0 == 0xE0 && bytes[bytes.count - 1] & 0xC0 == 0x80)
+                || (bytes.count >= 1 && bytes[bytes.count - 1] & 0xE0 == 0xC0)
         }
-        #expect(partial.count > 100, "tokens ending inside a three-byte character: \(partial.count)")
-        func character() -> [UInt8] {
-            let scalar: Unicode.Scalar = Unicode.Scalar(UInt32(0x3040 + random.below(0x6A00))) ?? "中"
+        #expect(partial.count > 100, "tokens ending inside a character: \(partial.count)")
+        func character(wide: Bool) -> [UInt8] {
+            let scalar: Unicode.Scalar = wide ? Unicode.Scalar(UInt32(0x3040 + random.below(0x6A00))) ?? "中"
+                : Unicode.Scalar(UInt32(0x0400 + random.below(0x0300))) ?? "ж"
             return Array(String(Character(scalar)).utf8)
         }
-        // Every completion of the character, alone, followed by another character, and after a
-        // random token.
+        // Every completion of the character, alone, followed by another character (of each
+        // width), and after a random token.
         for (index, token) in partial.enumerated() where failures < 5 {
             let missing = token[token.count - 1] & 0xF0 == 0xE0 ? 2 : 1
             for completion in 0..<(missing == 2 ? 4096 : 64) {
                 let rest = missing == 2 ? [UInt8(0x80 + completion / 64), UInt8(0x80 + completion % 64)] : [UInt8(0x80 + completion)]
                 let before = Array(vocabulary.bytes(ofRank: random.below(vocabulary.count)))
-                for bytes in [token + rest, token + rest + character(), before + token + rest + character()]
+                let wide = completion % 2 == 0
+                for bytes in [token + rest, token + rest + character(wide: wide), before + token + rest + character(wide: !wide)]
                 where !expectAgreement(bytes, "partial-character token \(index), completion \(completion)") {
                     failures += 1
                 }

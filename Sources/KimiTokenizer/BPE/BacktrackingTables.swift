@@ -3,8 +3,9 @@
 /// each token's last merge (its split into two tokens) with the reverse map. What the merge
 /// reads of one token (length, prefix token, split) sits together in 16 bytes, one cache line
 /// instead of four arrays' worth: merging text with many distinct tokens is bound by such loads.
-/// For the same reason the trie can also be walked a whole three-byte character (CJK, kana,
-/// Hangul) per lookup, where no token ends inside the character.
+/// For the same reason the trie can also be walked a whole two-byte character (Cyrillic, Greek,
+/// Arabic, Hebrew) or three-byte one (CJK, kana, Hangul) per lookup, where no token ends inside
+/// the character.
 ///
 /// A token's split is found the way github/rust-gems `bpe` finds it: the longest prefix token
 /// whose remainder is a token, both of lower rank, forming a valid pair. That this reproduces
@@ -25,11 +26,14 @@ struct BacktrackingTables: @unchecked Sendable {
         /// starts with those bytes: the first two steps of every walk, from a table that stays
         /// in cache.
         let twoByteNodes: [UInt32]
+        /// Trie steps over a whole two-byte character: key `node << 11 | c`, `c` the character's
+        /// 11 payload bits, value the node after its two bytes.
+        let pairStepSlots: [UInt64]
         /// Trie steps over a whole three-byte character: key `node << 16 | c`, `c` the character's
         /// 16 payload bits, value the node after its three bytes.
         let charStepSlots: [UInt64]
-        /// One bit per trie node: set if some token ends one or two bytes into a three-byte
-        /// character after it, so the walk takes that character byte by byte.
+        /// One bit per trie node: set if some token ends inside a two- or three-byte character
+        /// after it, so the walk takes that character byte by byte.
         let midCharNodes: [UInt64]
         /// Each token's length, prefix token and split.
         let tokenLinks: [TokenLinks]
@@ -63,6 +67,7 @@ struct BacktrackingTables: @unchecked Sendable {
     private let transitions: PackedWordTable
     private let oneByteNodes: UnsafeBufferPointer<UInt32>
     private let twoByteNodes: UnsafeBufferPointer<UInt32>
+    private let pairSteps: PackedWordTable
     private let charSteps: PackedWordTable
     private let midCharNodes: UnsafeBufferPointer<UInt64>
     private let links: UnsafeBufferPointer<TokenLinks>
@@ -72,7 +77,8 @@ struct BacktrackingTables: @unchecked Sendable {
     /// The tables over arrays that ``build(table:)`` made, kept alive by whoever keeps `table`'s
     /// memory (the same ``RawMemory``).
     init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
-         twoByteNodes: UnsafeBufferPointer<UInt32>, charStepSlots: UnsafeBufferPointer<UInt64>,
+         twoByteNodes: UnsafeBufferPointer<UInt32>, pairStepSlots: UnsafeBufferPointer<UInt64>,
+         charStepSlots: UnsafeBufferPointer<UInt64>,
          midCharNodes: UnsafeBufferPointer<UInt64>, tokenLinks: UnsafeBufferPointer<TokenLinks>,
          mergeSlots: UnsafeBufferPointer<UInt64>, mergeFilter: UnsafeBufferPointer<UInt64>) {
         self.table = table
@@ -80,6 +86,7 @@ struct BacktrackingTables: @unchecked Sendable {
         transitions = PackedWordTable(slots: trieSlots, valueBits: Self.nodeBits)
         self.oneByteNodes = oneByteNodes
         self.twoByteNodes = twoByteNodes
+        pairSteps = PackedWordTable(slots: pairStepSlots, valueBits: Self.nodeBits)
         charSteps = PackedWordTable(slots: charStepSlots, valueBits: Self.nodeBits)
         self.midCharNodes = midCharNodes
         links = tokenLinks
@@ -102,6 +109,7 @@ struct BacktrackingTables: @unchecked Sendable {
         var nextNode = root + 1
         var transitions = PackedWordTable.Builder(valueBits: nodeBits)
         var shorterPrefix = [UInt32](repeating: none, count: count)
+        var pairSteps = PackedWordTable.Builder(valueBits: nodeBits)
         var charSteps = PackedWordTable.Builder(valueBits: nodeBits)
         var midCharNodeList: [UInt64] = []
         var path: [UInt64] = [] // path[i]: the node after the token's first i bytes
@@ -130,10 +138,15 @@ struct BacktrackingTables: @unchecked Sendable {
             }
             path.append(node)
             let token = Array(bytes)
+            for index in token.indices where index + 2 <= token.count && Self.isCharacter(token[index], token[index + 1]) {
+                let key = path[index] << 11 | Self.payload(token[index], token[index + 1])
+                if pairSteps.value(of: key) == nil { pairSteps.insert(key, path[index + 2]) }
+            }
             for index in token.indices where index + 3 <= token.count && Self.isCharacter(token[index], token[index + 1], token[index + 2]) {
                 let key = path[index] << 16 | Self.payload(token[index], token[index + 1], token[index + 2])
                 if charSteps.value(of: key) == nil { charSteps.insert(key, path[index + 3]) }
             }
+            if let last = token.last, last & 0xE0 == 0xC0 { midCharNodeList.append(path[token.count - 1]) }
             for back in 1...2 where token.count >= back && token[token.count - back] & 0xF0 == 0xE0 {
                 midCharNodeList.append(path[token.count - back])
             }
@@ -178,7 +191,7 @@ struct BacktrackingTables: @unchecked Sendable {
                        splitLeft: splitLeft[rank], splitRight: splitRight[rank])
         }
         return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
-                      charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
+                      pairStepSlots: pairSteps.slots, charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
                       mergeSlots: merges.slots, mergeFilter: mergeFilter)
     }
 
@@ -194,6 +207,19 @@ struct BacktrackingTables: @unchecked Sendable {
         links[Int(token)].shorterPrefix
     }
 
+    /// Whether `lead`, `second` are a two-byte UTF-8 sequence's lead and continuation bytes
+    /// (overlong forms included).
+    @inline(__always)
+    private static func isCharacter(_ lead: UInt8, _ second: UInt8) -> Bool {
+        lead & 0xE0 == 0xC0 && second & 0xC0 == 0x80
+    }
+
+    /// The 11 payload bits of a two-byte sequence.
+    @inline(__always)
+    private static func payload(_ lead: UInt8, _ second: UInt8) -> UInt64 {
+        UInt64(lead & 0x1F) << 6 | UInt64(second & 0x3F)
+    }
+
     /// Whether `lead`, `second`, `third` are a three-byte UTF-8 sequence's lead and continuation
     /// bytes (overlong and surrogate forms included: only the shape matters here).
     @inline(__always)
@@ -207,7 +233,7 @@ struct BacktrackingTables: @unchecked Sendable {
         UInt64(lead & 0x0F) << 12 | UInt64(second & 0x3F) << 6 | UInt64(third & 0x3F)
     }
 
-    /// Whether a token ends inside a three-byte character after `node` (also for a node the
+    /// Whether a token ends inside a two- or three-byte character after `node` (also for a node the
     /// bits do not cover, which only costs the faster step).
     @inline(__always)
     private func hasTokenInsideCharacter(after node: UInt64) -> Bool {
@@ -229,12 +255,16 @@ struct BacktrackingTables: @unchecked Sendable {
         var index = start + 2
         while index < text.count {
             let byte = text[index]
+            // No path through a whole character means no token past this point.
             if index + 3 <= text.count, Self.isCharacter(byte, text[index + 1], text[index + 2]),
                !hasTokenInsideCharacter(after: node) {
-                // No path through the whole character means no token past this point.
                 guard let child = charSteps.value(of: node << 16 | Self.payload(byte, text[index + 1], text[index + 2])) else { break }
                 node = child
                 index += 3
+            } else if index + 2 <= text.count, Self.isCharacter(byte, text[index + 1]), !hasTokenInsideCharacter(after: node) {
+                guard let child = pairSteps.value(of: node << 11 | Self.payload(byte, text[index + 1])) else { break }
+                node = child
+                index += 2
             } else {
                 guard let child = transitions.value(of: node << 8 | UInt64(byte)) else { break }
                 node = child

@@ -14,6 +14,22 @@ enum ByteLanes {
         (word &- low) & ~word & high
     }
 
+    /// The high bit of each lane of `word` (all lanes below 0x80) that is at least `bound`, and
+    /// garbage in the other bits: the high bit of `(b | 0x80) - bound`, which borrows across no
+    /// lane for `bound` up to 0x80.
+    @inline(__always)
+    static func atLeast(_ bound: UInt64, in word: UInt64) -> UInt64 {
+        (word | high) &- low &* bound
+    }
+
+    /// The high bit of each lane of `word` (all lanes below 0x80) that is at most `bound`, and
+    /// garbage in the other bits: the high bit of `(0x80 + bound) - b`, which borrows across no
+    /// lane for `bound` below 0x80.
+    @inline(__always)
+    static func atMost(_ bound: UInt64, in word: UInt64) -> UInt64 {
+        low &* (0x80 + bound) &- word
+    }
+
     /// The number of lanes marked in `lanes`, a word with nothing but high bits set. Unlike
     /// `nonzeroBitCount` this needs no POPCNT instruction, which the baseline x86-64 target lacks.
     @inline(__always)

@@ -58,6 +58,10 @@ struct HFChunker {
     private func splitRuns<Failure: Error>(_ utf8: UnsafeBufferPointer<UInt8>, _ chunk: Range<Int>,
                                            _ body: (Range<Int>) throws(Failure) -> Void) throws(Failure) {
         guard let base = utf8.baseAddress, !chunk.isEmpty else { return }
+        if spacesAreKnown, Self.hasOnlyShortRuns(UnsafeRawPointer(base), chunk) {
+            try body(chunk)
+            return
+        }
         var sliceStart = chunk.lowerBound
         var position = chunk.lowerBound
         // The first scalar starts the first run.
@@ -108,6 +112,42 @@ struct HFChunker {
         try body(sliceStart..<chunk.upperBound)
     }
 
+    /// Whether no run of spaces or non-spaces in `chunk` can be longer than the limit, by a bound
+    /// taken a word at a time: a run of non-spaces has no ASCII space byte, and a run of spaces
+    /// has no byte that only a non-space can contain (ASCII that is not a space, a lead byte
+    /// other than C2, E1, E2 and E3). When both kinds of byte recur at least every
+    /// ``maximumRunScalars`` scalars, no run is that long, and the chunk is not cut. Natural
+    /// text passes; a run that might be too long sends the chunk through the exact loop. Valid
+    /// only while ``spacesAreKnown``.
+    @inline(__always)
+    static func hasOnlyShortRuns(_ base: UnsafeRawPointer, _ chunk: Range<Int>) -> Bool {
+        if chunk.count <= maximumRunScalars { return true }
+        // Scalars are counted where they start, a word at a time. A run between two marked
+        // bytes starts no earlier than the word of the first and ends in the word of the
+        // second, so it has at most the scalars from the first word through the one before the
+        // second, plus eight.
+        let bound = maximumRunScalars - 16
+        var scalars = 0
+        var scalarsAtSpace = 0
+        var scalarsAtNonSpace = 0
+        var position = chunk.lowerBound
+        while position + 8 <= chunk.upperBound {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            let low = word & ~ByteLanes.high
+            let ascii = ~word & ByteLanes.high
+            let spaces = asciiSpaceLanes(low) & ascii
+            // Lead bytes C3 to DF and E4 to FF, by their low seven bits.
+            let leads = word & ByteLanes.high & ((ByteLanes.atLeast(0x43, in: low) & ByteLanes.atMost(0x5F, in: low)) | ByteLanes.atLeast(0x64, in: low))
+            if spaces != 0 { scalarsAtSpace = scalars }
+            if (ascii & ~spaces) | leads != 0 { scalarsAtNonSpace = scalars }
+            scalars += ByteLanes.count(scalarStarts(word))
+            if scalars - scalarsAtSpace > bound || scalars - scalarsAtNonSpace > bound { return false }
+            position += 8
+        }
+        // The last bytes, fewer than eight, hold at most seven more scalars.
+        return scalars + 8 - scalarsAtSpace <= bound && scalars + 8 - scalarsAtNonSpace <= bound
+    }
+
     /// Whether the scalar at `position` is a space to Python, and its length in bytes.
     @inline(__always)
     private func isSpace(_ utf8: UnsafeBufferPointer<UInt8>, at position: Int) -> (isSpace: Bool, length: Int) {
@@ -152,12 +192,9 @@ struct HFChunker {
     }
 
     /// The high bit of each byte lane of `word` (all lanes below 0x80) that is `\t` to `\r` or
-    /// 0x1C to 0x20. Lane `b >= c` is the high bit of `(b | 0x80) - c`, lane `b <= c` that of
-    /// `(0x80 + c) - b`; neither borrows across lanes for bytes below 0x80.
+    /// 0x1C to 0x20.
     @inline(__always)
     private static func asciiSpaceLanes(_ word: UInt64) -> UInt64 {
-        @inline(__always) func atLeast(_ bound: UInt64) -> UInt64 { (word | ByteLanes.high) &- ByteLanes.low &* bound }
-        @inline(__always) func atMost(_ bound: UInt64) -> UInt64 { ByteLanes.low &* (0x80 + bound) &- word }
-        return ((atLeast(0x09) & atMost(0x0D)) | (atLeast(0x1C) & atMost(0x20))) & ByteLanes.high
+        ((ByteLanes.atLeast(0x09, in: word) & ByteLanes.atMost(0x0D, in: word)) | (ByteLanes.atLeast(0x1C, in: word) & ByteLanes.atMost(0x20, in: word))) & ByteLanes.high
     }
 }

@@ -24,18 +24,18 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 5
+    static let formatVersion: UInt32 = 6
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
-        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, charStepSlots, midCharNodes, tokenLinks
-        case mergeSlots, mergeFilter
+        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, pairStepSlots, charStepSlots, midCharNodes
+        case tokenLinks, mergeSlots, mergeFilter
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
             case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes: 4
-            case .trieSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter: 8
+            case .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
@@ -59,7 +59,8 @@ final class VocabularyImage: @unchecked Sendable {
         let trieSlots: UnsafeBufferPointer<UInt64> = Self.buffer(.trieSlots, in: image)
         backtracking = trieSlots.isEmpty ? nil : BacktrackingTables(
             table: table, trieSlots: trieSlots, oneByteNodes: Self.buffer(.oneByteNodes, in: image),
-            twoByteNodes: Self.buffer(.twoByteNodes, in: image), charStepSlots: Self.buffer(.charStepSlots, in: image),
+            twoByteNodes: Self.buffer(.twoByteNodes, in: image), pairStepSlots: Self.buffer(.pairStepSlots, in: image),
+            charStepSlots: Self.buffer(.charStepSlots, in: image),
             midCharNodes: Self.buffer(.midCharNodes, in: image),
             tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
             mergeFilter: Self.buffer(.mergeFilter, in: image))
@@ -91,7 +92,8 @@ final class VocabularyImage: @unchecked Sendable {
         let arrays = [
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots), TableImageArray(pairRanks),
             TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.oneByteNodes ?? []),
-            TableImageArray(backtracking?.twoByteNodes ?? []), TableImageArray(backtracking?.charStepSlots ?? []),
+            TableImageArray(backtracking?.twoByteNodes ?? []), TableImageArray(backtracking?.pairStepSlots ?? []),
+            TableImageArray(backtracking?.charStepSlots ?? []),
             TableImageArray(backtracking?.midCharNodes ?? []),
             TableImageArray(backtracking?.tokenLinks ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
             TableImageArray(backtracking?.mergeFilter ?? []),
@@ -149,10 +151,11 @@ final class VocabularyImage: @unchecked Sendable {
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
         if count(.trieSlots) == 0 {
-            return [Section.oneByteNodes, .twoByteNodes, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter]
+            return [Section.oneByteNodes, .twoByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter]
                 .allSatisfy { count($0) == 0 }
         }
-        return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots)) && isTableSize(count(.charStepSlots))
+        return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots)) && isTableSize(count(.pairStepSlots))
+            && isTableSize(count(.charStepSlots))
             && count(.midCharNodes) > 0
             && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16
             && count(.mergeFilter) == 1 << (BacktrackingTables.mergeFilterBits - 6)
