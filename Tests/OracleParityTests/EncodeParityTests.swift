@@ -40,6 +40,19 @@ struct EncodeParityTests {
         try Parity.check(slices, mode: mode, label: "corpus slices")
     }
 
+    /// Text whose pieces seldom recur (base64, random identifiers), where the piece cache stands
+    /// aside after a low hit rate, then natural text, where it is used again, in one call.
+    @Test("pieces that seldom recur, then prose", arguments: modes)
+    func seldomRecurringPieces(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0xBA5E_0064)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let blob = String((0..<600_000).map { _ in alphabet[random.below(alphabet.count)] })
+        let hexIDs = (0..<20_000).map { _ in String(random.below(1 << 62), radix: 16) }.joined(separator: " ")
+        let prose = String(try Self.corpusFiles().map(\.text).joined(separator: "\n").prefix(1_000_000))
+        try Parity.check([blob + prose, hexIDs + "\n" + prose.prefix(200_000) + blob.prefix(300_000)], mode: mode,
+                         label: "seldom recurring pieces")
+    }
+
     @Test("seeded random strings across scripts", arguments: modes)
     func randomStrings(mode: EncodeMode) throws {
         var random = RandomText(seed: 0xC0FFEE)

@@ -10,6 +10,10 @@ import Darwin
 /// replaces the byte-pair merges of a piece that is not itself a token (" привет", "ـالله")
 /// by one probe. The cache is direct-mapped (a new piece replaces the one in its slot), sized
 /// to the text it serves, and owned by a single call, so it needs no locking.
+///
+/// Where pieces seldom recur (base64, hashes, random identifiers) the probes and stores only
+/// cost cache misses, so the cache watches its hit rate and stands aside for a while when it
+/// is low (see ``isInUse()``).
 final class PieceCache {
     /// The longest piece kept, in bytes.
     static let maxPieceBytes = 24
@@ -28,6 +32,18 @@ final class PieceCache {
     private let slots: UnsafeMutableRawPointer
     private let mask: Int
 
+    /// Lookups per judgement of the hit rate, the lowest rate that keeps the cache in use (as
+    /// hits per lookup, `1 / minimumHitShare`), and how many pieces go past it when the rate is
+    /// lower. Measured: natural text hits 44% (English) to 71% (Japanese) of lookups, base64
+    /// 15 to 19%, and base64 ran 4% fewer instructions and 22% fewer last-level misses with no
+    /// cache at all.
+    static let judgedLookups = 8192
+    static let minimumHitShare = 4
+    static let bypassedPieces = 65536
+    private var lookupsToJudge = judgedLookups
+    private var hitsSinceJudged = 0
+    private var piecesToBypass = 0
+
     /// A cache for a text of `textBytes` bytes: one slot per 16 bytes of text, at most 32,768
     /// (2 MB, reached at 512 KB of text). On Russian and Korean, 8,192 slots cost 5 to 7% more
     /// encode instructions, spent merging evicted words again.
@@ -41,6 +57,26 @@ final class PieceCache {
     }
 
     deinit { free(slots) }
+
+    /// Whether to look the next piece up: false while the cache stands aside after a low hit rate.
+    @inline(__always)
+    func isInUse() -> Bool {
+        if piecesToBypass == 0 { return true }
+        piecesToBypass -= 1
+        return false
+    }
+
+    /// Counts one lookup and whether it hit, and judges the hit rate every ``judgedLookups``.
+    @inline(__always)
+    private func record(hit: Bool) {
+        if hit { hitsSinceJudged += 1 }
+        lookupsToJudge -= 1
+        if lookupsToJudge == 0 {
+            if hitsSinceJudged * Self.minimumHitShare < Self.judgedLookups { piecesToBypass = Self.bypassedPieces }
+            lookupsToJudge = Self.judgedLookups
+            hitsSinceJudged = 0
+        }
+    }
 
     /// The slot where `piece` is or would be kept; `piece` is at most ``maxPieceBytes`` long.
     @inline(__always)
@@ -66,7 +102,11 @@ final class PieceCache {
     func appendIDs(in slot: UnsafeMutableRawPointer, of piece: UnsafeBufferPointer<UInt8>,
                    to output: inout [Int]) -> Bool {
         guard Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
-              memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else { return false }
+              memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else {
+            record(hit: false)
+            return false
+        }
+        record(hit: true)
         let count = Int(slot.load(fromByteOffset: Self.countOffset, as: UInt8.self))
         for index in 0..<count {
             output.append(Int(slot.load(fromByteOffset: Self.idsOffset + 4 * index, as: UInt32.self)))
