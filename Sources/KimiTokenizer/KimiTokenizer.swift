@@ -175,7 +175,7 @@ public struct KimiTokenizer: Sendable {
 extension KimiTokenizer {
     /// The byte-pair merges the encoder chooses between by piece length; all give the same IDs.
     @_spi(Testing) public enum MergeStrategy: Sendable, CaseIterable {
-        /// tiktoken's scan over a parts array (quadratic; short pieces).
+        /// tiktoken's scan over the parts for the lowest pair (quadratic; short pieces).
         case scan
         /// A min-heap of adjacent pairs (O(n log n); the reference for the others).
         case heap

@@ -1,9 +1,9 @@
 /// Byte-pair encoding of one pre-tokenized piece, with tiktoken's merge order: repeatedly merge
 /// the adjacent pair whose concatenation has the lowest rank, the leftmost one on ties.
 ///
-/// Short pieces use tiktoken's own scan over a parts array. Longer pieces, where that scan is
-/// quadratic, are encoded by backtracking over the vocabulary's token trie (linear, see
-/// ``BacktrackingTables``). The heap merge, ordered by (rank, position) over a linked list of
+/// Short pieces use tiktoken's own scan over the parts for the lowest pair. Longer pieces,
+/// where that scan is quadratic, are encoded by backtracking over the vocabulary's token trie
+/// (linear, see ``BacktrackingTables``). The heap merge, ordered by (rank, position) over a linked list of
 /// parts in O(n log n), serves vocabularies too large for the backtracking tables and is the
 /// reference the backtracking encoder is tested against.
 struct BytePairEncoder: Sendable {
@@ -85,44 +85,49 @@ struct BytePairEncoder: Sendable {
         return vocabulary.rank(of: UnsafeBufferPointer(rebasing: piece[start..<end])) ?? Self.noRank
     }
 
-    /// tiktoken's `_byte_pair_merge`: `starts[i]` is where part `i` starts and `ranks[i]` the
-    /// rank of merging it with the next part, in stack scratch space, with no allocation. Above
-    /// bit 32, `starts[i]` also keeps one more than the part's own rank once it is a merge, so
-    /// the result needs no lookups of its own (English: 1.3% fewer instructions).
+    /// tiktoken's `_byte_pair_merge`, its parts kept as a list linked by start byte instead of an
+    /// array that shifts on every merge, in stack scratch space, with no allocation.
+    /// `next[i]` is where the part starting at `i` ends, `pairRanks[i]` the rank of merging it
+    /// with the part after it, and `partRanks[i]` its own rank once it is a merge (`noRank`
+    /// while it is one byte), so the result needs no lookups of its own.
     func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
         let count = piece.count
-        let startBits = 0xFFFF_FFFF
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: count + 1) { starts in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: count + 1) { ranks in
-                for i in 0...count { starts[i] = i; ranks[i] = Self.noRank }
-                for i in 0..<count - 1 { ranks[i] = rank(piece, i, i + 2) }
-                var parts = count + 1 // live entries, including the end sentinel
-                while true {
-                    var best = Self.noRank
-                    var index = -1
-                    for i in 0..<parts - 1 where ranks[i] < best {
-                        best = ranks[i]
-                        index = i
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * count) { links in
+            let next = UnsafeMutableBufferPointer(rebasing: links[0..<count])
+            let pairRanks = UnsafeMutableBufferPointer(rebasing: links[count..<2 * count])
+            let partRanks = UnsafeMutableBufferPointer(rebasing: links[(2 * count)...])
+            for i in 0..<count {
+                next[i] = i + 1
+                pairRanks[i] = i + 1 < count ? rank(piece, i, i + 2) : Self.noRank
+                partRanks[i] = Self.noRank
+            }
+            while true {
+                // The leftmost lowest pair, and the part before it.
+                var best = Self.noRank
+                var index = -1
+                var before = -1
+                var previous = -1
+                var part = 0
+                while part < count {
+                    if pairRanks[part] < best {
+                        best = pairRanks[part]
+                        index = part
+                        before = previous
                     }
-                    if index < 0 { break }
-                    // Remove part index + 1 by shifting the tail left.
-                    let tail = parts - index - 2
-                    if tail > 0, let s = starts.baseAddress, let r = ranks.baseAddress {
-                        (s + index + 1).update(from: s + index + 2, count: tail)
-                        (r + index + 1).update(from: r + index + 2, count: tail)
-                    }
-                    parts -= 1
-                    starts[index] = starts[index] & startBits | (best + 1) << 32
-                    ranks[index] = index + 2 < parts
-                        ? rank(piece, starts[index] & startBits, starts[index + 2] & startBits) : Self.noRank
-                    if index > 0 {
-                        ranks[index - 1] = rank(piece, starts[index - 1] & startBits, starts[index + 1] & startBits)
-                    }
+                    previous = part
+                    part = next[part]
                 }
-                for i in 0..<parts - 1 {
-                    let merged = starts[i] >> 32
-                    output.append(merged > 0 ? merged - 1 : rank(piece, starts[i] & startBits, starts[i + 1] & startBits))
-                }
+                if index < 0 { break }
+                let end = next[next[index]]
+                next[index] = end
+                partRanks[index] = best
+                pairRanks[index] = end < count ? rank(piece, index, next[end]) : Self.noRank
+                if before >= 0 { pairRanks[before] = rank(piece, before, end) }
+            }
+            var part = 0
+            while part < count {
+                output.append(partRanks[part] != Self.noRank ? partRanks[part] : rank(piece, part, next[part]))
+                part = next[part]
             }
         }
     }
