@@ -138,13 +138,15 @@ struct BacktrackingTables: @unchecked Sendable {
             }
             path.append(node)
             let token = Array(bytes)
-            for index in token.indices where index + 2 <= token.count && Self.isCharacter(token[index], token[index + 1]) {
-                let key = path[index] << 11 | Self.payload(token[index], token[index + 1])
-                if pairSteps.value(of: key) == nil { pairSteps.insert(key, path[index + 2]) }
-            }
-            for index in token.indices where index + 3 <= token.count && Self.isCharacter(token[index], token[index + 1], token[index + 2]) {
-                let key = path[index] << 16 | Self.payload(token[index], token[index + 1], token[index + 2])
-                if charSteps.value(of: key) == nil { charSteps.insert(key, path[index + 3]) }
+            // A step over each whole character of the token, from the node before it.
+            for index in token.indices {
+                if index + 2 <= token.count, Self.isCharacter(token[index], token[index + 1]) {
+                    let key = path[index] << 11 | Self.payload(token[index], token[index + 1])
+                    if pairSteps.value(of: key) == nil { pairSteps.insert(key, path[index + 2]) }
+                } else if index + 3 <= token.count, Self.isCharacter(token[index], token[index + 1], token[index + 2]) {
+                    let key = path[index] << 16 | Self.payload(token[index], token[index + 1], token[index + 2])
+                    if charSteps.value(of: key) == nil { charSteps.insert(key, path[index + 3]) }
+                }
             }
             if let last = token.last, last & 0xE0 == 0xC0 { midCharNodeList.append(path[token.count - 1]) }
             for back in 1...2 where token.count >= back && token[token.count - back] & 0xF0 == 0xE0 {

@@ -3,9 +3,9 @@
 ///
 /// Short pieces use tiktoken's own scan over the parts for the lowest pair. Longer pieces,
 /// where that scan is quadratic, are encoded by backtracking over the vocabulary's token trie
-/// (linear, see ``BacktrackingTables``). The heap merge, ordered by (rank, position) over a linked list of
-/// parts in O(n log n), serves vocabularies too large for the backtracking tables and is the
-/// reference the backtracking encoder is tested against.
+/// (linear, see ``BacktrackingTables``). The heap merge, ordered by (rank, position) over a
+/// linked list of parts in O(n log n), serves vocabularies too large for the backtracking
+/// tables and is the reference the backtracking encoder is tested against.
 struct BytePairEncoder: Sendable {
     let vocabulary: Vocabulary
     /// Read once here: per piece, the vocabulary's computed properties would copy them.

@@ -14,20 +14,12 @@ enum ByteLanes {
         (word &- low) & ~word & high
     }
 
-    /// The high bit of each lane of `word` (all lanes below 0x80) that is at least `bound`, and
-    /// garbage in the other bits: the high bit of `(b | 0x80) - bound`, which borrows across no
-    /// lane for `bound` up to 0x80.
+    /// The high bit of each lane of `word` (all lanes below 0x80) that lies in `range`, which
+    /// must be within 0...0x7F. Lane `b >= lower` is the high bit of `(b | 0x80) - lower`, lane
+    /// `b <= upper` that of `(0x80 + upper) - b`; neither borrows across lanes.
     @inline(__always)
-    static func atLeast(_ bound: UInt64, in word: UInt64) -> UInt64 {
-        (word | high) &- low &* bound
-    }
-
-    /// The high bit of each lane of `word` (all lanes below 0x80) that is at most `bound`, and
-    /// garbage in the other bits: the high bit of `(0x80 + bound) - b`, which borrows across no
-    /// lane for `bound` below 0x80.
-    @inline(__always)
-    static func atMost(_ bound: UInt64, in word: UInt64) -> UInt64 {
-        low &* (0x80 + bound) &- word
+    static func lanes(of word: UInt64, in range: ClosedRange<UInt64>) -> UInt64 {
+        ((word | high) &- low &* range.lowerBound) & (low &* (0x80 + range.upperBound) &- word) & high
     }
 
     /// The number of lanes marked in `lanes`, a word with nothing but high bits set. Unlike

@@ -137,7 +137,7 @@ struct HFChunker {
             let ascii = ~word & ByteLanes.high
             let spaces = asciiSpaceLanes(low) & ascii
             // Lead bytes C3 to DF and E4 to FF, by their low seven bits.
-            let leads = word & ByteLanes.high & ((ByteLanes.atLeast(0x43, in: low) & ByteLanes.atMost(0x5F, in: low)) | ByteLanes.atLeast(0x64, in: low))
+            let leads = word & (ByteLanes.lanes(of: low, in: 0x43...0x5F) | ByteLanes.lanes(of: low, in: 0x64...0x7F))
             if spaces != 0 { scalarsAtSpace = scalars }
             if (ascii & ~spaces) | leads != 0 { scalarsAtNonSpace = scalars }
             scalars += ByteLanes.count(scalarStarts(word))
@@ -195,6 +195,6 @@ struct HFChunker {
     /// 0x1C to 0x20.
     @inline(__always)
     private static func asciiSpaceLanes(_ word: UInt64) -> UInt64 {
-        ((ByteLanes.atLeast(0x09, in: word) & ByteLanes.atMost(0x0D, in: word)) | (ByteLanes.atLeast(0x1C, in: word) & ByteLanes.atMost(0x20, in: word))) & ByteLanes.high
+        ByteLanes.lanes(of: word, in: 0x09...0x0D) | ByteLanes.lanes(of: word, in: 0x1C...0x20)
     }
 }
