@@ -6,9 +6,11 @@ import Testing
 @Suite("Pre-tokenizer parity with tiktoken's regex")
 struct PreTokenizerProbeTests {
     /// Contexts that expose every class of the pattern: each `_` is replaced by the code point.
+    /// " a_" and "aB_" put it after the ASCII letters of a word with and without a prefix,
+    /// where the scanner's ASCII path must hand over to the general one.
     static let templates = [
         "a_", "A_", "_a", "_A", "1_", "_1", "____", " _", "_ ", "_ x", " _x", "!_", "_!", "\n_", "_\n",
-        "中_", "_中", "a'_", "_'s", "A_a", "_\r\n",
+        "中_", "_中", "a'_", "_'s", "A_a", "_\r\n", " a_", "aB_",
     ]
 
     static let sweptScalars: [Unicode.Scalar] = {

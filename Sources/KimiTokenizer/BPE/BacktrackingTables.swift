@@ -26,6 +26,11 @@ struct BacktrackingTables: @unchecked Sendable {
         /// starts with those bytes: the first two steps of every walk, from a table that stays
         /// in cache.
         let twoByteNodes: [UInt32]
+        /// The node of each three-byte character from the root, indexed by its 16 payload bits,
+        /// `none` if no token starts with it: the first character of a CJK, kana or Hangul walk
+        /// in one read of a table that stays in cache, instead of two reads and a probe of the
+        /// byte transitions.
+        let threeByteNodes: [UInt32]
         /// Trie steps over a whole two-byte character: key `node << 11 | c`, `c` the character's
         /// 11 payload bits, value the node after its two bytes.
         let pairStepSlots: [UInt64]
@@ -67,6 +72,7 @@ struct BacktrackingTables: @unchecked Sendable {
     private let transitions: PackedWordTable
     private let oneByteNodes: UnsafeBufferPointer<UInt32>
     private let twoByteNodes: UnsafeBufferPointer<UInt32>
+    private let threeByteNodes: UnsafeBufferPointer<UInt32>
     private let pairSteps: PackedWordTable
     private let charSteps: PackedWordTable
     private let midCharNodes: UnsafeBufferPointer<UInt64>
@@ -77,7 +83,7 @@ struct BacktrackingTables: @unchecked Sendable {
     /// The tables over arrays that ``build(table:)`` made, kept alive by whoever keeps `table`'s
     /// memory (the same ``RawMemory``).
     init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
-         twoByteNodes: UnsafeBufferPointer<UInt32>, pairStepSlots: UnsafeBufferPointer<UInt64>,
+         twoByteNodes: UnsafeBufferPointer<UInt32>, threeByteNodes: UnsafeBufferPointer<UInt32>, pairStepSlots: UnsafeBufferPointer<UInt64>,
          charStepSlots: UnsafeBufferPointer<UInt64>,
          midCharNodes: UnsafeBufferPointer<UInt64>, tokenLinks: UnsafeBufferPointer<TokenLinks>,
          mergeSlots: UnsafeBufferPointer<UInt64>, mergeFilter: UnsafeBufferPointer<UInt64>) {
@@ -86,6 +92,7 @@ struct BacktrackingTables: @unchecked Sendable {
         transitions = PackedWordTable(slots: trieSlots, valueBits: Self.nodeBits)
         self.oneByteNodes = oneByteNodes
         self.twoByteNodes = twoByteNodes
+        self.threeByteNodes = threeByteNodes
         pairSteps = PackedWordTable(slots: pairStepSlots, valueBits: Self.nodeBits)
         charSteps = PackedWordTable(slots: charStepSlots, valueBits: Self.nodeBits)
         self.midCharNodes = midCharNodes
@@ -161,6 +168,14 @@ struct BacktrackingTables: @unchecked Sendable {
             guard first != none else { return none }
             return transitions.value(of: UInt64(first) << 8 | UInt64(pair & 0xFF)).map(UInt32.init) ?? none
         }
+        let threeByteNodes = (0..<65536).map { payload -> UInt32 in
+            var node = root
+            for byte in [0xE0 | payload >> 12, 0x80 | payload >> 6 & 0x3F, 0x80 | payload & 0x3F] {
+                guard let child = transitions.value(of: node << 8 | UInt64(byte)) else { return none }
+                node = child
+            }
+            return UInt32(node)
+        }
         // Splits in rank order, so the splits of a token's parts are known when it is reached.
         var splitLeft = [UInt32](repeating: 0, count: count)
         var splitRight = [UInt32](repeating: 0, count: count)
@@ -193,7 +208,7 @@ struct BacktrackingTables: @unchecked Sendable {
                        splitLeft: splitLeft[rank], splitRight: splitRight[rank])
         }
         return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
-                      pairStepSlots: pairSteps.slots, charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
+                      threeByteNodes: threeByteNodes, pairStepSlots: pairSteps.slots, charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
                       mergeSlots: merges.slots, mergeFilter: mergeFilter)
     }
 
@@ -250,11 +265,30 @@ struct BacktrackingTables: @unchecked Sendable {
         let first = Int(text[start])
         let best = oneByteNodes[first]
         guard start + 1 < text.count else { return best }
-        let second = twoByteNodes[first << 8 | Int(text[start + 1])]
-        guard second != Self.none else { return best }
-        var node = UInt64(second)
-        var longest = node < tokenCount ? node : UInt64(best)
-        var index = start + 2
+        var node: UInt64
+        var longest: UInt64
+        var index: Int
+        // The lead byte first: ASCII and two-byte text take the other branch after one test.
+        if first & 0xF0 == 0xE0, start + 3 <= text.count, Self.isCharacter(text[start], text[start + 1], text[start + 2]) {
+            // A whole three-byte character first: one read when it is a token, as most are.
+            let third = threeByteNodes[Int(Self.payload(text[start], text[start + 1], text[start + 2]))]
+            if third < tokenCount {
+                longest = UInt64(third)
+            } else {
+                let second = twoByteNodes[first << 8 | Int(text[start + 1])]
+                let shorter = second < tokenCount ? second : best
+                guard third != Self.none else { return shorter }
+                longest = UInt64(shorter)
+            }
+            node = UInt64(third)
+            index = start + 3
+        } else {
+            let second = twoByteNodes[first << 8 | Int(text[start + 1])]
+            guard second != Self.none else { return best }
+            node = UInt64(second)
+            longest = node < tokenCount ? node : UInt64(best)
+            index = start + 2
+        }
         while index < text.count {
             let byte = text[index]
             // No path through a whole character means no token past this point.

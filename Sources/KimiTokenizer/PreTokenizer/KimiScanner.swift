@@ -69,6 +69,12 @@ struct KimiScanner: Sendable {
         let firstIsWordlike = first.flags & (upper | lower) != 0
         let second = firstIsWordlike ? nil : scalar(text, start + first.length, flags)
         if firstIsWordlike || second.map({ $0.flags & (upper | lower) != 0 }) == true {
+            // Most words are ASCII: after a prefix character, or from the first.
+            let lettersFrom = firstIsWordlike ? start : start + 1
+            if first.value < 0x80, text[lettersFrom] < 0x80, firstIsWordlike || isPrefix(first),
+               let end = asciiWordEnd(text, lettersFrom: lettersFrom) {
+                return end
+            }
             if let end = word(text, start, first, flags, lowerRequired: true) { return end }
             if let end = word(text, start, first, flags, lowerRequired: false) { return end }
         }
@@ -107,6 +113,24 @@ struct KimiScanner: Sendable {
         if lastStart > start { return lastStart }
         // \s+
         return runEnd
+    }
+
+    /// The end of the word alternatives' match when its letters start at `from` and are ASCII,
+    /// followed by an ASCII byte or the end of the text; `nil` when the general match must
+    /// decide (no ASCII letter at `from`, or a byte from 0x80 after the letters, which could
+    /// be a letter or mark that continues the word).
+    ///
+    /// In ASCII the only letters are A–Z (`Lu`: the leading class only) and a–z (`Ll`: the
+    /// trailing class only), with no marks, so both word alternatives take the capitals then
+    /// the small letters, and differ only in which of the two runs may be empty.
+    @inline(__always)
+    private static func asciiWordEnd(_ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int) -> Int? {
+        let count = text.count
+        var index = from
+        while index < count, text[index] &- UInt8(ascii: "A") < 26 { index += 1 }
+        while index < count, text[index] &- UInt8(ascii: "a") < 26 { index += 1 }
+        guard index > from, index == count || text[index] < 0x80 else { return nil }
+        return index + contraction(text, index)
     }
 
     /// The two word alternatives: an optional prefix character, then upper-ish then lower-ish

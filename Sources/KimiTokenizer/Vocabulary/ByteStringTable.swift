@@ -4,7 +4,9 @@
 /// table, so no per-string allocation happens at load or at lookup time. Each slot holds the
 /// string's length and first eight bytes next to its value, so a lookup reads one slot (one
 /// cache line) for every string of up to eight bytes, and touches the string buffer only to
-/// confirm the rest of a longer one. The three arrays are built once by ``Arrays/build(bytes:offsets:)``
+/// confirm the rest of a longer one. A bit filter over the strings longer than eight bytes
+/// rules out most longer strings that are not in the table (a word that is no token) without
+/// touching the slots. The four arrays are built once by ``Arrays/build(bytes:offsets:)``
 /// and then only read, from a ``RawMemory`` block that may be a cache file.
 struct ByteStringTable: @unchecked Sendable {
     /// One open-addressing slot: `value + 1` (0 when empty), the length and the first eight
@@ -16,11 +18,13 @@ struct ByteStringTable: @unchecked Sendable {
     }
 
     /// The arrays of a table: the concatenated strings, their offsets by value (`offsets[v] ..<
-    /// offsets[v + 1]` is the string with value `v`), and the hash slots.
+    /// offsets[v + 1]` is the string with value `v`), the hash slots, and the filter of the
+    /// strings longer than eight bytes (two bits of one word per string, chosen by its hash).
     struct Arrays {
         let bytes: [UInt8]
         let offsets: [UInt32]
         let slots: [Slot]
+        let longStringFilter: [UInt64]
 
         /// Hashes every string; fails on two values with equal strings.
         static func build(bytes: [UInt8], offsets: [UInt32]) -> Result<Arrays, DuplicateString> {
@@ -28,6 +32,12 @@ struct ByteStringTable: @unchecked Sendable {
             var capacity = 16
             while capacity < count * 2 { capacity <<= 1 }
             var slots = [Slot](repeating: Slot(prefix: 0, length: 0, valuePlusOne: 0), count: capacity)
+            // At least eight bits per long string: with two bits per string, about 3% of other
+            // strings pass (64 KB for the Kimi vocabulary's 46,472).
+            let longStrings = (0..<count).count(where: { offsets[$0 + 1] - offsets[$0] > 8 })
+            var filterWords = 1
+            while filterWords * 64 < longStrings * 8 { filterWords <<= 1 }
+            var filter = [UInt64](repeating: 0, count: filterWords)
             let duplicate: DuplicateString? = bytes.withUnsafeBufferPointer { bytes in
                 offsets.withUnsafeBufferPointer { offsets in
                     slots.withUnsafeMutableBufferPointer { slots in
@@ -36,13 +46,17 @@ struct ByteStringTable: @unchecked Sendable {
                             let found = probe(for: string, slots: UnsafeBufferPointer(slots), bytes: bytes, offsets: offsets)
                             if let existing = found.value { return DuplicateString(firstValue: existing, repeatedValue: value) }
                             slots[found.slot] = Slot(prefix: prefix(string), length: UInt32(string.count), valuePlusOne: UInt32(value + 1))
+                            if string.count > 8 {
+                                let (word, bits) = filterBits(of: string, words: filterWords)
+                                filter[word] |= bits
+                            }
                         }
                         return nil
                     }
                 }
             }
             if let duplicate { return .failure(duplicate) }
-            return .success(Arrays(bytes: bytes, offsets: offsets, slots: slots))
+            return .success(Arrays(bytes: bytes, offsets: offsets, slots: slots, longStringFilter: filter))
         }
 
         /// The arrays of strings whose values are their positions in `strings`.
@@ -64,19 +78,24 @@ struct ByteStringTable: @unchecked Sendable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let offsets: UnsafeBufferPointer<UInt32>
     private let slots: UnsafeBufferPointer<Slot>
+    private let longStringFilter: UnsafeBufferPointer<UInt64>
 
     /// The table over arrays that ``Arrays/build(bytes:offsets:)`` made, kept in `memory`.
-    init(memory: RawMemory, bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<UInt32>, slots: UnsafeBufferPointer<Slot>) {
+    init(memory: RawMemory, bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<UInt32>, slots: UnsafeBufferPointer<Slot>,
+         longStringFilter: UnsafeBufferPointer<UInt64>) {
         self.memory = memory
         self.bytes = bytes
         self.offsets = offsets
         self.slots = slots
+        self.longStringFilter = longStringFilter
     }
 
     /// A table with its own copy of `arrays`.
     init(arrays: Arrays) {
-        let image = TableImage([TableImageArray(arrays.bytes), TableImageArray(arrays.offsets), TableImageArray(arrays.slots)])
-        self.init(memory: image.memory, bytes: image.buffer(0), offsets: image.buffer(1), slots: image.buffer(2))
+        let image = TableImage([TableImageArray(arrays.bytes), TableImageArray(arrays.offsets), TableImageArray(arrays.slots),
+                                TableImageArray(arrays.longStringFilter)])
+        self.init(memory: image.memory, bytes: image.buffer(0), offsets: image.buffer(1), slots: image.buffer(2),
+                  longStringFilter: image.buffer(3))
     }
 
     /// A table with its own memory, for small sets built at run time.
@@ -90,7 +109,26 @@ struct ByteStringTable: @unchecked Sendable {
     /// The value of `bytes`, or `nil` if it is not in the table.
     @inline(__always)
     func value(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        Self.probe(for: bytes, slots: slots, bytes: self.bytes, offsets: offsets).value
+        if bytes.count > 8 {
+            // Most longer strings looked up are not in the table: the filter says so from
+            // memory that stays in cache.
+            let (word, bits) = Self.filterBits(of: bytes, words: longStringFilter.count)
+            if longStringFilter[word] & bits != bits { return nil }
+        }
+        return Self.probe(for: bytes, slots: slots, bytes: self.bytes, offsets: offsets).value
+    }
+
+    /// The word of a filter of `words` words (a power of two) and the two bits in it for a
+    /// string longer than eight bytes, from a hash of its length and first and last eight bytes
+    /// (cheaper than the slot hash, which reads every word).
+    @inline(__always)
+    private static func filterBits(of bytes: UnsafeBufferPointer<UInt8>, words: Int) -> (word: Int, bits: UInt64) {
+        let raw = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped)
+        var hash = (UInt64(bytes.count) ^ raw.loadUnaligned(as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+        hash = (hash ^ raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+        hash ^= hash >> 31
+        let word = Int(truncatingIfNeeded: hash >> 44) & (words - 1)
+        return (word, 1 << ((hash >> 32) & 63) | 1 << ((hash >> 38) & 63))
     }
 
     /// The slot holding `wanted`, or the empty slot where it would go.

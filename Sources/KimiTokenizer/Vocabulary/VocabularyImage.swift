@@ -24,18 +24,18 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 6
+    static let formatVersion: UInt32 = 7
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
-        case tokenBytes, tokenOffsets, rankSlots, pairRanks, trieSlots, oneByteNodes, twoByteNodes, pairStepSlots, charStepSlots, midCharNodes
+        case tokenBytes, tokenOffsets, rankSlots, rankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes, pairStepSlots, charStepSlots, midCharNodes
         case tokenLinks, mergeSlots, mergeFilter
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
-            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes: 4
-            case .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter: 8
+            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .threeByteNodes: 4
+            case .rankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
@@ -53,13 +53,15 @@ final class VocabularyImage: @unchecked Sendable {
     private init(image: TableImage) {
         self.image = image
         let table = ByteStringTable(memory: image.memory, bytes: Self.buffer(.tokenBytes, in: image),
-                                    offsets: Self.buffer(.tokenOffsets, in: image), slots: Self.buffer(.rankSlots, in: image))
+                                    offsets: Self.buffer(.tokenOffsets, in: image), slots: Self.buffer(.rankSlots, in: image),
+                                    longStringFilter: Self.buffer(.rankFilter, in: image))
         self.table = table
         pairRanks = Self.buffer(.pairRanks, in: image)
         let trieSlots: UnsafeBufferPointer<UInt64> = Self.buffer(.trieSlots, in: image)
         backtracking = trieSlots.isEmpty ? nil : BacktrackingTables(
             table: table, trieSlots: trieSlots, oneByteNodes: Self.buffer(.oneByteNodes, in: image),
-            twoByteNodes: Self.buffer(.twoByteNodes, in: image), pairStepSlots: Self.buffer(.pairStepSlots, in: image),
+            twoByteNodes: Self.buffer(.twoByteNodes, in: image), threeByteNodes: Self.buffer(.threeByteNodes, in: image),
+            pairStepSlots: Self.buffer(.pairStepSlots, in: image),
             charStepSlots: Self.buffer(.charStepSlots, in: image),
             midCharNodes: Self.buffer(.midCharNodes, in: image),
             tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
@@ -90,9 +92,11 @@ final class VocabularyImage: @unchecked Sendable {
     private static func assemble(_ ranks: ByteStringTable.Arrays, pairRanks: [UInt32], backtracking: BacktrackingTables.Arrays?,
                               sourceSHA256: SHA256.Digest) -> TableImage {
         let arrays = [
-            TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots), TableImageArray(pairRanks),
+            TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots),
+            TableImageArray(ranks.longStringFilter), TableImageArray(pairRanks),
             TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.oneByteNodes ?? []),
-            TableImageArray(backtracking?.twoByteNodes ?? []), TableImageArray(backtracking?.pairStepSlots ?? []),
+            TableImageArray(backtracking?.twoByteNodes ?? []), TableImageArray(backtracking?.threeByteNodes ?? []),
+            TableImageArray(backtracking?.pairStepSlots ?? []),
             TableImageArray(backtracking?.charStepSlots ?? []),
             TableImageArray(backtracking?.midCharNodes ?? []),
             TableImageArray(backtracking?.tokenLinks ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
@@ -147,17 +151,19 @@ final class VocabularyImage: @unchecked Sendable {
         func isTableSize(_ slots: Int) -> Bool { slots >= 16 && slots & (slots - 1) == 0 }
         let ranks = count(.tokenOffsets) - 1
         let offsets: UnsafeBufferPointer<UInt32> = Self.buffer(.tokenOffsets, in: image)
+        let filterWords = count(.rankFilter)
         guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
+              filterWords > 0, filterWords & (filterWords - 1) == 0,
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
         if count(.trieSlots) == 0 {
-            return [Section.oneByteNodes, .twoByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter]
+            return [Section.oneByteNodes, .twoByteNodes, .threeByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter]
                 .allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots)) && isTableSize(count(.pairStepSlots))
             && isTableSize(count(.charStepSlots))
             && count(.midCharNodes) > 0
-            && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16
+            && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16 && count(.threeByteNodes) == 1 << 16
             && count(.mergeFilter) == 1 << (BacktrackingTables.mergeFilterBits - 6)
             && count(.tokenLinks) == ranks && tokenLinksAreInBounds(image, ranks: ranks)
     }
