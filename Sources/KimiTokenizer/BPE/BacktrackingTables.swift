@@ -169,12 +169,9 @@ struct BacktrackingTables: @unchecked Sendable {
             return transitions.value(of: UInt64(first) << 8 | UInt64(pair & 0xFF)).map(UInt32.init) ?? none
         }
         let threeByteNodes = (0..<65536).map { payload -> UInt32 in
-            var node = root
-            for byte in [0xE0 | payload >> 12, 0x80 | payload >> 6 & 0x3F, 0x80 | payload & 0x3F] {
-                guard let child = transitions.value(of: node << 8 | UInt64(byte)) else { return none }
-                node = child
-            }
-            return UInt32(node)
+            let second = twoByteNodes[(0xE0 | payload >> 12) << 8 | (0x80 | payload >> 6 & 0x3F)]
+            guard second != none else { return none }
+            return transitions.value(of: UInt64(second) << 8 | UInt64(0x80 | payload & 0x3F)).map(UInt32.init) ?? none
         }
         // Splits in rank order, so the splits of a token's parts are known when it is reached.
         var splitLeft = [UInt32](repeating: 0, count: count)
