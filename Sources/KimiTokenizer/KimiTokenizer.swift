@@ -123,7 +123,8 @@ public struct KimiTokenizer: Sendable {
                                        into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         var start = 0
-        while let special = specialTokens.firstMatch(in: segment, from: start) {
+        var specials = specialTokens.scan(segment)
+        while let special = specials.next() {
             try encodeOrdinary(segment, start..<special.range.lowerBound, into: &output, cache: cache)
             output.append(special.id)
             start = special.range.upperBound

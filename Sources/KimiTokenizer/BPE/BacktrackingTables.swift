@@ -11,7 +11,7 @@
 /// whose remainder is a token, both of lower rank, forming a valid pair. That this reproduces
 /// tiktoken's merges for the Kimi vocabulary is not assumed: every token, the corpora and
 /// random pieces are checked against the heap merge and the reference.
-struct BacktrackingTables: @unchecked Sendable {
+final class BacktrackingTables: @unchecked Sendable {
     /// The arrays, as built and as stored in a vocabulary image.
     ///
     /// Trie nodes are numbered so that the node spelling token `r` is `r`: a node is a token

@@ -112,40 +112,60 @@ struct HFChunker {
         try body(sliceStart..<chunk.upperBound)
     }
 
-    /// Whether no run of spaces or non-spaces in `chunk` can be longer than the limit, by a bound
-    /// taken a word at a time: a run of non-spaces has no ASCII space byte, and a run of spaces
-    /// has no byte that only a non-space can contain (ASCII that is not a space, a lead byte
-    /// other than C2, E1, E2 and E3). When both kinds of byte recur at least every
-    /// ``maximumRunScalars`` scalars, no run is that long, and the chunk is not cut. Natural
-    /// text passes; a run that might be too long sends the chunk through the exact loop. Valid
-    /// only while ``spacesAreKnown``.
+    /// Whether no run of spaces or non-spaces in `chunk` can be longer than the limit. A run of
+    /// non-spaces holds no ASCII space byte, and a run of spaces no byte that only a non-space
+    /// can contain (ASCII that is not a space, a lead byte other than C2, E1, E2 and E3). So when
+    /// bytes of each kind recur at most ``maximumRunScalars`` scalars apart, and that near the
+    /// chunk's ends, no run is longer, and the chunk is not cut. Natural text passes after
+    /// reading a few bytes per 25,000; a run that might be too long sends the chunk through the
+    /// exact loop. Valid only while ``spacesAreKnown``.
     @inline(__always)
     static func hasOnlyShortRuns(_ base: UnsafeRawPointer, _ chunk: Range<Int>) -> Bool {
         if chunk.count <= maximumRunScalars { return true }
-        // Scalars are counted where they start, a word at a time. A run between two marked
-        // bytes starts no earlier than the word of the first and ends in the word of the
-        // second, so it has at most the scalars from the first word through the one before the
-        // second, plus eight.
-        let bound = maximumRunScalars - 16
-        var scalars = 0
-        var scalarsAtSpace = 0
-        var scalarsAtNonSpace = 0
-        var position = chunk.lowerBound
-        while position + 8 <= chunk.upperBound {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-            let low = word & ~ByteLanes.high
-            let ascii = ~word & ByteLanes.high
-            let spaces = asciiSpaceLanes(low) & ascii
-            // Lead bytes C3 to DF and E4 to FF, by their low seven bits.
-            let leads = word & (ByteLanes.lanes(of: low, in: 0x43...0x5F) | ByteLanes.lanes(of: low, in: 0x64...0x7F))
-            if spaces != 0 { scalarsAtSpace = scalars }
-            if (ascii & ~spaces) | leads != 0 { scalarsAtNonSpace = scalars }
-            scalars += ByteLanes.count(scalarStarts(word))
-            if scalars - scalarsAtSpace > bound || scalars - scalarsAtNonSpace > bound { return false }
-            position += 8
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        return marksRecur(bytes, chunk, isMark: isASCIISpace) && marksRecur(bytes, chunk, isMark: isOnlyInNonSpace)
+    }
+
+    /// Whether no stretch of `chunk` between two marked bytes (or a mark and an end) holds more
+    /// than ``maximumRunScalars`` scalars. From each mark, the next is the last one within that
+    /// many bytes, searched from the far end, so where marks are frequent only a few bytes per
+    /// window are read; a window with no mark is read again from the front, counting scalars.
+    /// No byte is read more than twice.
+    @inline(__always)
+    private static func marksRecur(_ bytes: UnsafePointer<UInt8>, _ chunk: Range<Int>,
+                                   isMark: (UInt8) -> Bool) -> Bool {
+        var mark = chunk.lowerBound - 1 // a mark just before the chunk
+        while chunk.upperBound - mark - 1 > maximumRunScalars {
+            var probe = mark + maximumRunScalars + 1
+            while probe > mark, !isMark(bytes[probe]) { probe -= 1 }
+            if probe == mark {
+                // More bytes than the limit, but perhaps not more scalars.
+                var scalars = 0
+                probe = mark + 1
+                while probe < chunk.upperBound, !isMark(bytes[probe]) {
+                    if bytes[probe] & 0xC0 != 0x80 {
+                        scalars += 1
+                        if scalars > maximumRunScalars { return false }
+                    }
+                    probe += 1
+                }
+            }
+            mark = probe
         }
-        // The last bytes, fewer than eight, hold at most seven more scalars.
-        return scalars + 8 - scalarsAtSpace <= bound && scalars + 8 - scalarsAtNonSpace <= bound
+        return true
+    }
+
+    /// Whether `byte` is ASCII whitespace to Python: `\t` to `\r` and 0x1C to 0x20.
+    @inline(__always)
+    private static func isASCIISpace(_ byte: UInt8) -> Bool {
+        byte &- 0x09 <= 0x0D - 0x09 || byte &- 0x1C <= 0x20 - 0x1C
+    }
+
+    /// Whether `byte` occurs in no UTF-8 encoding of a space (``spacesAreKnown``): ASCII that is
+    /// not a space, or a lead byte other than C2, E1, E2 and E3.
+    @inline(__always)
+    private static func isOnlyInNonSpace(_ byte: UInt8) -> Bool {
+        byte < 0x80 ? !isASCIISpace(byte) : byte &- 0xC3 <= 0xDF - 0xC3 || byte >= 0xE4
     }
 
     /// Whether the scalar at `position` is a space to Python, and its length in bytes.

@@ -20,6 +20,7 @@ struct KimiScanner: Sendable {
     private static let space = UnicodeClass.whiteSpace.rawValue
 
     /// Calls `body` with the byte range of each piece of valid UTF-8 `text`.
+    @inline(__always)
     func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         flags.withUnsafeBufferPointer { flags in
             var position = 0

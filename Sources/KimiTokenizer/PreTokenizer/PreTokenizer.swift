@@ -39,6 +39,7 @@ public struct PreTokenizer: Sendable {
     }
 
     /// Calls `body` with the byte range of each piece of `utf8`, which must be valid UTF-8.
+    @inline(__always)
     public func forEachPiece(in utf8: UnsafeBufferPointer<UInt8>,
                              _ body: (Range<Int>) -> Void) throws(PreTokenizerError) {
         switch implementation {

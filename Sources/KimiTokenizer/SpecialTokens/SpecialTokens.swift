@@ -11,10 +11,9 @@ public struct SpecialTokens: Sendable {
     private let lengths: [Int]
     /// Which bytes can start a name.
     private let startBytes: [Bool]
-    /// The distinct first bytes, each repeated in all eight lanes (the first again where there
-    /// are fewer than four), for skipping text eight bytes at a time; `nil` when the names start
-    /// with more than four distinct bytes.
-    private let startByteWords: (UInt64, UInt64, UInt64, UInt64)?
+    /// The distinct first bytes when there are at most four (``SpecialTokenScan`` then jumps
+    /// from one occurrence to the next), else `nil`.
+    let firstBytes: [UInt8]?
 
     /// The number of special tokens Kimi reserves: 256 reserved plus 2.
     public static let slotCount = 256 + 2
@@ -35,13 +34,8 @@ public struct SpecialTokens: Sendable {
         var startBytes = [Bool](repeating: false, count: 256)
         for case let first? in names.map(\.utf8.first) { startBytes[Int(first)] = true }
         self.startBytes = startBytes
-        let firstBytes = (0..<256).filter { startBytes[$0] }
-        if let first = firstBytes.first, firstBytes.count <= 4 {
-            let words = (firstBytes + Array(repeating: first, count: 4 - firstBytes.count)).map { UInt64($0) &* ByteLanes.low }
-            startByteWords = (words[0], words[1], words[2], words[3])
-        } else {
-            startByteWords = nil
-        }
+        let firstBytes = (0..<256).filter { startBytes[$0] }.map(UInt8.init)
+        self.firstBytes = firstBytes.count <= SpecialTokenScan.searchedBytes ? firstBytes : nil
     }
 
     /// All ids, ascending.
@@ -58,40 +52,28 @@ public struct SpecialTokens: Sendable {
         ids.contains(id) ? names[id - firstID] : nil
     }
 
-    /// The first special-token name in `text[from...]`: its byte range and id.
-    /// At one position the longest name wins (no Kimi name is a prefix of another).
-    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> (range: Range<Int>, id: Int)? {
-        var position = start
-        while position < text.count {
-            position = nextCandidate(in: text, from: position)
-            guard position < text.count else { break }
-            if startBytes[Int(text[position])] {
-                for length in lengths where position + length <= text.count {
-                    let candidate = UnsafeBufferPointer(rebasing: text[position..<position + length])
-                    if let value = table.value(of: candidate) {
-                        return (position..<position + length, value + firstID)
-                    }
-                }
-            }
-            position += 1
-        }
-        return nil
+    /// The special-token names in `text`, in order.
+    func scan(_ text: UnsafeBufferPointer<UInt8>) -> SpecialTokenScan {
+        SpecialTokenScan(tokens: self, text: text)
     }
 
-    /// The first position from `start` whose byte may start a name, or from where the rest is
-    /// shorter than eight bytes: names are rare in text, so most of it is passed over a word at
-    /// a time.
+    /// Whether `byte` starts some name.
     @inline(__always)
-    private func nextCandidate(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        guard let (a, b, c, d) = startByteWords, let base = text.baseAddress else { return start }
-        var position = start
-        while position + 8 <= text.count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-            let hits = ByteLanes.zeroLanes(word ^ a) | ByteLanes.zeroLanes(word ^ b)
-                | ByteLanes.zeroLanes(word ^ c) | ByteLanes.zeroLanes(word ^ d)
-            if hits != 0 { return position + hits.trailingZeroBitCount / 8 }
-            position += 8
+    func canStartName(_ byte: UInt8) -> Bool {
+        startBytes[Int(byte)]
+    }
+
+    /// The name at `position` of `text`, if one starts there: its byte range and id. The longest
+    /// name wins (no Kimi name is a prefix of another).
+    @inline(__always)
+    func match(in text: UnsafeBufferPointer<UInt8>, at position: Int) -> (range: Range<Int>, id: Int)? {
+        guard startBytes[Int(text[position])] else { return nil }
+        for length in lengths where position + length <= text.count {
+            let candidate = UnsafeBufferPointer(rebasing: text[position..<position + length])
+            if let value = table.value(of: candidate) {
+                return (position..<position + length, value + firstID)
+            }
         }
-        return position
+        return nil
     }
 }
