@@ -109,11 +109,14 @@ public struct KimiTokenizer: Sendable {
 
     private func encodeOrdinary(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
                                 into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
+        guard let base = utf8.baseAddress, !range.isEmpty else { return }
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         // A local, so the closure does not copy the encoder for every piece.
         let encoder = encoder
+        // Lookups may read on to the end of `utf8`, past the segment.
+        let readableEnd = base + utf8.count
         try preTokenizer.forEachPiece(in: segment) { piece in
-            encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), into: &output, cache: cache)
+            encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), readableEnd: readableEnd, into: &output, cache: cache)
         }
     }
 

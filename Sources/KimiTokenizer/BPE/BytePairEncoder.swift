@@ -47,12 +47,14 @@ struct BytePairEncoder: Sendable {
         piece.count >= backtrackingThreshold && (0xE3...0xE9).contains(piece[piece.count - 3])
     }
 
-    /// Appends the ranks of `piece` to `output`, through `cache` when there is one.
-    func encode(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int], cache: PieceCache?) {
+    /// Appends the ranks of `piece` to `output`, through `cache` when there is one. The memory
+    /// from the piece up to `readableEnd` may be read.
+    func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout [Int],
+                cache: PieceCache?) {
         if piece.isEmpty { return }
         if Self.skipsLookups(piece) {
             merge(piece, into: &output)
-        } else if piece.count <= longestToken, let whole = vocabulary.rank(of: piece) {
+        } else if let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
         } else if let cache, piece.count <= PieceCache.maxPieceBytes, cache.isInUse() {
             let slot = cache.slot(of: piece)
@@ -63,6 +65,18 @@ struct BytePairEncoder: Sendable {
         } else {
             merge(piece, into: &output)
         }
+    }
+
+    /// The rank of `piece` (not empty) as one token. A piece of up to eight bytes with eight
+    /// readable bytes from its start is looked up by one word load, masked to its length.
+    @inline(__always)
+    private func wholeRank(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>) -> Int? {
+        let base = piece.baseAddress.unsafelyUnwrapped
+        if piece.count <= 8, readableEnd - base >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+            return vocabulary.rank(ofWord: word & ~0 >> UInt64(64 - 8 * piece.count), length: piece.count)
+        }
+        return piece.count <= longestToken ? vocabulary.rank(of: piece) : nil
     }
 
     /// Merges a piece that is not one token.
@@ -85,6 +99,17 @@ struct BytePairEncoder: Sendable {
         return vocabulary.rank(of: UnsafeBufferPointer(rebasing: piece[start..<end])) ?? Self.noRank
     }
 
+    /// The rank of `piece[start..<end]`, or `noRank`, where `padded` holds the piece's bytes and
+    /// eight zero bytes after them: parts of up to eight bytes are looked up by one word load.
+    @inline(__always)
+    private func rank(_ piece: UnsafeBufferPointer<UInt8>, padded: UnsafeRawPointer, _ start: Int, _ end: Int) -> Int {
+        let length = end - start
+        if length == 2 { return vocabulary.rank(ofPair: piece[start], piece[start + 1]) ?? Self.noRank }
+        if length > 8 { return rank(piece, start, end) }
+        let word = UInt64(littleEndian: padded.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+        return vocabulary.rank(ofWord: word & ~0 >> UInt64(64 - 8 * length), length: length) ?? Self.noRank
+    }
+
     /// tiktoken's `_byte_pair_merge`, its parts kept as a list linked by start byte instead of an
     /// array that shifts on every merge, in stack scratch space, with no allocation.
     /// `next[i]` is where the part starting at `i` ends, `pairRanks[i]` the rank of merging it
@@ -92,13 +117,26 @@ struct BytePairEncoder: Sendable {
     /// while it is one byte), so the result needs no lookups of its own.
     func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
         let count = piece.count
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { copy in
+            _ = copy.initialize(from: piece)
+            (copy.baseAddress.unsafelyUnwrapped + count).initialize(repeating: 0, count: 8)
+            mergeByScan(piece, padded: UnsafeRawPointer(copy.baseAddress.unsafelyUnwrapped), into: &output)
+        }
+    }
+
+    @inline(__always)
+    private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, padded: UnsafeRawPointer, into output: inout [Int]) {
+        let count = piece.count
+        @inline(__always) func rank(_ start: Int, _ end: Int) -> Int {
+            self.rank(piece, padded: padded, start, end)
+        }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * count) { links in
             let next = UnsafeMutableBufferPointer(rebasing: links[0..<count])
             let pairRanks = UnsafeMutableBufferPointer(rebasing: links[count..<2 * count])
             let partRanks = UnsafeMutableBufferPointer(rebasing: links[(2 * count)...])
             for i in 0..<count {
                 next[i] = i + 1
-                pairRanks[i] = i + 1 < count ? rank(piece, i, i + 2) : Self.noRank
+                pairRanks[i] = i + 1 < count ? rank(i, i + 2) : Self.noRank
                 partRanks[i] = Self.noRank
             }
             while true {
@@ -121,12 +159,12 @@ struct BytePairEncoder: Sendable {
                 let end = next[next[index]]
                 next[index] = end
                 partRanks[index] = best
-                pairRanks[index] = end < count ? rank(piece, index, next[end]) : Self.noRank
-                if before >= 0 { pairRanks[before] = rank(piece, before, end) }
+                pairRanks[index] = end < count ? rank(index, next[end]) : Self.noRank
+                if before >= 0 { pairRanks[before] = rank(before, end) }
             }
             var part = 0
             while part < count {
-                output.append(partRanks[part] != Self.noRank ? partRanks[part] : rank(piece, part, next[part]))
+                output.append(partRanks[part] != Self.noRank ? partRanks[part] : rank(part, next[part]))
                 part = next[part]
             }
         }

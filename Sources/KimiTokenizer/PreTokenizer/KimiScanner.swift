@@ -60,7 +60,17 @@ struct KimiScanner: Sendable {
         // [\p{Han}]+
         if first.flags & han != 0 {
             var end = start + first.length
-            while let s = scalar(text, end, flags), s.flags & han != 0 { end += s.length }
+            while true {
+                // Most Han characters take three bytes, whose payload is the scalar: no decoding.
+                if end + 3 <= text.count, text[end] & 0xF0 == 0xE0 {
+                    let value = Int(text[end] & 0x0F) << 12 | Int(text[end + 1] & 0x3F) << 6 | Int(text[end + 2] & 0x3F)
+                    guard flags[value] & han != 0 else { break }
+                    end += 3
+                } else {
+                    guard let s = scalar(text, end, flags), s.flags & han != 0 else { break }
+                    end += s.length
+                }
+            }
             return end
         }
         // [^\r\n\p{L}\p{N}]?[U]*[W]+(?i:'s|…)?  then  [^\r\n\p{L}\p{N}]?[U]+[W]*(?i:'s|…)?
@@ -74,6 +84,11 @@ struct KimiScanner: Sendable {
             let lettersFrom = firstIsWordlike ? start : start + 1
             if first.value < 0x80, text[lettersFrom] < 0x80, firstIsWordlike || isPrefix(first),
                let end = asciiWordEnd(text, lettersFrom: lettersFrom) {
+                return end
+            }
+            let otherLettersFrom = firstIsWordlike ? start : start + first.length
+            if otherLettersFrom < text.count, text[otherLettersFrom] & 0xF0 == 0xE0, firstIsWordlike || isPrefix(first),
+               let end = threeByteWordEnd(text, lettersFrom: otherLettersFrom, flags) {
                 return end
             }
             if let end = word(text, start, first, flags, lowerRequired: true) { return end }
@@ -131,6 +146,30 @@ struct KimiScanner: Sendable {
         while index < count, text[index] &- UInt8(ascii: "A") < 26 { index += 1 }
         while index < count, text[index] &- UInt8(ascii: "a") < 26 { index += 1 }
         guard index > from, index == count || text[index] < 0x80 else { return nil }
+        return index + contraction(text, index)
+    }
+
+    /// The end of the word alternatives' match when its letters start at `from` with a run of
+    /// three-byte characters in both letter classes (`Lo`, `Lm` and marks: kana, Hangul, Thai)
+    /// that the end of the text or a character in neither class follows; `nil` when the
+    /// general match must decide. (Taking two-byte characters too, for Arabic and Hebrew,
+    /// measured 3 to 4% more instructions on Japanese, Korean and Russian, and no gain on Arabic.)
+    ///
+    /// Both alternatives then match the run: the leading class takes all of it, and the
+    /// trailing one gives back its last character (which it also holds), with or without a
+    /// prefix character before `from`.
+    @inline(__always)
+    private static func threeByteWordEnd(_ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int,
+                                         _ flags: UnsafeBufferPointer<UInt8>) -> Int? {
+        let both = upper | lower
+        var index = from
+        while index + 3 <= text.count, text[index] & 0xF0 == 0xE0 {
+            let value = Int(text[index] & 0x0F) << 12 | Int(text[index + 1] & 0x3F) << 6 | Int(text[index + 2] & 0x3F)
+            guard flags[value] & both == both else { break }
+            index += 3
+        }
+        guard index > from else { return nil }
+        if let next = scalar(text, index, flags), next.flags & both != 0 { return nil }
         return index + contraction(text, index)
     }
 

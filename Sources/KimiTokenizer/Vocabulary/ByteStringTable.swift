@@ -118,6 +118,21 @@ struct ByteStringTable: @unchecked Sendable {
         return Self.probe(for: bytes, slots: slots, bytes: self.bytes, offsets: offsets).value
     }
 
+    /// The value of the string of `length` bytes, 1 to 8, whose bytes are the little-endian word
+    /// `word` (zero above them), or `nil`: one hash and one slot, with no bytes to load or compare.
+    @inline(__always)
+    func value(ofWord word: UInt64, length: Int) -> Int? {
+        let length = UInt32(truncatingIfNeeded: length)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: Self.finish(Self.seed(length: Int(length), prefix: word))) & mask
+        while true {
+            let entry = slots[slot]
+            if entry.valuePlusOne == 0 { return nil }
+            if entry.length == length, entry.prefix == word { return Int(entry.valuePlusOne - 1) }
+            slot = (slot + 1) & mask
+        }
+    }
+
     /// The word of a filter of `words` words (a power of two) and the two bits in it for a
     /// string longer than eight bytes, from a hash of its length and first and last eight bytes
     /// (cheaper than the slot hash, which reads every word).
@@ -178,7 +193,7 @@ struct ByteStringTable: @unchecked Sendable {
     /// one may overlap the one before).
     @inline(__always)
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> UInt64 {
-        var hash = (0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count) ^ prefix) &* 0xBF58_476D_1CE4_E5B9
+        var hash = seed(length: bytes.count, prefix: prefix)
         if bytes.count > 8, let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
             var index = 8
@@ -189,7 +204,19 @@ struct ByteStringTable: @unchecked Sendable {
                 index += 8
             }
         }
-        hash = (hash ^ (hash >> 32)) &* 0x94D0_49BB_1331_11EB
+        return finish(hash)
+    }
+
+    /// The hash's state after the length and the first word.
+    @inline(__always)
+    private static func seed(length: Int, prefix: UInt64) -> UInt64 {
+        (0x9E37_79B9_7F4A_7C15 ^ UInt64(length) ^ prefix) &* 0xBF58_476D_1CE4_E5B9
+    }
+
+    /// The hash's last mixing step.
+    @inline(__always)
+    private static func finish(_ hash: UInt64) -> UInt64 {
+        let hash = (hash ^ (hash >> 32)) &* 0x94D0_49BB_1331_11EB
         return hash ^ (hash >> 29)
     }
 }

@@ -70,6 +70,13 @@ public struct Vocabulary: Sendable {
         table.value(of: bytes)
     }
 
+    /// The rank of the token of `length` bytes, 1 to 8, that are the little-endian word `word`
+    /// (zero above them), if there is one.
+    @inline(__always)
+    func rank(ofWord word: UInt64, length: Int) -> Int? {
+        table.value(ofWord: word, length: length)
+    }
+
     /// The rank of the two-byte token `first, second`, if there is one.
     @inline(__always)
     func rank(ofPair first: UInt8, _ second: UInt8) -> Int? {
