@@ -102,10 +102,32 @@ enum CLI {
         return process
     }
 
-    /// A fresh temporary directory.
+    /// A fresh temporary directory, removed when the test process exits.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("kimi-tok-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        TemporaryDirectories.shared.remember(url)
         return url
+    }
+}
+
+/// The directories ``CLI/temporaryDirectory()`` made, removed at exit: tests hand them to the
+/// processes they start and keep files in them until their last expectation, so no narrower
+/// scope owns them.
+final class TemporaryDirectories: @unchecked Sendable {
+    static let shared: TemporaryDirectories = {
+        atexit { TemporaryDirectories.shared.removeAll() }
+        return TemporaryDirectories()
+    }()
+
+    private let lock = NSLock()
+    private var urls: [URL] = []
+
+    func remember(_ url: URL) {
+        lock.withLock { urls.append(url) }
+    }
+
+    func removeAll() {
+        for url in lock.withLock({ urls }) { try? FileManager.default.removeItem(at: url) }
     }
 }
