@@ -73,8 +73,7 @@ struct BytePairEncoder: Sendable {
     private func wholeRank(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>) -> Int? {
         let base = piece.baseAddress.unsafelyUnwrapped
         if piece.count <= 8, readableEnd - base >= 8 {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
-            return vocabulary.rank(ofWord: word & ~0 >> UInt64(64 - 8 * piece.count), length: piece.count)
+            return vocabulary.rank(ofFirst: piece.count, bytesAt: base)
         }
         return piece.count <= longestToken ? vocabulary.rank(of: piece) : nil
     }
@@ -106,8 +105,7 @@ struct BytePairEncoder: Sendable {
         let length = end - start
         if length == 2 { return vocabulary.rank(ofPair: piece[start], piece[start + 1]) ?? Self.noRank }
         if length > 8 { return rank(piece, start, end) }
-        let word = UInt64(littleEndian: padded.loadUnaligned(fromByteOffset: start, as: UInt64.self))
-        return vocabulary.rank(ofWord: word & ~0 >> UInt64(64 - 8 * length), length: length) ?? Self.noRank
+        return vocabulary.rank(ofFirst: length, bytesAt: padded + start) ?? Self.noRank
     }
 
     /// tiktoken's `_byte_pair_merge`, its parts kept as a list linked by start byte instead of an

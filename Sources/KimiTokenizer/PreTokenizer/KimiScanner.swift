@@ -61,9 +61,8 @@ struct KimiScanner: Sendable {
         if first.flags & han != 0 {
             var end = start + first.length
             while true {
-                // Most Han characters take three bytes, whose payload is the scalar: no decoding.
-                if end + 3 <= text.count, text[end] & 0xF0 == 0xE0 {
-                    let value = Int(text[end] & 0x0F) << 12 | Int(text[end + 1] & 0x3F) << 6 | Int(text[end + 2] & 0x3F)
+                // Most Han characters take three bytes, read without decoding by length.
+                if let value = UTF8Scalars.threeByteScalar(text, at: end) {
                     guard flags[value] & han != 0 else { break }
                     end += 3
                 } else {
@@ -163,9 +162,7 @@ struct KimiScanner: Sendable {
                                          _ flags: UnsafeBufferPointer<UInt8>) -> Int? {
         let both = upper | lower
         var index = from
-        while index + 3 <= text.count, text[index] & 0xF0 == 0xE0 {
-            let value = Int(text[index] & 0x0F) << 12 | Int(text[index + 1] & 0x3F) << 6 | Int(text[index + 2] & 0x3F)
-            guard flags[value] & both == both else { break }
+        while let value = UTF8Scalars.threeByteScalar(text, at: index), flags[value] & both == both {
             index += 3
         }
         guard index > from else { return nil }

@@ -70,11 +70,12 @@ public struct Vocabulary: Sendable {
         table.value(of: bytes)
     }
 
-    /// The rank of the token of `length` bytes, 1 to 8, that are the little-endian word `word`
-    /// (zero above them), if there is one.
+    /// The rank of the token of the first `length` bytes at `base`, 1 to 8, if there is one:
+    /// one word load, masked to the length. Eight bytes from `base` must be readable.
     @inline(__always)
-    func rank(ofWord word: UInt64, length: Int) -> Int? {
-        table.value(ofWord: word, length: length)
+    func rank(ofFirst length: Int, bytesAt base: UnsafeRawPointer) -> Int? {
+        let word = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        return table.value(ofWord: word & ~0 >> UInt64(64 - 8 * length), length: length)
     }
 
     /// The rank of the two-byte token `first, second`, if there is one.
