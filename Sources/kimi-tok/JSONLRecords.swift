@@ -1,3 +1,4 @@
+import Foundation
 import KimiChatTemplate
 import KimiTokenizer
 
@@ -15,9 +16,24 @@ enum JSONLRecords {
     }
 
     static func lines(_ bytes: [UInt8]) -> [Line] {
-        bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().compactMap { number, line in
-            line.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } ? nil : Line(number: number + 1, bytes: line)
+        var lines: [Line] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            var number = 1
+            while start < buffer.count {
+                var end = buffer.count
+                if let newline = memchr(base + start, 0x0A, buffer.count - start) {
+                    end = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+                }
+                if buffer[start..<end].contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
+                    lines.append(Line(number: number, bytes: bytes[start..<end]))
+                }
+                number += 1
+                start = end + 1
+            }
         }
+        return lines
     }
 
     /// The text of one record.

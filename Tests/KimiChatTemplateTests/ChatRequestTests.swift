@@ -45,4 +45,11 @@ struct ChatRequestTests {
         let value = try JSONReader.parse(Array(#"[1, 1.0, 1e2, -0, 123456789012345678901234567890, "\ud83d\ude00"]"#.utf8))
         #expect(value.pythonRepr == "[1, 1.0, 100.0, 0, 123456789012345678901234567890, '😀']")
     }
+
+    @Test func jsonUnicodeEscapesTakeExactlyFourHexDigits() throws {
+        #expect(try JSONReader.parse(Array(#""a\u0041b\u00e9\u00E9""#.utf8)).pythonRepr == "'aAbéé'")
+        for bad in [#""\u+041""#, #""\u-041""#, #""\u004""#, #""\u00g1""#, #""\u 041""#] {
+            #expect(throws: JSONReader.SyntaxError.self, "\(bad)") { try JSONReader.parse(Array(bad.utf8)) }
+        }
+    }
 }

@@ -61,4 +61,58 @@ struct PropertyTests {
         #expect(encoded == sequential)
         #expect(renders == rendered)
     }
+
+    /// Each character written raw, as `\uXXXX` (a surrogate pair above the BMP, hex digits in
+    /// either case) or as its short escape, chosen at random: the reader gives the text back.
+    @Test func jsonStringsReadBackHoweverTheyAreEscaped() throws {
+        var random = RandomText(seed: 0x15_0E5C)
+        for text in Self.texts(5_000, seed: 0x150A) {
+            var literal: [UInt8] = [0x22]
+            for scalar in text.unicodeScalars {
+                let short: String? = switch scalar {
+                case "\"": "\\\"" case "\\": "\\\\" case "/": "\\/" case "\u{08}": "\\b"
+                case "\u{0C}": "\\f" case "\n": "\\n" case "\r": "\\r" case "\t": "\\t"
+                default: nil
+                }
+                let mustEscape = scalar == "\"" || scalar == "\\" || scalar.value < 0x20
+                switch random.below(3) {
+                case 0 where !mustEscape:
+                    literal += Array(String(scalar).utf8)
+                case 1 where short != nil:
+                    literal += Array(short.unsafelyUnwrapped.utf8)
+                default:
+                    for unit in String(scalar).utf16 {
+                        let hex = String(repeating: "0", count: 4 - String(unit, radix: 16).count) + String(unit, radix: 16)
+                        literal += Array(("\\u" + (random.below(2) == 0 ? hex : hex.uppercased())).utf8)
+                    }
+                }
+            }
+            literal.append(0x22)
+            guard case let .string(read) = try JSONReader.parse(literal) else {
+                Issue.record("not a string: \(String(decoding: literal, as: UTF8.self).debugDescription)")
+                continue
+            }
+            #expect(read == text, "\(String(decoding: literal, as: UTF8.self).debugDescription)")
+        }
+    }
+
+    /// A bad byte anywhere in a string literal, in a run before or after an escape, is reported.
+    @Test func jsonStringsWithInvalidUTF8AreRejected() {
+        var random = RandomText(seed: 0xBAD_0F8)
+        for text in Self.texts(2_000, seed: 0xBAD8) {
+            // Cut at a character of the text (an escaped backslash in the middle), between the
+            // escapes a writer makes, so the bad bytes land in a run and not inside an escape.
+            let scalars = Array((text + "\\" + text).unicodeScalars)
+            let cut = random.below(scalars.count + 1)
+            func body(_ part: ArraySlice<Unicode.Scalar>) -> [UInt8] {
+                Array(JSONText.quote(String(String.UnicodeScalarView(part))).utf8.dropFirst().dropLast())
+            }
+            let bad: [[UInt8]] = [[0xFF], [0x80], [0xC3], [0xE4, 0xB8], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80]]
+            let literal = [0x22] + body(scalars[..<cut]) + random.pick(bad) + body(scalars[cut...]) + [0x22]
+            #expect(throws: JSONReader.SyntaxError.self) { try JSONReader.parse(literal) }
+            do { _ = try JSONReader.parse(literal) } catch {
+                #expect(error.message == "invalid UTF-8 in a string", "\(literal)")
+            }
+        }
+    }
 }

@@ -177,60 +177,103 @@ public struct JSONReader {
         return .float(double)
     }
 
+    /// A string literal. Runs without escapes are copied as bytes, and only runs with a
+    /// non-ASCII byte are validated; a literal with no escape becomes its string directly.
     private mutating func string() throws(SyntaxError) -> String {
         position += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = position
-        func flush(_ reader: JSONReader, _ end: Int) throws(SyntaxError) {
-            let run = reader.bytes[runStart..<end]
-            guard let text = String(validating: run, as: UTF8.self) else { throw reader.error("invalid UTF-8 in a string") }
-            scalars.append(contentsOf: text.unicodeScalars)
-        }
-        while position < bytes.count {
+        var decoded: [UInt8] = []
+        var hasEscape = false
+        while true {
+            let runStart = position
+            let isASCII = skipRun()
+            guard position < bytes.count else { break }
             let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                try flush(self, position)
-                position += 1
-                return String(scalars)
-            }
             if byte < 0x20 { throw error("control character in a string") }
-            if byte != UInt8(ascii: "\\") { position += 1; continue }
-            try flush(self, position)
+            if byte == UInt8(ascii: "\"") {
+                if !hasEscape {
+                    guard let text = String(validating: bytes[runStart..<position], as: UTF8.self) else {
+                        throw error("invalid UTF-8 in a string")
+                    }
+                    position += 1
+                    return text
+                }
+                try appendRun(from: runStart, isASCII: isASCII, to: &decoded)
+                position += 1
+                return String(decoding: decoded, as: UTF8.self)
+            }
+            try appendRun(from: runStart, isASCII: isASCII, to: &decoded)
+            hasEscape = true
             position += 1
             guard position < bytes.count else { break }
-            let escape = bytes[position]
-            position += 1
-            switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"):
-                var value = try hex4()
-                if (0xD800...0xDBFF).contains(value), bytes[position...].starts(with: "\\u".utf8) {
-                    position += 2
-                    let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in a string") }
-                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let scalar = Unicode.Scalar(value) else { throw error("unpaired surrogate in a string") }
-                scalars.append(scalar)
-            default:
-                throw error("invalid escape '\\\(Unicode.Scalar(escape))'")
-            }
-            runStart = position
+            try appendEscape(to: &decoded)
         }
         throw error("unterminated string")
     }
 
+    /// Moves to the next quote, backslash or control character (or the end), and returns
+    /// whether the bytes passed are all ASCII.
+    private mutating func skipRun() -> Bool {
+        let (end, isASCII) = bytes.withUnsafeBufferPointer { buffer in
+            var index = position
+            var union: UInt8 = 0
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                union |= byte
+                index += 1
+            }
+            return (index, union < 0x80)
+        }
+        position = end
+        return isASCII
+    }
+
+    /// Appends `bytes[start..<position]`, which must be valid UTF-8.
+    private func appendRun(from start: Int, isASCII: Bool, to decoded: inout [UInt8]) throws(SyntaxError) {
+        let run = bytes[start..<position]
+        if !isASCII, String(validating: run, as: UTF8.self) == nil { throw error("invalid UTF-8 in a string") }
+        decoded.append(contentsOf: run)
+    }
+
+    /// Appends the UTF-8 of the escape whose letter is at `position`, and moves past it.
+    private mutating func appendEscape(to decoded: inout [UInt8]) throws(SyntaxError) {
+        let escape = bytes[position]
+        position += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+        case UInt8(ascii: "b"): decoded.append(0x08)
+        case UInt8(ascii: "f"): decoded.append(0x0C)
+        case UInt8(ascii: "n"): decoded.append(0x0A)
+        case UInt8(ascii: "r"): decoded.append(0x0D)
+        case UInt8(ascii: "t"): decoded.append(0x09)
+        case UInt8(ascii: "u"):
+            var value = try hex4()
+            if (0xD800...0xDBFF).contains(value), bytes[position...].starts(with: "\\u".utf8) {
+                position += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in a string") }
+                value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(value) else { throw error("unpaired surrogate in a string") }
+            UTF8.encode(scalar) { decoded.append($0) }
+        default:
+            throw error("invalid escape '\\\(Unicode.Scalar(escape))'")
+        }
+    }
+
+    /// Four hex digits, exactly (no sign, as in Python's `json`).
     private mutating func hex4() throws(SyntaxError) -> UInt32 {
-        guard position + 4 <= bytes.count,
-              let value = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
-            throw error("invalid \\u escape")
+        guard position + 4 <= bytes.count else { throw error("invalid \\u escape") }
+        var value: UInt32 = 0
+        for byte in bytes[position..<position + 4] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
         }
         position += 4
         return value
