@@ -16,19 +16,36 @@ public enum BatchEncoder {
                                                 _ transform: @Sendable (Int) throws -> T) throws -> [T] {
         let results = ResultSlots<T>(count: count)
         let workers = max(1, min(threads, count))
-        // Interleaved blocks keep the load even when items vary in size.
+        // Blocks are handed out in order to whichever worker is free, so a slow record or a
+        // worker that starts late does not leave the others idle at the end.
         let blockSize = max(1, min(256, count / (workers * 8)))
-        let blocks = (count + blockSize - 1) / blockSize
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var block = worker
-            while block < blocks {
+        let blocks = BlockDispenser(count: (count + blockSize - 1) / blockSize)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let block = blocks.next() {
                 for index in block * blockSize..<min(count, (block + 1) * blockSize) {
                     results.store(Result { try transform(index) }, at: index)
                 }
-                block += workers
             }
         }
         return try results.values()
+    }
+
+    /// Hands out block numbers `0..<count`, each once, to any thread.
+    private final class BlockDispenser: @unchecked Sendable {
+        // Sendable: `taken` is only read and written under `lock`.
+        private let lock = NSLock()
+        private let count: Int
+        private var taken = 0
+
+        init(count: Int) { self.count = count }
+
+        func next() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard taken < count else { return nil }
+            taken += 1
+            return taken - 1
+        }
     }
 
     /// One slot per item; each is written by exactly one worker, then read after all finish.

@@ -91,24 +91,23 @@ public struct KimiTokenizer: Sendable {
 
     /// The token IDs of valid UTF-8 bytes (see ``UTF8Input`` to check bytes first).
     public func encode(utf8: UnsafeBufferPointer<UInt8>, mode: EncodeMode = .hf) throws(PreTokenizerError) -> [Int] {
-        var output: [Int] = []
-        output.reserveCapacity(utf8.count / 3)
         let cache = PieceCache(textBytes: utf8.count)
-        switch mode {
-        case .ordinary:
-            try encodeOrdinary(utf8, 0..<utf8.count, into: &output, cache: cache)
-        case .tiktoken:
-            try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
-        case .hf:
-            try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
-                try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache)
+        return try TokenIDBuffer.withIDs(inputBytes: utf8.count) { (output) throws(PreTokenizerError) in
+            switch mode {
+            case .ordinary:
+                try encodeOrdinary(utf8, 0..<utf8.count, into: &output, cache: cache)
+            case .tiktoken:
+                try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
+            case .hf:
+                try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
+                    try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache)
+                }
             }
         }
-        return output
     }
 
     private func encodeOrdinary(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
+                                into output: inout TokenIDBuffer, cache: PieceCache?) throws(PreTokenizerError) {
         guard let base = utf8.baseAddress, !range.isEmpty else { return }
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         // A local, so the closure does not copy the encoder for every piece.
@@ -123,7 +122,7 @@ public struct KimiTokenizer: Sendable {
     /// tiktoken's `encode` with every special token allowed: special-token strings are cut out
     /// first, and the text between them is split and merged on its own.
     private func encodeAllowingSpecial(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                       into output: inout [Int], cache: PieceCache?) throws(PreTokenizerError) {
+                                       into output: inout TokenIDBuffer, cache: PieceCache?) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         var start = 0
         var specials = specialTokens.scan(segment)
@@ -201,18 +200,21 @@ extension KimiTokenizer {
     /// `nil` for backtracking when the vocabulary has no backtracking tables or the search does
     /// not finish (which the encoder would answer with the heap merge).
     @_spi(Testing) public func merge(_ piece: [UInt8], by strategy: MergeStrategy) -> [Int]? {
-        var ids: [Int] = []
-        guard !piece.isEmpty else { return ids }
-        return piece.withUnsafeBufferPointer { piece in
-            switch strategy {
-            case .scan:
-                encoder.mergeByScan(piece, into: &ids)
-            case .heap:
-                encoder.mergeByHeap(piece, into: &ids)
-            case .backtracking:
-                guard let tables = vocabulary.backtracking, tables.merge(piece, into: &ids) else { return nil }
+        var finished = true
+        let ids = piece.withUnsafeBufferPointer { piece in
+            TokenIDBuffer.withIDs(inputBytes: piece.count) { ids in
+                guard !piece.isEmpty else { return }
+                switch strategy {
+                case .scan:
+                    encoder.mergeByScan(piece, into: &ids)
+                case .heap:
+                    encoder.mergeByHeap(piece, into: &ids)
+                case .backtracking:
+                    guard let tables = vocabulary.backtracking else { finished = false; return }
+                    finished = tables.merge(piece, into: &ids)
+                }
             }
-            return ids
         }
+        return finished ? ids : nil
     }
 }

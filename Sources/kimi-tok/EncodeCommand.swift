@@ -36,9 +36,9 @@ struct EncodeCommand: ParsableCommand {
         case (true, true): try Output.json(["count": ids.count])
         case (true, false):
             // The same shape, key order included, as the streamed output of a file.
-            Output.standardOutput("{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "],\"count\":\(ids.count),\"mode\":\"\(mode.rawValue)\"}\n")
+            Output.standardOutput("{\"ids\":[" + IDText.string(ids, separator: UInt8(ascii: ",")) + "],\"count\":\(ids.count),\"mode\":\"\(mode.rawValue)\"}\n")
         case (false, true): Output.standardOutput("\(ids.count)\n")
-        case (false, false): Output.standardOutput(ids.map(String.init).joined(separator: " ") + "\n")
+        case (false, false): Output.standardOutput(IDText.string(ids, separator: UInt8(ascii: " ")) + "\n")
         }
     }
 
@@ -53,7 +53,7 @@ struct EncodeCommand: ParsableCommand {
         try StreamingEncoder(tokenizer: tokenizer).encode(file: path, progress: progress.update) { ids in
             written += ids.count
             guard !count, !ids.isEmpty else { return }
-            let list = ids.map(String.init).joined(separator: json ? "," : " ")
+            let list = IDText.string(ids, separator: UInt8(ascii: json ? "," : " "))
             Output.standardOutput((json ? (started ? "," : "{\"ids\":[") : (started ? " " : "")) + list)
             started = true
         }
@@ -69,13 +69,23 @@ struct EncodeCommand: ParsableCommand {
     /// `--jsonl`: records in, one `{"ids": [...]}` or `{"count": n}` line out per record, in
     /// order; records are read, encoded and written on all cores.
     private func encodeLines(_ path: String) throws {
-        let lines = JSONLRecords.lines(try InputBytes.read(path))
+        let input = try MappedInput(path: path)
+        let lines = JSONLRecords.lines(input.bytes)
         let tokenizer = try model.loadTokenizer()
         let (field, mode, count) = (field, mode, count)
         let outputs = try BatchEncoder.parallelMap(count: lines.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne) { index in
-            let ids = try tokenizer.encode(try JSONLRecords.text(of: lines[index], field: field), mode: mode)
-            return count ? "{\"count\":\(ids.count)}\n" : "{\"ids\":[" + ids.map(String.init).joined(separator: ",") + "]}\n"
+            let ids = try tokenizer.encode(try JSONLRecords.text(of: lines[index], in: input, field: field), mode: mode)
+            var line = Array((count ? "{\"count\":\(ids.count)}" : "{\"ids\":[").utf8)
+            if !count {
+                IDText.append(ids, separator: UInt8(ascii: ","), to: &line)
+                line.append(contentsOf: "]}".utf8)
+            }
+            line.append(UInt8(ascii: "\n"))
+            return line
         }
-        Output.standardOutput(outputs.joined())
+        var joined: [UInt8] = []
+        joined.reserveCapacity(outputs.reduce(0) { $0 + $1.count })
+        for line in outputs { joined.append(contentsOf: line) }
+        Output.standardOutput(bytes: joined)
     }
 }

@@ -9,38 +9,36 @@ enum JSONLRecords {
         let description: String
     }
 
-    /// A non-blank line and its 1-based number.
+    /// A non-blank line: its 1-based number and where its bytes are.
     struct Line: Sendable {
         let number: Int
-        let bytes: ArraySlice<UInt8>
+        let range: Range<Int>
     }
 
-    static func lines(_ bytes: [UInt8]) -> [Line] {
+    static func lines(_ buffer: UnsafeBufferPointer<UInt8>) -> [Line] {
         var lines: [Line] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var start = 0
-            var number = 1
-            while start < buffer.count {
-                var end = buffer.count
-                if let newline = memchr(base + start, 0x0A, buffer.count - start) {
-                    end = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
-                }
-                if buffer[start..<end].contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
-                    lines.append(Line(number: number, bytes: bytes[start..<end]))
-                }
-                number += 1
-                start = end + 1
+        guard let base = buffer.baseAddress else { return lines }
+        var start = 0
+        var number = 1
+        while start < buffer.count {
+            var end = buffer.count
+            if let newline = memchr(base + start, 0x0A, buffer.count - start) {
+                end = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
             }
+            if buffer[start..<end].contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) {
+                lines.append(Line(number: number, range: start..<end))
+            }
+            number += 1
+            start = end + 1
         }
         return lines
     }
 
-    /// The text of one record.
-    static func text(of line: Line, field: String) throws -> String {
+    /// The text of one record of `input`.
+    static func text(of line: Line, in input: MappedInput, field: String) throws -> String {
         let value: Value
         do {
-            value = try JSONReader.parse(Array(line.bytes))
+            value = try JSONReader.parse(Array(input.bytes[line.range]))
         } catch {
             throw Invalid(description: "line \(line.number): \(error)")
         }

@@ -6,6 +6,10 @@ enum Output {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    static func standardOutput(bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }

@@ -133,6 +133,34 @@ struct EncodeJSONLTests {
         #expect(counts.status == 0 && counts.output.hasPrefix("{\"count\":"))
     }
 
+    @Test func fileIsReadLikeStdinAndIDsAreExact() throws {
+        // "!" is ID 0; long records give IDs of every width up to six digits.
+        let texts = ["!", "!!!!", "<|im_end|>", "Hello, Kimi! 你好"] + (0..<200).map { "record \($0) " + String(repeating: "数据 data ", count: $0) }
+        let lines = texts.map { "{\"text\": \"\($0)\"}" }
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("records.jsonl")
+        try Data((lines.joined(separator: "\n")).utf8).write(to: url)
+        let fromFile = try CLI.run(["encode", "--jsonl", url.path, "--threads", "2"])
+        let fromStdin = try CLI.run(["encode", "--jsonl", "-", "--threads", "1"], stdin: try Data(contentsOf: url))
+        #expect(fromFile.status == 0 && fromFile.stdout == fromStdin.stdout, "\(fromFile.stderr)")
+        let outputs = fromFile.output.split(separator: "\n")
+        try #require(outputs.count == texts.count)
+        #expect(outputs[0] == "{\"ids\":[0]}")
+        for index in [1, 2, 3, 100, 203] {
+            let single = try CLI.run(["encode", "--json", texts[index]])
+            let record = try #require(try JSONSerialization.jsonObject(with: single.stdout) as? [String: Any])
+            let line = try #require(try JSONSerialization.jsonObject(with: Data(outputs[index].utf8)) as? [String: Any])
+            #expect(line["ids"] as? [Int] == record["ids"] as? [Int])
+        }
+        let empty = directory.appendingPathComponent("empty.jsonl")
+        try Data().write(to: empty)
+        let none = try CLI.run(["encode", "--jsonl", empty.path])
+        #expect(none.status == 0 && none.stdout.isEmpty)
+        let folder = try CLI.run(["encode", "--jsonl", directory.path])
+        #expect(folder.status == 2 && folder.stderr.contains("it is a directory") && folder.stdout.isEmpty)
+    }
+
     @Test func badRecordsNameTheLine() throws {
         let bad = try CLI.run(["encode", "--jsonl", "-"], stdin: Data("{\"text\": \"a\"}\n{\"text\": 5}\n".utf8))
         #expect(bad.status == 2 && bad.stderr.contains("line 2: no string field 'text'") && bad.stdout.isEmpty)

@@ -22,6 +22,23 @@ struct PropertyTests {
         }
     }
 
+    @Test func moreIDsThanTheDirectBufferHolds() throws {
+        let tokenizer = try Reference.tokenizer.get()
+        // Letter-digit pairs: one token per byte, 4.4 M of them, past the 4,194,304 IDs written
+        // straight into the returned array, so the buffer grows and is copied mid-encode.
+        let units = ["a1", "b2", "c3", "Z9"]
+        let unitIDs = try units.map { try tokenizer.encode($0, mode: .ordinary) }
+        #expect(unitIDs.allSatisfy { $0.count == 2 })
+        var random = RandomText(seed: 0xB16)
+        let choices = (0..<2_200_000).map { _ in random.below(units.count) }
+        let text = choices.map { units[$0] }.joined()
+        let expected = Array(choices.map { unitIDs[$0] }.joined())
+        for mode in EncodeMode.allCases {
+            let ids = try tokenizer.encode(text, mode: mode)
+            #expect(ids.count == expected.count && ids == expected, "\(mode): \(ids.count) IDs")
+        }
+    }
+
     @Test func compareOfAStreamWithItselfIsEqual() throws {
         let tokenizer = try Reference.tokenizer.get()
         for text in Self.texts(300, seed: 0xC0C0) {

@@ -315,7 +315,7 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Left to right: take the longest token at each position that forms a valid pair with the
     /// previous one, trying shorter prefixes of it and backtracking when none fits; positions
     /// found to lead nowhere are remembered, which keeps the search linear.
-    func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) -> Bool {
+    func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) -> Bool {
         let count = piece.count
         let first = output.count
         let finished: Bool = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count / 64 + 1) { reachable in
@@ -327,7 +327,7 @@ final class BacktrackingTables: @unchecked Sendable {
                 while true {
                     let end = position + length(of: token)
                     if reachable[end >> 6] & (1 << UInt64(end & 63)) != 0,
-                       output.count == first || isValidPair(UInt32(output[output.count - 1]), token) {
+                       output.count == first || isValidPair(UInt32(output.last), token) {
                         output.append(Int(token))
                         position = end
                         next = end < count ? longestToken(in: piece, from: end) : Self.none
@@ -349,7 +349,7 @@ final class BacktrackingTables: @unchecked Sendable {
             }
             return position == count
         }
-        if !finished { output.removeSubrange(first...) }
+        if !finished { output.truncate(to: first) }
         return finished
     }
 

@@ -49,7 +49,7 @@ struct BytePairEncoder: Sendable {
 
     /// Appends the ranks of `piece` to `output`, through `cache` when there is one. The memory
     /// from the piece up to `readableEnd` may be read.
-    func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout [Int],
+    func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
                 cache: PieceCache?) {
         if piece.isEmpty { return }
         if Self.skipsLookups(piece) {
@@ -61,7 +61,7 @@ struct BytePairEncoder: Sendable {
             if cache.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
             merge(piece, into: &output)
-            output.withUnsafeBufferPointer { cache.store(UnsafeBufferPointer(rebasing: $0[start...]), of: piece, in: slot) }
+            cache.store(output.ids(from: start), of: piece, in: slot)
         } else {
             merge(piece, into: &output)
         }
@@ -80,7 +80,7 @@ struct BytePairEncoder: Sendable {
 
     /// Merges a piece that is not one token.
     @inline(__always)
-    private func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+    private func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
         if !Self.prefersBacktracking(piece) {
             mergeByScan(piece, into: &output)
         } else if backtracking?.merge(piece, into: &output) != true {
@@ -113,7 +113,7 @@ struct BytePairEncoder: Sendable {
     /// `next[i]` is where the part starting at `i` ends, `pairRanks[i]` the rank of merging it
     /// with the part after it, and `partRanks[i]` its own rank once it is a merge (`noRank`
     /// while it is one byte), so the result needs no lookups of its own.
-    func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+    func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
         let count = piece.count
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { copy in
             _ = copy.initialize(from: piece)
@@ -123,7 +123,7 @@ struct BytePairEncoder: Sendable {
     }
 
     @inline(__always)
-    private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, padded: UnsafeRawPointer, into output: inout [Int]) {
+    private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, padded: UnsafeRawPointer, into output: inout TokenIDBuffer) {
         let count = piece.count
         @inline(__always) func rank(_ start: Int, _ end: Int) -> Int {
             self.rank(piece, padded: padded, start, end)
@@ -170,7 +170,7 @@ struct BytePairEncoder: Sendable {
 
     /// The same merges driven by a min-heap of (rank, start) over a linked list of parts, all in
     /// scratch space allocated once per piece.
-    func mergeByHeap(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int]) {
+    func mergeByHeap(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
         let count = piece.count
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (count + 1)) { links in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * count) { heapStorage in

@@ -104,7 +104,7 @@ final class PieceCache {
     /// slot holds another piece or none.
     @inline(__always)
     func appendIDs(in slot: UnsafeMutableRawPointer, of piece: UnsafeBufferPointer<UInt8>,
-                   to output: inout [Int]) -> Bool {
+                   to output: inout TokenIDBuffer) -> Bool {
         guard Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
               memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else {
             record(hit: false)

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// One block of memory that lookup tables point into, released when the last reference goes:
-/// either allocated and filled once, or a cache file mapped read-only. Never written after
+/// either allocated and filled once, or a file (a vocabulary cache, an input) mapped read-only.
+/// Never written after
 /// `init` returns, so it can be shared between threads.
 final class RawMemory: @unchecked Sendable {
     /// The first byte, aligned to 64 bytes.
