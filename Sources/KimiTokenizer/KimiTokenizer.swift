@@ -90,6 +90,10 @@ public struct KimiTokenizer: Sendable {
     }
 
     /// The token IDs of valid UTF-8 bytes (see ``UTF8Input`` to check bytes first).
+    ///
+    /// The array is allocated once, with room for one ID per input byte (the most any text
+    /// can have) up to 4,194,304, so its capacity usually exceeds its count; the pages it
+    /// never writes are never touched.
     public func encode(utf8: UnsafeBufferPointer<UInt8>, mode: EncodeMode = .hf) throws(PreTokenizerError) -> [Int] {
         let cache = PieceCache(textBytes: utf8.count)
         return try TokenIDBuffer.withIDs(inputBytes: utf8.count) { (output) throws(PreTokenizerError) in
