@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The bytes of a whole input, for work that reads them from several threads.
 ///
 /// A regular file is mapped read-only: nothing is copied, and its pages are read on first touch
@@ -22,23 +16,12 @@ public final class MappedInput: @unchecked Sendable {
 
     /// Maps or reads `path` (`-` for stdin).
     public init(path: String) throws(InputBytes.Unreadable) {
-        if let mapped = Self.map(path) {
+        if path != "-", let mapped = RawMemory(mappingFileAt: path) {
             memory = mapped
         } else {
             memory = Self.copy(try InputBytes.read(path))
         }
         bytes = memory.buffer(of: UInt8.self, at: 0, count: memory.byteCount)
-    }
-
-    /// The mapping of `path` when it is a regular, readable, non-empty file.
-    private static func map(_ path: String) -> RawMemory? {
-        guard path != "-" else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        return RawMemory(mapping: descriptor, byteCount: Int(status.st_size))
     }
 
     private static func copy(_ bytes: [UInt8]) -> RawMemory {

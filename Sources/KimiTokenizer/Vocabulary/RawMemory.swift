@@ -6,8 +6,7 @@ import Darwin
 
 /// One block of memory that lookup tables point into, released when the last reference goes:
 /// either allocated and filled once, or a file (a vocabulary cache, an input) mapped read-only.
-/// Never written after
-/// `init` returns, so it can be shared between threads.
+/// Never written after `init` returns, so it can be shared between threads.
 final class RawMemory: @unchecked Sendable {
     /// The first byte, aligned to 64 bytes.
     let base: UnsafeRawPointer
@@ -25,9 +24,15 @@ final class RawMemory: @unchecked Sendable {
         isMapped = false
     }
 
-    /// Maps the first `byteCount` bytes of the open file `descriptor` read-only, or `nil`.
-    init?(mapping descriptor: Int32, byteCount: Int) {
-        guard byteCount > 0 else { return nil }
+    /// Maps the whole file at `path` read-only, or `nil` when it cannot be opened, is not a
+    /// regular file, is empty, or cannot be mapped.
+    init?(mappingFileAt path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 else { return nil }
+        let byteCount = Int(status.st_size)
         let mapped = mmap(nil, byteCount, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let mapped, mapped != MAP_FAILED else { return nil }
         base = UnsafeRawPointer(mapped)

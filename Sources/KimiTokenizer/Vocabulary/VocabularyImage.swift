@@ -121,12 +121,7 @@ final class VocabularyImage: @unchecked Sendable {
     /// missing or unreadable, is for another vocabulary or format version, has the wrong size
     /// or shape, or fails its checksum.
     static func read(path: String, sourceSHA256: SHA256.Digest) -> VocabularyImage? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, Int(status.st_size) >= headerSize,
-              let memory = RawMemory(mapping: descriptor, byteCount: Int(status.st_size)) else { return nil }
+        guard let memory = RawMemory(mappingFileAt: path), memory.byteCount >= headerSize else { return nil }
         let block = memory.bytes
         let arrays = Section.allCases
         guard block.load(fromByteOffset: Field.magic.rawValue, as: UInt64.self) == magic,
