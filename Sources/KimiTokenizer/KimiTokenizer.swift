@@ -200,6 +200,18 @@ extension KimiTokenizer {
         return chunks
     }
 
+    /// Where the encoder cuts `piece` (any bytes) before merging its parts one by one, or `nil`
+    /// when the vocabulary does not allow cuts.
+    @_spi(Testing) public func cutPositions(in piece: [UInt8]) -> [Int]? {
+        guard let cuts = vocabulary.cuts else { return nil }
+        return piece.withUnsafeBufferPointer { piece in
+            var positions = cuts.positions(in: piece)
+            var found: [Int] = []
+            while let cut = positions.next() { found.append(cut.position) }
+            return found
+        }
+    }
+
     /// The IDs of `piece` merged by `strategy` alone, with no pre-tokenization and no cache, or
     /// `nil` for backtracking when the vocabulary has no backtracking tables or the search does
     /// not finish (which the encoder would answer with the heap merge).

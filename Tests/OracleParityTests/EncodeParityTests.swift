@@ -85,6 +85,21 @@ struct EncodeParityTests {
         "\u{0}", "\u{1}\u{2}\u{1F}", "\u{7F}", "\u{E000}", "\u{10FFFD}", "\u{E0041}", "\u{FFFD}",
     ]
 
+    /// Runs of the three-byte characters that tokens join, and of characters from scripts with
+    /// tokens that start or end inside a character: the pieces the encoder cuts before merging.
+    @Test("runs of characters that tokens join", arguments: modes)
+    func runsOfJoinedCharacters(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0x5EED_0002)
+        let pool = PieceCutTests.characterPool
+        let separators = [" ", "，", "。", "\n", "a", "1", "、"]
+        let texts = (0..<3_000).map { _ in
+            (0...random.below(5)).map { _ in
+                String(decoding: (0...random.below(30)).flatMap { _ in pool[random.below(pool.count)] }, as: UTF8.self)
+            }.joined(separator: random.pick(separators))
+        }
+        try Parity.check(texts, mode: mode, label: "runs of characters that tokens join")
+    }
+
     @Test("edge cases", arguments: modes)
     func edgeCases(mode: EncodeMode) throws {
         try Parity.check(Self.edgeCases, mode: mode, label: "edge cases")

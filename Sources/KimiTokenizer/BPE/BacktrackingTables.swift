@@ -47,6 +47,12 @@ final class BacktrackingTables: @unchecked Sendable {
         /// One bit per hash of those keys: most pairs checked are no merge, and a clear bit
         /// says so from 128 KB that stay in cache instead of the 4 MB of slots.
         let mergeFilter: [UInt64]
+
+        /// Whether every token longer than one byte has a split, that is, is what its own bytes
+        /// merge to (a token with none is never produced by merging).
+        var everyTokenIsAMerge: Bool {
+            tokenLinks.indices.allSatisfy { tokenLinks[$0].length < 2 || tokenLinks[$0].splitLeft != UInt32($0) }
+        }
     }
 
     /// What the merge reads of one token.
@@ -219,6 +225,14 @@ final class BacktrackingTables: @unchecked Sendable {
     @inline(__always)
     func shorterPrefix(of token: UInt32) -> UInt32 {
         links[Int(token)].shorterPrefix
+    }
+
+    /// The token that is exactly the three-byte character with these 16 payload bits, `none` if
+    /// there is none: one read of a table that stays in cache.
+    @inline(__always)
+    func token(ofCharacter payload: UInt32) -> UInt32 {
+        let node = threeByteNodes[Int(payload)]
+        return UInt64(node) < tokenCount ? node : Self.none
     }
 
     /// Whether `lead`, `second` are a two-byte UTF-8 sequence's lead and continuation bytes

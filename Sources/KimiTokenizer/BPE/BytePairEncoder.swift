@@ -6,16 +6,21 @@
 /// (linear, see ``BacktrackingTables``). The heap merge, ordered by (rank, position) over a
 /// linked list of parts in O(n log n), serves vocabularies too large for the backtracking
 /// tables and is the reference the backtracking encoder is tested against.
+///
+/// Pieces of CJK, kana or Hangul are first cut where no token spans a boundary (see
+/// ``PieceCuts``), and the parts, mostly words of one to three characters, encoded one by one.
 struct BytePairEncoder: Sendable {
     let vocabulary: Vocabulary
     /// Read once here: per piece, the vocabulary's computed properties would copy them.
     private let longestToken: Int
     private let backtracking: BacktrackingTables?
+    private let cuts: PieceCuts?
 
     init(vocabulary: Vocabulary) {
         self.vocabulary = vocabulary
         longestToken = vocabulary.longestToken
         backtracking = vocabulary.backtracking
+        cuts = vocabulary.cuts
     }
 
     /// Pieces at least this long are encoded by backtracking. Measured on the corpora: from 12
@@ -47,10 +52,60 @@ struct BytePairEncoder: Sendable {
         piece.count >= backtrackingThreshold && (0xE3...0xE9).contains(piece[piece.count - 3])
     }
 
+    /// Pieces at least this long that end in a three-byte character are cut where no token
+    /// spans a boundary. Measured with cachegrind: from two characters (6 bytes) rather than
+    /// four, 3 to 7% fewer last-level misses on Korean, Japanese and Chinese, instructions equal.
+    static let cutThreshold = 6
+
     /// Appends the ranks of `piece` to `output`, through `cache` when there is one. The memory
     /// from the piece up to `readableEnd` may be read.
     func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
                 cache: PieceCache?) {
+        let count = piece.count
+        if count >= Self.cutThreshold, piece[count - 3] & 0xF0 == 0xE0, let cuts {
+            encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
+        } else {
+            encodeWhole(piece, readableEnd: readableEnd, into: &output, cache: cache)
+        }
+    }
+
+    /// Cuts `piece` and appends the ranks of its parts. Not inlined, so that the path of pieces
+    /// that are not cut (every piece of English or code) stays as short as before.
+    @inline(never)
+    private func encodeCutting(_ piece: UnsafeBufferPointer<UInt8>, cuts: PieceCuts, readableEnd: UnsafePointer<UInt8>,
+                               into output: inout TokenIDBuffer, cache: PieceCache?) {
+        let count = piece.count
+        let base = piece.baseAddress.unsafelyUnwrapped
+        var partStart = 0
+        var positions = cuts.positions(in: piece)
+        while let cut = positions.next() {
+            encodePart(UnsafeBufferPointer(start: base + partStart, count: cut.position - partStart), lastCharacter: cut.characterBefore,
+                       readableEnd: readableEnd, into: &output, cache: cache)
+            partStart = cut.position
+        }
+        encodePart(UnsafeBufferPointer(start: base + partStart, count: count - partStart), lastCharacter: positions.lastCharacter,
+                   readableEnd: readableEnd, into: &output, cache: cache)
+    }
+
+    /// Appends the ranks of one part of a cut piece, whose last character has the three-byte
+    /// payload `lastCharacter` (`UInt32.max` if it is not such a character).
+    @inline(__always)
+    private func encodePart(_ part: UnsafeBufferPointer<UInt8>, lastCharacter: UInt32, readableEnd: UnsafePointer<UInt8>,
+                            into output: inout TokenIDBuffer, cache: PieceCache?) {
+        // Most parts are one character, nearly always one token: read it from a table that stays
+        // in cache instead of probing the rank table.
+        if part.count == 3, lastCharacter != .max, let token = backtracking?.token(ofCharacter: lastCharacter),
+           token != BacktrackingTables.none {
+            output.append(Int(token))
+        } else {
+            encodeWhole(part, readableEnd: readableEnd, into: &output, cache: cache)
+        }
+    }
+
+    /// Appends the ranks of `piece`, uncut.
+    @inline(__always)
+    private func encodeWhole(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
+                             cache: PieceCache?) {
         if piece.isEmpty { return }
         if Self.skipsLookups(piece) {
             merge(piece, into: &output)

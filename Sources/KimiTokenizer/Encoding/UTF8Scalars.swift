@@ -14,6 +14,15 @@ enum UTF8Scalars {
         return Int(utf8[index] & 0x0F) << 12 | Int(utf8[index + 1] & 0x3F) << 6 | Int(utf8[index + 2] & 0x3F)
     }
 
+    /// The 16 payload bits of the three-byte sequence at `index` of any bytes, or `nil` when none
+    /// starts there: a lead byte `E0` to `EF` and two continuation bytes, by shape alone.
+    @inline(__always)
+    static func threeByteSequence(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt32? {
+        guard index + 3 <= bytes.count, bytes[index] & 0xF0 == 0xE0, bytes[index + 1] & 0xC0 == 0x80,
+              bytes[index + 2] & 0xC0 == 0x80 else { return nil }
+        return UInt32(bytes[index] & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+    }
+
     /// The scalar starting at `index` of valid UTF-8, and its length, by a chain of tests on the
     /// lead byte (measured: 0.4 to 0.9% fewer encode instructions on Japanese, Korean and Russian
     /// than a switch on the length).

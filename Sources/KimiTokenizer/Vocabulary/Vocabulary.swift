@@ -9,6 +9,11 @@ public struct Vocabulary: Sendable {
     public var longestToken: Int { image.longestToken }
     /// The tables of the backtracking merge, when the vocabulary fits them.
     var backtracking: BacktrackingTables? { image.backtracking }
+    /// Where pieces can be cut without changing their encoding, when the vocabulary allows it.
+    var cuts: PieceCuts? { image.cuts }
+    /// Whether the encoder cuts pieces of three-byte characters before merging (see
+    /// ``KimiTokenizer/cutPositions(in:)``).
+    @_spi(Testing) public var cutsPieces: Bool { cuts != nil }
     /// The lowercase hex SHA-256 of the file it was read from.
     public let sha256: String
     /// The known vocabulary this file is, or `nil` for an unknown file.

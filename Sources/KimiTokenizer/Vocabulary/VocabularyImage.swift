@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// A parsed vocabulary in one block of memory: a header, the rank table, the rank of every
-/// two-byte token, and the backtracking tables. The block is also the vocabulary cache file,
+/// two-byte token, the backtracking tables and the piece cuts. The block is also the vocabulary cache file,
 /// byte for byte, so a cached vocabulary is mapped and checked, not decoded.
 ///
 /// Header (native byte order, 256 bytes): magic, format version, array count, a checksum of
@@ -20,22 +20,25 @@ final class VocabularyImage: @unchecked Sendable {
     let pairRanks: UnsafeBufferPointer<UInt32>
     /// `nil` when the vocabulary is too large for the packed backtracking tables.
     let backtracking: BacktrackingTables?
+    /// Where pieces can be cut without changing their encoding; `nil` without backtracking
+    /// tables or when some token is not what its own bytes merge to.
+    let cuts: PieceCuts?
     /// The length of the longest token.
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 7
+    static let formatVersion: UInt32 = 8
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
         case tokenBytes, tokenOffsets, rankSlots, rankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes, pairStepSlots, charStepSlots, midCharNodes
-        case tokenLinks, mergeSlots, mergeFilter
+        case tokenLinks, mergeSlots, mergeFilter, characterFlags, spannedPairs
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
-            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .threeByteNodes: 4
-            case .rankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter: 8
+            case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .threeByteNodes, .characterFlags: 4
+            case .rankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .spannedPairs: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
@@ -66,6 +69,8 @@ final class VocabularyImage: @unchecked Sendable {
             midCharNodes: Self.buffer(.midCharNodes, in: image),
             tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
             mergeFilter: Self.buffer(.mergeFilter, in: image))
+        let characterFlags: UnsafeBufferPointer<UInt32> = Self.buffer(.characterFlags, in: image)
+        cuts = characterFlags.isEmpty ? nil : PieceCuts(characterFlags: characterFlags, spannedPairs: Self.buffer(.spannedPairs, in: image))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
     }
 
@@ -85,12 +90,15 @@ final class VocabularyImage: @unchecked Sendable {
             let start = Int(file.offsets[rank])
             pairRanks[Int(file.bytes[start]) << 8 | Int(file.bytes[start + 1])] = UInt32(rank)
         }
-        let backtracking = BacktrackingTables.build(table: ByteStringTable(arrays: rankArrays))
-        return .success(VocabularyImage(image: assemble(rankArrays, pairRanks: pairRanks, backtracking: backtracking, sourceSHA256: sourceSHA256)))
+        let table = ByteStringTable(arrays: rankArrays)
+        let backtracking = BacktrackingTables.build(table: table)
+        let cuts = backtracking.flatMap { $0.everyTokenIsAMerge ? PieceCuts.build(table: table) : nil }
+        return .success(VocabularyImage(image: assemble(rankArrays, pairRanks: pairRanks, backtracking: backtracking, cuts: cuts,
+                                                        sourceSHA256: sourceSHA256)))
     }
 
     private static func assemble(_ ranks: ByteStringTable.Arrays, pairRanks: [UInt32], backtracking: BacktrackingTables.Arrays?,
-                              sourceSHA256: SHA256.Digest) -> TableImage {
+                                 cuts: PieceCuts.Arrays?, sourceSHA256: SHA256.Digest) -> TableImage {
         let arrays = [
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots),
             TableImageArray(ranks.longStringFilter), TableImageArray(pairRanks),
@@ -101,6 +109,7 @@ final class VocabularyImage: @unchecked Sendable {
             TableImageArray(backtracking?.midCharNodes ?? []),
             TableImageArray(backtracking?.tokenLinks ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
             TableImageArray(backtracking?.mergeFilter ?? []),
+            TableImageArray(cuts?.characterFlags ?? []), TableImageArray(cuts?.spannedPairs ?? []),
         ]
         return TableImage(arrays, headerSize: headerSize) { block in
             block.storeBytes(of: magic, toByteOffset: Field.magic.rawValue, as: UInt64.self)
@@ -150,7 +159,10 @@ final class VocabularyImage: @unchecked Sendable {
         guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
               filterWords > 0, filterWords & (filterWords - 1) == 0,
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
-              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }) else { return false }
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }),
+              count(.characterFlags) == 0 && count(.spannedPairs) == 0
+                || count(.characterFlags) == PieceCuts.characterCount && count(.spannedPairs) == 1 << (PieceCuts.filterBits - 6)
+        else { return false }
         if count(.trieSlots) == 0 {
             return [Section.oneByteNodes, .twoByteNodes, .threeByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter]
                 .allSatisfy { count($0) == 0 }
