@@ -207,7 +207,7 @@ extension KimiTokenizer {
         return piece.withUnsafeBufferPointer { piece in
             var positions = cuts.positions(in: piece)
             var found: [Int] = []
-            while let cut = positions.next() { found.append(cut.position) }
+            while let cut = positions.next() { found.append(cut) }
             return found
         }
     }

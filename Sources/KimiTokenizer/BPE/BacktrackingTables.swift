@@ -227,12 +227,23 @@ final class BacktrackingTables: @unchecked Sendable {
         links[Int(token)].shorterPrefix
     }
 
-    /// The token that is exactly the three-byte character with these 16 payload bits, `none` if
-    /// there is none: one read of a table that stays in cache.
+    /// The token that is exactly `part`, `none` if it is no token, or `nil` if `part` is not a
+    /// run of three-byte characters (nor the start of one that no token begins with): the first
+    /// character from the direct table, then a step per character, in tables of 2.3 MB instead
+    /// of the rank table's 8 MB.
     @inline(__always)
-    func token(ofCharacter payload: UInt32) -> UInt32 {
-        let node = threeByteNodes[Int(payload)]
-        return UInt64(node) < tokenCount ? node : Self.none
+    func token(ofThreeByteCharacters part: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        guard let first = UTF8Scalars.threeByteSequence(part, at: 0) else { return nil }
+        var node = UInt64(threeByteNodes[Int(first)])
+        var index = 3
+        while index < part.count {
+            guard let character = UTF8Scalars.threeByteSequence(part, at: index) else { return nil }
+            // No token starts with the characters so far.
+            guard node != UInt64(Self.none), let after = charSteps.value(of: node << 16 | UInt64(character)) else { return Self.none }
+            node = after
+            index += 3
+        }
+        return node < tokenCount ? UInt32(truncatingIfNeeded: node) : Self.none
     }
 
     /// Whether `lead`, `second` are a two-byte UTF-8 sequence's lead and continuation bytes

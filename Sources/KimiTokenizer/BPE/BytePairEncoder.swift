@@ -79,37 +79,45 @@ struct BytePairEncoder: Sendable {
         var partStart = 0
         var positions = cuts.positions(in: piece)
         while let cut = positions.next() {
-            encodePart(UnsafeBufferPointer(start: base + partStart, count: cut.position - partStart), lastCharacter: cut.characterBefore,
-                       readableEnd: readableEnd, into: &output, cache: cache)
-            partStart = cut.position
+            encodePart(UnsafeBufferPointer(start: base + partStart, count: cut - partStart), readableEnd: readableEnd,
+                       into: &output, cache: cache)
+            partStart = cut
         }
-        encodePart(UnsafeBufferPointer(start: base + partStart, count: count - partStart), lastCharacter: positions.lastCharacter,
-                   readableEnd: readableEnd, into: &output, cache: cache)
+        encodePart(UnsafeBufferPointer(start: base + partStart, count: count - partStart), readableEnd: readableEnd,
+                   into: &output, cache: cache)
     }
 
-    /// Appends the ranks of one part of a cut piece, whose last character has the three-byte
-    /// payload `lastCharacter` (`UInt32.max` if it is not such a character).
+    /// The longest part looked up as a whole token in the trie before anything else.
+    static let longestTriePart = 12
+
+    /// Appends the ranks of one part of a cut piece.
     @inline(__always)
-    private func encodePart(_ part: UnsafeBufferPointer<UInt8>, lastCharacter: UInt32, readableEnd: UnsafePointer<UInt8>,
+    private func encodePart(_ part: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>,
                             into output: inout TokenIDBuffer, cache: PieceCache?) {
-        // Most parts are one character, nearly always one token: read it from a table that stays
-        // in cache instead of probing the rank table.
-        if part.count == 3, lastCharacter != .max, let token = backtracking?.token(ofCharacter: lastCharacter),
-           token != BacktrackingTables.none {
-            output.append(Int(token))
+        // Most parts are one to four characters and one token: find it in the trie's tables,
+        // which stay in cache and span few pages, instead of the rank table. Measured against
+        // the rank table's lookup, alternated eight times: 1.16x and 1.19x (medians) on the
+        // Chinese files. A part that is not a token needs no second whole-token lookup.
+        if part.count <= Self.longestTriePart, let token = backtracking?.token(ofThreeByteCharacters: part) {
+            if token != BacktrackingTables.none {
+                output.append(Int(token))
+            } else {
+                encodeWhole(part, lookingUpWhole: false, readableEnd: readableEnd, into: &output, cache: cache)
+            }
         } else {
             encodeWhole(part, readableEnd: readableEnd, into: &output, cache: cache)
         }
     }
 
     /// Appends the ranks of `piece`, uncut.
+    /// `lookingUpWhole: false` when the piece is known not to be one token.
     @inline(__always)
-    private func encodeWhole(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
-                             cache: PieceCache?) {
+    private func encodeWhole(_ piece: UnsafeBufferPointer<UInt8>, lookingUpWhole: Bool = true, readableEnd: UnsafePointer<UInt8>,
+                             into output: inout TokenIDBuffer, cache: PieceCache?) {
         if piece.isEmpty { return }
         if Self.skipsLookups(piece) {
             merge(piece, into: &output)
-        } else if let whole = wholeRank(piece, readableEnd: readableEnd) {
+        } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
         } else if let cache, piece.count <= PieceCache.maxPieceBytes, cache.isInUse() {
             let slot = cache.slot(of: piece)

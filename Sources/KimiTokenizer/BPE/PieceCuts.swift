@@ -89,36 +89,34 @@ struct PieceCuts: @unchecked Sendable {
         Positions(cuts: self, piece: piece)
     }
 
-    /// The places to cut one piece, found by walking it once: `next()` gives each cut's
-    /// position with the payload of the character before it.
+    /// The places to cut one piece, found by walking it once.
     struct Positions {
         fileprivate let cuts: PieceCuts
         fileprivate let piece: UnsafeBufferPointer<UInt8>
         private var index = 0
         /// The payload of the three-byte character ending at `index`, `UInt32.max` if none does.
-        private(set) var lastCharacter = UInt32.max
+        private var previous = UInt32.max
 
         fileprivate init(cuts: PieceCuts, piece: UnsafeBufferPointer<UInt8>) {
             self.cuts = cuts
             self.piece = piece
         }
 
-        /// The next cut, or `nil` at the end of the piece; then ``lastCharacter`` is the
-        /// payload of the piece's last character if it is a three-byte one.
+        /// The position of the next cut, or `nil` at the end of the piece.
         @inline(__always)
-        mutating func next() -> (position: Int, characterBefore: UInt32)? {
+        mutating func next() -> Int? {
             while index < piece.count {
                 guard let character = UTF8Scalars.threeByteSequence(piece, at: index) else {
-                    lastCharacter = .max
+                    previous = .max
                     index += 1
                     continue
                 }
                 let position = index
-                let before = lastCharacter
-                lastCharacter = character
+                let before = previous
+                previous = character
                 index += 3
                 if before != .max, cuts.canCut(between: before, and: character, secondLead: piece[position]) {
-                    return (position, before)
+                    return position
                 }
             }
             return nil
