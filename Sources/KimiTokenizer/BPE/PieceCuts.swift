@@ -4,13 +4,13 @@
 /// Every part of a byte-pair merge is a token, so no part ever spans a boundary that no token
 /// spans; the merges on either side of it never meet, and the leftmost-lowest order on one side
 /// is the same with or without the other side's pairs. The halves therefore encode alone to
-/// the same IDs. In Chinese and Japanese about half the boundaries of a long run are such
-/// boundaries, and cutting there turns runs of tens of characters into words of one to three
-/// that are one token or recur.
+/// the same IDs. A third to four fifths of the boundaries in Chinese, Japanese and Korean
+/// runs are such boundaries, and cutting there turns runs of tens of characters into words of
+/// one to four that are one token or recur.
 ///
 /// The test is conservative: a boundary said to be uncut may be cuttable, never the reverse.
 /// Tokens that span a boundary are recorded three ways, by what they hold of the characters
-/// on either side (the character before `c1`, the one after `c2`):
+/// on either side of it (`c1` before it, `c2` after it):
 /// - both whole: the pair `(c1, c2)` in a one-hash Bloom filter (a false positive only keeps a
 ///   run uncut); a token that ends one or two bytes into `c2` puts every `c2` with those bytes;
 /// - starting one or two bytes before the end of `c1`, with `c2` whole: the pair of those
@@ -143,7 +143,8 @@ struct PieceCuts: @unchecked Sendable {
     ///
     /// A part is encoded as a piece of its own, whole-token lookup first, so cutting is exact
     /// only when every token is what its own bytes merge to: build only when every token longer
-    /// than a byte has a split (as every Kimi token has; ``BacktrackingTables/Arrays``).
+    /// than a byte has a split (``BacktrackingTables/Arrays/everyTokenIsAMerge``, true of every
+    /// Kimi token).
     static func build(table: ByteStringTable) -> Arrays {
         var flags = [UInt32](repeating: 0, count: characterCount)
         var filter = [UInt64](repeating: 0, count: 1 << (filterBits - 6))
