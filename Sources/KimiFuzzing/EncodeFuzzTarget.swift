@@ -1,6 +1,7 @@
 @_spi(Testing) import KimiTokenizer
 
-/// Arbitrary bytes: the three byte-pair merges agree on them as one piece; invalid UTF-8 is
+/// Arbitrary bytes: the three byte-pair merges agree on them as one piece, and the parts the
+/// encoder cuts them into merge to the same IDs as the whole; invalid UTF-8 is
 /// rejected at the right offset; valid text splits the same with the scanner and PCRE2, and
 /// every mode decodes back to the input.
 struct EncodeFuzzTarget {
@@ -9,6 +10,7 @@ struct EncodeFuzzTarget {
 
     func run(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
         try checkMerges(bytes)
+        try checkCuts(bytes)
         let text: String
         do {
             text = try UTF8Input.decode(bytes)
@@ -54,6 +56,17 @@ struct EncodeFuzzTarget {
         }
         if bytes.count <= 256, tokenizer.merge(bytes, by: .scan) != heap {
             throw violation("scan merge differs from the heap merge \(heap ?? [])")
+        }
+    }
+
+    /// The parts between the encoder's cuts merge, one by one, to the heap merge of the whole.
+    private func checkCuts(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
+        guard let cuts = tokenizer.cutPositions(in: bytes), !cuts.isEmpty else { return }
+        let bounds = [0] + cuts + [bytes.count]
+        let parts = zip(bounds, bounds.dropFirst()).map { tokenizer.merge(Array(bytes[$0..<$1]), by: .heap) }
+        let whole = tokenizer.merge(bytes, by: .heap)
+        guard parts.allSatisfy({ $0 != nil }), parts.flatMap({ $0 ?? [] }) == whole else {
+            throw violation("cut at \(cuts), the parts merge to \(parts.flatMap { $0 ?? [] }), the whole to \(whole ?? [])")
         }
     }
 
