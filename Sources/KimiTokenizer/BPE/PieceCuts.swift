@@ -123,11 +123,6 @@ struct PieceCuts: @unchecked Sendable {
         }
     }
 
-    /// The 16 payload bits of a three-byte sequence.
-    private static func payload(_ lead: UInt8, _ second: UInt8, _ third: UInt8) -> UInt32 {
-        UInt32(lead & 0x0F) << 12 | UInt32(second & 0x3F) << 6 | UInt32(third & 0x3F)
-    }
-
     @inline(__always)
     private static func isContinuation(_ byte: UInt8) -> Bool {
         byte & 0xC0 == 0x80
@@ -158,19 +153,19 @@ struct PieceCuts: @unchecked Sendable {
             for split in token.indices.dropFirst() where isThreeByteLead(token[split]) {
                 let after = token[split...]
                 let secondWhole = after.count >= 3
-                let second = secondWhole ? payload(after[split], after[split + 1], after[split + 2]) : 0
+                let second = secondWhole ? UTF8Scalars.threeBytePayload(after[split], after[split + 1], after[split + 2]) : 0
                 // The last lead byte before the split, if any.
                 var lastLead = split - 1
                 while lastLead >= 0, isContinuation(token[lastLead]) { lastLead -= 1 }
                 if lastLead >= 0 {
                     // Only a whole three-byte character can end where one starts in valid text.
                     guard split - lastLead == 3, isThreeByteLead(token[lastLead]) else { continue }
-                    let first = payload(token[lastLead], token[lastLead + 1], token[lastLead + 2])
+                    let first = UTF8Scalars.threeBytePayload(token[lastLead], token[lastLead + 1], token[lastLead + 2])
                     if secondWhole {
                         insert(pairKey(first, second))
                     } else if after.count == 2 {
-                        for last in UInt32(0)..<64 {
-                            insert(pairKey(first, UInt32(after[split] & 0x0F) << 12 | UInt32(after[split + 1] & 0x3F) << 6 | last))
+                        for last in UInt8(0x80)...0xBF {
+                            insert(pairKey(first, UTF8Scalars.threeBytePayload(after[split], after[split + 1], last)))
                         }
                     } else {
                         flags[Int(first)] |= 1 << UInt32(after[split] & 0x0F)

@@ -20,7 +20,13 @@ enum UTF8Scalars {
     static func threeByteSequence(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt32? {
         guard index + 3 <= bytes.count, bytes[index] & 0xF0 == 0xE0, bytes[index + 1] & 0xC0 == 0x80,
               bytes[index + 2] & 0xC0 == 0x80 else { return nil }
-        return UInt32(bytes[index] & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        return threeBytePayload(bytes[index], bytes[index + 1], bytes[index + 2])
+    }
+
+    /// The 16 payload bits of a three-byte sequence's bytes, which name it among such sequences.
+    @inline(__always)
+    static func threeBytePayload(_ lead: UInt8, _ second: UInt8, _ third: UInt8) -> UInt32 {
+        UInt32(lead & 0x0F) << 12 | UInt32(second & 0x3F) << 6 | UInt32(third & 0x3F)
     }
 
     /// The scalar starting at `index` of valid UTF-8, and its length, by a chain of tests on the
