@@ -59,13 +59,34 @@ struct BytePairEncoder: Sendable {
 
     /// Appends the ranks of `piece` to `output`, through `cache` when there is one. The memory
     /// from the piece up to `readableEnd` may be read.
+    ///
+    /// Inlined into the pre-tokenizer's loop for the common case, a piece of up to eight bytes
+    /// that is one token (85% of the pieces of the English, Python and JSON corpus files, 64% of
+    /// Chinese subtitles, 48% of Russian): one word load and one slot, with no call. Such a piece
+    /// is never cut, as a token spans every boundary inside it.
+    @inline(__always)
     func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
                 cache: PieceCache?) {
+        let base = piece.baseAddress.unsafelyUnwrapped
+        let short = piece.count <= 8 && readableEnd - base >= 8
+        if short, let rank = vocabulary.rank(ofFirst: piece.count, bytesAt: base) {
+            output.append(rank)
+        } else {
+            encodeOther(piece, isShortNonToken: short, readableEnd: readableEnd, into: &output, cache: cache)
+        }
+    }
+
+    /// ``encode(_:readableEnd:into:cache:)`` for every piece but a short token; out of line, so
+    /// that the loop that calls it stays small. `isShortNonToken` says the piece is known not to
+    /// be one token.
+    @inline(never)
+    private func encodeOther(_ piece: UnsafeBufferPointer<UInt8>, isShortNonToken: Bool, readableEnd: UnsafePointer<UInt8>,
+                             into output: inout TokenIDBuffer, cache: PieceCache?) {
         let count = piece.count
         if count >= Self.cutThreshold, piece[count - 3] & 0xF0 == 0xE0, let cuts {
             encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
         } else {
-            encodeWhole(piece, readableEnd: readableEnd, into: &output, cache: cache)
+            encodeWhole(piece, lookingUpWhole: !isShortNonToken, readableEnd: readableEnd, into: &output, cache: cache)
         }
     }
 
