@@ -23,11 +23,14 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // A cache prefetch hint, which Swift has no spelling for.
+        .target(name: "CKimiPrefetch"),
         // The core tokenizer: vocabulary, pre-tokenizer, byte-pair encoding, special tokens.
         .target(
             name: "KimiTokenizer",
             dependencies: [
                 "CPCRE2",
+                "CKimiPrefetch",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

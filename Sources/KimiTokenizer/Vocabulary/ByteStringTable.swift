@@ -1,3 +1,5 @@
+import CKimiPrefetch
+
 /// An immutable set of byte strings, each with an integer value, stored flat.
 ///
 /// All strings live in one buffer; lookups hash a byte range and probe an open-addressing
@@ -122,15 +124,28 @@ struct ByteStringTable: @unchecked Sendable {
     /// `word` (zero above them), or `nil`: one hash and one slot, with no bytes to load or compare.
     @inline(__always)
     func value(ofWord word: UInt64, length: Int) -> Int? {
-        let length = UInt32(truncatingIfNeeded: length)
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: Self.finish(Self.seed(length: Int(length), prefix: word))) & mask
+        var slot = firstSlot(word: word, length: length)
+        let length = UInt32(truncatingIfNeeded: length)
         while true {
             let entry = slots[slot]
             if entry.valuePlusOne == 0 { return nil }
             if entry.length == length, entry.prefix == word { return Int(entry.valuePlusOne - 1) }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// Where ``value(ofWord:length:)`` starts its probe.
+    @inline(__always)
+    private func firstSlot(word: UInt64, length: Int) -> Int {
+        Int(truncatingIfNeeded: Self.finish(Self.seed(length: length, prefix: word))) & (slots.count - 1)
+    }
+
+    /// Starts loading the slot where ``value(ofWord:length:)`` begins its probe for the same
+    /// arguments, without waiting for it.
+    @inline(__always)
+    func prefetch(word: UInt64, length: Int) {
+        kimi_prefetch(slots.baseAddress.unsafelyUnwrapped + firstSlot(word: word, length: length))
     }
 
     /// The word of a filter of `words` words (a power of two) and the two bits in it for a

@@ -79,8 +79,19 @@ public struct Vocabulary: Sendable {
     /// one word load, masked to the length. Eight bytes from `base` must be readable.
     @inline(__always)
     func rank(ofFirst length: Int, bytesAt base: UnsafeRawPointer) -> Int? {
-        let word = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-        return table.value(ofWord: word & ~0 >> UInt64(64 - 8 * length), length: length)
+        table.value(ofWord: Self.word(ofFirst: length, bytesAt: base), length: length)
+    }
+
+    /// Starts loading what ``rank(ofFirst:bytesAt:)`` will read for the same arguments.
+    @inline(__always)
+    func prefetchRank(ofFirst length: Int, bytesAt base: UnsafeRawPointer) {
+        table.prefetch(word: Self.word(ofFirst: length, bytesAt: base), length: length)
+    }
+
+    /// The first `length` bytes (1 to 8) at `base` as a little-endian word, zero above them.
+    @inline(__always)
+    private static func word(ofFirst length: Int, bytesAt base: UnsafeRawPointer) -> UInt64 {
+        UInt64(littleEndian: base.loadUnaligned(as: UInt64.self)) & ~0 >> UInt64(64 - 8 * length)
     }
 
     /// The rank of the two-byte token `first, second`, if there is one.
