@@ -269,7 +269,7 @@ final class BacktrackingTables: @unchecked Sendable {
     /// The 16 payload bits of a three-byte sequence, which name it among such sequences.
     @inline(__always)
     private static func payload(_ lead: UInt8, _ second: UInt8, _ third: UInt8) -> UInt64 {
-        UInt64(lead & 0x0F) << 12 | UInt64(second & 0x3F) << 6 | UInt64(third & 0x3F)
+        UInt64(UTF8Scalars.threeBytePayload(lead, second, third))
     }
 
     /// Whether a token ends inside a two- or three-byte character after `node` (also for a node the

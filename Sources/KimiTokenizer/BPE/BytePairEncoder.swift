@@ -74,9 +74,8 @@ struct BytePairEncoder: Sendable {
     @inline(__always)
     func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
                 cache: PieceCache?) {
-        let base = piece.baseAddress.unsafelyUnwrapped
-        let short = piece.count <= 8 && readableEnd - base >= 8
-        if short, let rank = vocabulary.rank(ofFirst: piece.count, bytesAt: base) {
+        let short = Self.isShort(piece, readableEnd: readableEnd)
+        if short, let rank = vocabulary.rank(ofFirst: piece.count, bytesAt: piece.baseAddress.unsafelyUnwrapped) {
             output.append(rank)
         } else {
             encodeOther(piece, isShortNonToken: short, readableEnd: readableEnd, into: &output, cache: cache)
@@ -162,11 +161,17 @@ struct BytePairEncoder: Sendable {
     /// readable bytes from its start is looked up by one word load, masked to its length.
     @inline(__always)
     private func wholeRank(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>) -> Int? {
-        let base = piece.baseAddress.unsafelyUnwrapped
-        if piece.count <= 8, readableEnd - base >= 8 {
-            return vocabulary.rank(ofFirst: piece.count, bytesAt: base)
+        if Self.isShort(piece, readableEnd: readableEnd) {
+            return vocabulary.rank(ofFirst: piece.count, bytesAt: piece.baseAddress.unsafelyUnwrapped)
         }
         return piece.count <= longestToken ? vocabulary.rank(of: piece) : nil
+    }
+
+    /// Whether `piece` is looked up by one word load: up to eight bytes, with eight readable
+    /// from its start.
+    @inline(__always)
+    private static func isShort(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>) -> Bool {
+        piece.count <= 8 && readableEnd - piece.baseAddress.unsafelyUnwrapped >= 8
     }
 
     /// Merges a piece that is not one token.
