@@ -212,6 +212,30 @@ extension KimiTokenizer {
         }
     }
 
+    /// The IDs of each of `pieces` merged by backtracking, one memo of valid pairs shared by
+    /// them all, as small as an encode call's can be (so that pairs also replace one another);
+    /// `nil` as for ``merge(_:by:)``.
+    @_spi(Testing) public func mergeRememberingPairs(_ pieces: [[UInt8]]) -> [[Int]]? {
+        guard let tables = vocabulary.backtracking else { return nil }
+        let memo = ValidPairMemo(textBytes: 0)
+        var merged: [[Int]] = []
+        for piece in pieces where !piece.isEmpty {
+            var finished = true
+            let ids = piece.withUnsafeBufferPointer { piece in
+                TokenIDBuffer.withIDs(inputBytes: piece.count) { ids in finished = tables.merge(piece, into: &ids, memo: memo) }
+            }
+            guard finished else { return nil }
+            merged.append(ids)
+        }
+        return merged
+    }
+
+    /// Whether the backtracking merge treats `scalar` as a character no token boundary can fall
+    /// inside, or `nil` when the vocabulary has no backtracking tables.
+    @_spi(Testing) public func isSplitFree(_ scalar: Unicode.Scalar) -> Bool? {
+        vocabulary.backtracking?.isSplitFree(scalar)
+    }
+
     /// The IDs of `piece` merged by `strategy` alone, with no pre-tokenization and no cache, or
     /// `nil` for backtracking when the vocabulary has no backtracking tables or the search does
     /// not finish (which the encoder would answer with the heap merge).

@@ -95,6 +95,70 @@ struct MergeStrategyTests {
         }
     }
 
+    /// No boundary of the heap merge (the reference) falls inside a character the backtracking
+    /// merge treats as split-free, in runs of characters from the scripts where most of them
+    /// are, mixed with others and with random tokens.
+    @Test func splitFreeCharactersAreNeverSplit() throws {
+        let scripts: [ClosedRange<UInt32>] = [0x0400...0x04FF, 0x0370...0x03FF, 0x0600...0x06FF, 0x3040...0x30FF,
+                                              0x4E00...0x9FFF, 0xAC00...0xD7AF, 0x00C0...0x024F, 0x3000...0x303F]
+        let splitFree = scripts.flatMap { $0.compactMap(Unicode.Scalar.init) }.filter { tokenizer.isSplitFree($0) == true }
+        // Most of the corpora's characters are among them (88% of Russian's, 94% of Chinese's).
+        #expect(splitFree.count > 3000, "split-free characters: \(splitFree.count)")
+        for common in ["и", "о", "的", "是", "の", "ا"] {
+            #expect(tokenizer.isSplitFree(try #require(common.unicodeScalars.first)) == true, "\(common)")
+        }
+        // A character that is not one token is split somewhere, so it never qualifies.
+        let notTokens = scripts.flatMap { $0.compactMap(Unicode.Scalar.init) }.filter { scalar in
+            Array(String(Character(scalar)).utf8).withUnsafeBufferPointer { vocabulary.rank(of: $0) } == nil
+        }
+        #expect(!notTokens.isEmpty && notTokens.allSatisfy { tokenizer.isSplitFree($0) == false })
+        var random = RandomText(seed: 0x4B49_4D4E)
+        var failures = 0
+        for index in 0..<20_000 where failures < 5 {
+            var bytes: [UInt8] = []
+            for _ in 0...random.below(12) {
+                switch random.below(4) {
+                case 0: bytes += vocabulary.bytes(ofRank: random.below(vocabulary.count))
+                case 1: bytes += Array(random.string(maximumAtoms: 3).utf8)
+                default: bytes += Array(String(Character(random.pick(splitFree))).utf8)
+                }
+            }
+            guard let ids = tokenizer.merge(bytes, by: .heap) else { continue }
+            var end = 0
+            for id in ids.dropLast() {
+                end += vocabulary.bytes(ofRank: id).count
+                // The character around the boundary, if the bytes there are UTF-8.
+                var lead = end
+                while lead > 0, end - lead < 3, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+                let length = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : 2
+                guard lead < end, lead + length > end, lead + length <= bytes.count,
+                      let scalar = String(validating: bytes[lead..<lead + length], as: UTF8.self)?.unicodeScalars.first
+                else { continue }
+                if tokenizer.isSplitFree(scalar) == true {
+                    failures += 1
+                    Issue.record("input \(index): a boundary inside split-free \(scalar) at byte \(end) of \(bytes)")
+                }
+            }
+            if !expectAgreement(bytes, "split-free mix \(index)") { failures += 1 }
+        }
+    }
+
+    /// The backtracking merge remembering valid pairs across pieces, in a memo small enough
+    /// for pairs to replace one another, gives the heap's IDs.
+    @Test func rememberedPairsAgree() {
+        var random = RandomText(seed: 0x4B49_4D4F)
+        let pieces = (0..<20_000).map { _ in Array(random.string(maximumAtoms: 12).utf8) }.filter { !$0.isEmpty }
+        guard let remembered = tokenizer.mergeRememberingPairs(pieces) else {
+            Issue.record("a backtracking search with remembered pairs did not finish")
+            return
+        }
+        var failures = 0
+        for (index, piece) in pieces.enumerated() where failures < 5 && remembered[index] != tokenizer.merge(piece, by: .heap) {
+            failures += 1
+            Issue.record("piece \(index) \(piece): remembered \(remembered[index]), heap \(tokenizer.merge(piece, by: .heap) ?? [])")
+        }
+    }
+
     @Test func randomBytesAgree() {
         var random = RandomText(seed: 0x4B49_4D4B)
         var failures = 0

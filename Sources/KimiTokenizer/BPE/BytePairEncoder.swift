@@ -143,17 +143,17 @@ struct BytePairEncoder: Sendable {
                              into output: inout TokenIDBuffer, cache: PieceCache?) {
         if piece.isEmpty { return }
         if Self.skipsLookups(piece) {
-            merge(piece, into: &output)
+            merge(piece, into: &output, cache: cache)
         } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
         } else if let cache, piece.count <= PieceCache.maxPieceBytes, cache.isInUse() {
             let slot = cache.slot(of: piece)
             if cache.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
-            merge(piece, into: &output)
+            merge(piece, into: &output, cache: cache)
             cache.store(output.ids(from: start), of: piece, in: slot)
         } else {
-            merge(piece, into: &output)
+            merge(piece, into: &output, cache: cache)
         }
     }
 
@@ -176,10 +176,10 @@ struct BytePairEncoder: Sendable {
 
     /// Merges a piece that is not one token.
     @inline(__always)
-    private func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
+    private func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer, cache: PieceCache?) {
         if !Self.prefersBacktracking(piece) {
             mergeByScan(piece, into: &output)
-        } else if backtracking?.merge(piece, into: &output) != true {
+        } else if backtracking?.merge(piece, into: &output, memo: cache?.validPairs) != true {
             // No tables, or (never seen) a search that did not finish.
             mergeByHeap(piece, into: &output)
         }

@@ -14,6 +14,8 @@ import Darwin
 /// Where pieces seldom recur (base64, hashes, random identifiers) the probes and stores only
 /// cost cache misses, so the cache watches its hit rate and stands aside for a while when it
 /// is low (see ``isInUse()``).
+///
+/// It also carries the call's ``ValidPairMemo``, for the pieces it does not answer.
 final class PieceCache {
     /// The longest piece kept, in bytes.
     static let maxPieceBytes = 24
@@ -34,6 +36,8 @@ final class PieceCache {
     private static let idMask: UInt32 = 0xFF_FFFF
 
     private let slots: UnsafeMutableRawPointer
+    /// The call's memo of valid pairs, for the backtracking merge.
+    let validPairs: ValidPairMemo
     private let mask: Int
 
     /// Lookups per judgement of the hit rate, the lowest rate that keeps the cache in use (as
@@ -58,6 +62,7 @@ final class PieceCache {
         guard let memory = calloc(count, Self.slotBytes) else { return nil }
         slots = memory
         mask = count - 1
+        validPairs = ValidPairMemo(textBytes: textBytes)
     }
 
     deinit { free(slots) }

@@ -27,18 +27,18 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 8
+    static let formatVersion: UInt32 = 9
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
         case tokenBytes, tokenOffsets, rankSlots, rankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes, pairStepSlots, charStepSlots, midCharNodes
-        case tokenLinks, mergeSlots, mergeFilter, characterFlags, spannedPairs
+        case tokenLinks, mergeSlots, mergeFilter, splitFreeCharacters, characterFlags, spannedPairs
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
             case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .threeByteNodes, .characterFlags: 4
-            case .rankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .spannedPairs: 8
+            case .rankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .splitFreeCharacters, .spannedPairs: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
@@ -68,7 +68,7 @@ final class VocabularyImage: @unchecked Sendable {
             charStepSlots: Self.buffer(.charStepSlots, in: image),
             midCharNodes: Self.buffer(.midCharNodes, in: image),
             tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
-            mergeFilter: Self.buffer(.mergeFilter, in: image))
+            mergeFilter: Self.buffer(.mergeFilter, in: image), splitFreeCharacters: Self.buffer(.splitFreeCharacters, in: image))
         let characterFlags: UnsafeBufferPointer<UInt32> = Self.buffer(.characterFlags, in: image)
         cuts = characterFlags.isEmpty ? nil : PieceCuts(characterFlags: characterFlags, spannedPairs: Self.buffer(.spannedPairs, in: image))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
@@ -108,7 +108,7 @@ final class VocabularyImage: @unchecked Sendable {
             TableImageArray(backtracking?.charStepSlots ?? []),
             TableImageArray(backtracking?.midCharNodes ?? []),
             TableImageArray(backtracking?.tokenLinks ?? []), TableImageArray(backtracking?.mergeSlots ?? []),
-            TableImageArray(backtracking?.mergeFilter ?? []),
+            TableImageArray(backtracking?.mergeFilter ?? []), TableImageArray(backtracking?.splitFreeCharacters ?? []),
             TableImageArray(cuts?.characterFlags ?? []), TableImageArray(cuts?.spannedPairs ?? []),
         ]
         return TableImage(arrays, headerSize: headerSize) { block in
@@ -164,14 +164,15 @@ final class VocabularyImage: @unchecked Sendable {
                 || count(.characterFlags) == PieceCuts.characterCount && count(.spannedPairs) == 1 << (PieceCuts.filterBits - 6)
         else { return false }
         if count(.trieSlots) == 0 {
-            return [Section.oneByteNodes, .twoByteNodes, .threeByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter]
-                .allSatisfy { count($0) == 0 }
+            return [Section.oneByteNodes, .twoByteNodes, .threeByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter,
+                    .splitFreeCharacters].allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots)) && isTableSize(count(.pairStepSlots))
             && isTableSize(count(.charStepSlots))
             && count(.midCharNodes) > 0
             && count(.oneByteNodes) == 256 && count(.twoByteNodes) == 1 << 16 && count(.threeByteNodes) == 1 << 16
             && count(.mergeFilter) == 1 << (BacktrackingTables.mergeFilterBits - 6)
+            && count(.splitFreeCharacters) == SplitFreeCharacters.wordCount
             && count(.tokenLinks) == ranks && tokenLinksAreInBounds(image, ranks: ranks)
     }
 
