@@ -217,17 +217,19 @@ extension KimiTokenizer {
     /// `nil` as for ``merge(_:by:)``.
     @_spi(Testing) public func mergeRememberingPairs(_ pieces: [[UInt8]]) -> [[Int]]? {
         guard let tables = vocabulary.backtracking else { return nil }
-        let memo = ValidPairMemo(textBytes: 0)
-        var merged: [[Int]] = []
-        for piece in pieces where !piece.isEmpty {
-            var finished = true
-            let ids = piece.withUnsafeBufferPointer { piece in
-                TokenIDBuffer.withIDs(inputBytes: piece.count) { ids in finished = tables.merge(piece, into: &ids, memo: memo) }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ValidPairMemo.entryCount(textBytes: 0)) { entries in
+            let memo = ValidPairMemo(entries: entries)
+            var merged: [[Int]] = []
+            for piece in pieces where !piece.isEmpty {
+                var finished = true
+                let ids = piece.withUnsafeBufferPointer { piece in
+                    TokenIDBuffer.withIDs(inputBytes: piece.count) { ids in finished = tables.merge(piece, into: &ids, memo: memo) }
+                }
+                guard finished else { return nil }
+                merged.append(ids)
             }
-            guard finished else { return nil }
-            merged.append(ids)
+            return merged
         }
-        return merged
     }
 
     /// Whether the backtracking merge treats `scalar` as a character no token boundary can fall

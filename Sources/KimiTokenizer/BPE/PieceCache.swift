@@ -36,8 +36,9 @@ final class PieceCache {
     private static let idMask: UInt32 = 0xFF_FFFF
 
     private let slots: UnsafeMutableRawPointer
-    /// The call's memo of valid pairs, for the backtracking merge.
+    /// The call's memo of valid pairs, for the backtracking merge, over `memoEntries`.
     let validPairs: ValidPairMemo
+    private let memoEntries: UnsafeMutableBufferPointer<UInt64>
     private let mask: Int
 
     /// Lookups per judgement of the hit rate, the lowest rate that keeps the cache in use (as
@@ -62,10 +63,14 @@ final class PieceCache {
         guard let memory = calloc(count, Self.slotBytes) else { return nil }
         slots = memory
         mask = count - 1
-        validPairs = ValidPairMemo(textBytes: textBytes)
+        memoEntries = .allocate(capacity: ValidPairMemo.entryCount(textBytes: textBytes))
+        validPairs = ValidPairMemo(entries: memoEntries)
     }
 
-    deinit { free(slots) }
+    deinit {
+        free(slots)
+        memoEntries.deallocate()
+    }
 
     /// Whether to look the next piece up: false while the cache stands aside after a low hit rate.
     @inline(__always)

@@ -1,17 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The answers of the backtracking merge's valid-pair test for one encode call.
 ///
 /// The test undoes the merges of two tokens one by one, and each step waits on a load from
 /// tables of megabytes. The same pairs come back from word to word (" при" then "вет", a stem
 /// then an ending): on the Russian corpus file, 48% of 58,355 tests asked a pair already asked
-/// and still remembered here; 8 to 17% on the Chinese ones. Direct-mapped (a new pair replaces the one in its entry), sized
-/// to the text, owned by a single call, so it needs no locking.
-final class ValidPairMemo {
+/// and still remembered here; 8 to 17% on the Chinese ones. Direct-mapped (a new pair replaces
+/// the one in its entry), used by a single call, so it needs no locking.
+///
+/// A view of entries its owner allocates, sizes with ``entryCount(textBytes:)`` and frees (see
+/// ``PieceCache``): a struct with no reference, so passing it costs no reference counting on
+/// the path of every merge.
+struct ValidPairMemo {
     // One word per entry: the key (left rank << 21 | right rank) in the low 42 bits, the answer
     // in the top bit. All ones is empty: no rank is 2^21 - 1.
     private static let keyMask: UInt64 = 1 << 42 - 1
@@ -20,17 +18,20 @@ final class ValidPairMemo {
     private let entries: UnsafeMutablePointer<UInt64>
     private let shift: UInt64
 
-    /// A memo for a text of `textBytes` bytes: one entry per 32 bytes of text, from 256 to
+    /// The entries for a text of `textBytes` bytes: one per 32 bytes of text, from 256 to
     /// 16,384 (128 KB, reached at 512 KB of text).
-    init(textBytes: Int) {
-        var bits: UInt64 = 8
-        while bits < 14, 32 << bits < textBytes { bits += 1 }
-        entries = .allocate(capacity: 1 << Int(bits))
-        entries.initialize(repeating: ~0, count: 1 << Int(bits))
-        shift = 64 - bits
+    static func entryCount(textBytes: Int) -> Int {
+        var count = 256
+        while count < 16384, 32 * count < textBytes { count <<= 1 }
+        return count
     }
 
-    deinit { entries.deallocate() }
+    /// A memo over `entries` (a power of two of them), which it empties.
+    init(entries: UnsafeMutableBufferPointer<UInt64>) {
+        entries.initialize(repeating: ~0)
+        self.entries = entries.baseAddress.unsafelyUnwrapped
+        shift = UInt64(64 - entries.count.trailingZeroBitCount)
+    }
 
     /// The answer for `left` then `right`, computed by `test` unless remembered.
     @inline(__always)
