@@ -146,12 +146,15 @@ struct BytePairEncoder: Sendable {
             merge(piece, into: &output, cache: cache)
         } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
-        } else if let cache, piece.count <= PieceCache.maxPieceBytes, cache.isInUse() {
-            let slot = cache.slot(of: piece)
-            if cache.appendIDs(in: slot, of: piece, to: &output) { return }
+        } else if cache != nil, piece.count <= PieceCache.maxPieceBytes, cache.unsafelyUnwrapped.isInUse() {
+            // Not `if let`: that binding made the compiler retain the cache around every merge
+            // and release it after (5% of Russian's time, sampled), though the caller keeps it
+            // alive. It is tested for nil just above.
+            let slot = cache.unsafelyUnwrapped.slot(of: piece)
+            if cache.unsafelyUnwrapped.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
             merge(piece, into: &output, cache: cache)
-            cache.store(output.ids(from: start), of: piece, in: slot)
+            cache.unsafelyUnwrapped.store(output.ids(from: start), of: piece, in: slot)
         } else {
             merge(piece, into: &output, cache: cache)
         }
