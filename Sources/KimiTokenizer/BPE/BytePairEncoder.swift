@@ -5,7 +5,8 @@
 /// where that scan is quadratic, are encoded by backtracking over the vocabulary's token trie
 /// (linear, see ``BacktrackingTables``). The heap merge, ordered by (rank, position) over a
 /// linked list of parts in O(n log n), serves vocabularies too large for the backtracking
-/// tables and is the reference the backtracking encoder is tested against.
+/// tables or with a token that merging never makes, and is the reference the backtracking
+/// encoder is tested against.
 ///
 /// Pieces of CJK, kana or Hangul are first cut where no token spans a boundary (see
 /// ``PieceCuts``), and the parts, mostly words of one to four characters, encoded one by one.
@@ -15,12 +16,18 @@ struct BytePairEncoder: Sendable {
     private let longestToken: Int
     private let backtracking: BacktrackingTables?
     private let cuts: PieceCuts?
+    /// Whether every token is what its own bytes merge to (the cut tables are built only
+    /// then). Only then may the backtracking merge be used, as it takes the longest token
+    /// wherever it fits, and only then may a piece skip the whole-token lookup (tiktoken looks
+    /// every piece up first), as a piece that is one token comes out of the merge whole.
+    private let mergesMakeEveryToken: Bool
 
     init(vocabulary: Vocabulary) {
         self.vocabulary = vocabulary
         longestToken = vocabulary.longestToken
-        backtracking = vocabulary.backtracking
         cuts = vocabulary.cuts
+        mergesMakeEveryToken = vocabulary.cuts != nil
+        backtracking = mergesMakeEveryToken ? vocabulary.backtracking : nil
     }
 
     /// Pieces at least this long are encoded by backtracking, whatever they end in (mostly
@@ -92,8 +99,19 @@ struct BytePairEncoder: Sendable {
         if count >= Self.cutThreshold, piece[count - 3] & 0xF0 == 0xE0, let cuts {
             encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
         } else {
-            encodeWhole(piece, lookingUpWhole: !isShortNonToken, readableEnd: readableEnd, into: &output, cache: cache)
+            let lookingUpWhole = !isShortNonToken && !(mergesMakeEveryToken && Self.isRarelyOneToken(piece))
+            encodeWhole(piece, lookingUpWhole: lookingUpWhole, readableEnd: readableEnd, into: &output, cache: cache)
         }
+    }
+
+    /// Whether `piece` is a word of over eight bytes ending in a two-byte letter (Cyrillic,
+    /// Arabic, Greek), which is seldom one token: 4.6% of 33,143 such pieces of the Russian
+    /// corpus file, 2 of 72,968 in Arabic (counted in Python). Such a piece skips the
+    /// whole-token lookup; one that is a token comes out of the piece cache or the merge whole
+    /// all the same. Measured: 3% fewer instructions on Russian and Arabic.
+    @inline(__always)
+    private static func isRarelyOneToken(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.count > 8 && piece[piece.count - 2] & 0xE0 == 0xC0
     }
 
     /// Cuts `piece` and appends the ranks of its parts. Not inlined, so that the path of pieces
@@ -142,7 +160,7 @@ struct BytePairEncoder: Sendable {
     private func encodeWhole(_ piece: UnsafeBufferPointer<UInt8>, lookingUpWhole: Bool = true, readableEnd: UnsafePointer<UInt8>,
                              into output: inout TokenIDBuffer, cache: PieceCache?) {
         if piece.isEmpty { return }
-        if Self.skipsLookups(piece) {
+        if mergesMakeEveryToken, Self.skipsLookups(piece) {
             merge(piece, into: &output, cache: cache)
         } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
