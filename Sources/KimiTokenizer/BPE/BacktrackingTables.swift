@@ -269,7 +269,7 @@ final class BacktrackingTables: @unchecked Sendable {
     /// The 11 payload bits of a two-byte sequence.
     @inline(__always)
     private static func payload(_ lead: UInt8, _ second: UInt8) -> UInt64 {
-        UInt64(lead & 0x1F) << 6 | UInt64(second & 0x3F)
+        UInt64(UTF8Scalars.twoBytePayload(lead, second))
     }
 
     /// Whether `lead`, `second`, `third` are a three-byte UTF-8 sequence's lead and continuation

@@ -11,7 +11,10 @@
 enum SplitFreeCharacters {
     /// Bits `0..<65536` are three-byte characters by their 16 payload bits; the next 2048 are
     /// two-byte characters by their 11.
-    static let wordCount = (65536 + 2048) / 64
+    static let wordCount = (twoByteBits + 2048) / 64
+
+    /// The first bit of the two-byte characters.
+    private static let twoByteBits = 65536
 
     /// Derives the bits from every token's bytes and the valid-pair test.
     static func build(tokenCount: Int, bytes: (Int) -> ArraySlice<UInt8>, isValidPair: (UInt32, UInt32) -> Bool) -> [UInt64] {
@@ -54,7 +57,7 @@ enum SplitFreeCharacters {
         }
         for lead in UInt8(0xC0)...0xDF {
             for second in UInt8(0x80)...0xBF where !anyValid(endingWith[key(lead)], startingWith[key(second)] ?? []) {
-                set(65536 + twoBytePayload(lead, second))
+                set(twoByteBits + Int(UTF8Scalars.twoBytePayload(lead, second)))
             }
         }
         return words
@@ -71,7 +74,7 @@ enum SplitFreeCharacters {
         let before = text[end - 1]
         let bit: Int
         if before & 0xE0 == 0xC0 {
-            bit = 65536 + twoBytePayload(before, byte)
+            bit = twoByteBits + Int(UTF8Scalars.twoBytePayload(before, byte))
         } else if before & 0xF0 == 0xE0 {
             guard end + 1 < text.count, isContinuation(text[end + 1]) else { return false }
             bit = Int(UTF8Scalars.threeBytePayload(before, byte, text[end + 1]))
@@ -80,7 +83,7 @@ enum SplitFreeCharacters {
         } else {
             return false
         }
-        return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+        return isSet(bit, in: words)
     }
 
     /// Whether `scalar`'s bit is set in `words` (never for one of one or four bytes).
@@ -88,21 +91,21 @@ enum SplitFreeCharacters {
         let value = Int(scalar.value)
         let bit: Int
         switch value {
-        case 0x80..<0x800: bit = 65536 + value
+        case 0x80..<0x800: bit = twoByteBits + value
         case 0x800..<0x10000: bit = value
         default: return false
         }
-        return words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+        return isSet(bit, in: words)
+    }
+
+    @inline(__always)
+    private static func isSet(_ bit: Int, in words: UnsafeBufferPointer<UInt64>) -> Bool {
+        words[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }
 
     @inline(__always)
     private static func isContinuation(_ byte: UInt8) -> Bool {
         byte & 0xC0 == 0x80
-    }
-
-    @inline(__always)
-    private static func twoBytePayload(_ lead: UInt8, _ second: UInt8) -> Int {
-        Int(lead & 0x1F) << 6 | Int(second & 0x3F)
     }
 
     /// The first one or two bytes of a two- or three-byte character that `token` ends in before

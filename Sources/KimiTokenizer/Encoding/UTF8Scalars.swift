@@ -23,6 +23,12 @@ enum UTF8Scalars {
         return threeBytePayload(bytes[index], bytes[index + 1], bytes[index + 2])
     }
 
+    /// The 11 payload bits of a two-byte sequence's bytes, which name it among such sequences.
+    @inline(__always)
+    static func twoBytePayload(_ lead: UInt8, _ second: UInt8) -> UInt32 {
+        UInt32(lead & 0x1F) << 6 | UInt32(second & 0x3F)
+    }
+
     /// The 16 payload bits of a three-byte sequence's bytes, which name it among such sequences.
     @inline(__always)
     static func threeBytePayload(_ lead: UInt8, _ second: UInt8, _ third: UInt8) -> UInt32 {
