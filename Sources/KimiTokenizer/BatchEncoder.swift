@@ -12,13 +12,17 @@ public enum BatchEncoder {
 
     /// `(0..<count).map(transform)` over `threads` workers, results in index order; the first
     /// error (by index) is thrown after all work is done.
+    ///
+    /// Items are handed out in blocks of `itemsPerBlock`, or by default of up to 256 items, as
+    /// many as keep eight blocks per worker: pass 1 for items that are each much work.
     public static func parallelMap<T: Sendable>(count: Int, threads: Int = ProcessInfo.activeProcessorCountOrOne,
+                                                itemsPerBlock: Int? = nil,
                                                 _ transform: @Sendable (Int) throws -> T) throws -> [T] {
         let results = ResultSlots<T>(count: count)
         let workers = max(1, min(threads, count))
         // Blocks are handed out in order to whichever worker is free, so a slow record or a
         // worker that starts late does not leave the others idle at the end.
-        let blockSize = max(1, min(256, count / (workers * 8)))
+        let blockSize = max(1, itemsPerBlock ?? min(256, count / (workers * 8)))
         let blocks = BlockDispenser(count: (count + blockSize - 1) / blockSize)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let block = blocks.next() {

@@ -67,25 +67,34 @@ struct EncodeCommand: ParsableCommand {
     }
 
     /// `--jsonl`: records in, one `{"ids": [...]}` or `{"count": n}` line out per record, in
-    /// order; records are read, encoded and written on all cores.
+    /// order; records are read, encoded and written on all cores, a chunk of lines at a time.
     private func encodeLines(_ path: String) throws {
         let input = try MappedInput(path: path)
-        let lines = JSONLRecords.lines(input.bytes)
+        let chunks = JSONLRecords.chunks(of: input.bytes)
         let tokenizer = try model.loadTokenizer()
         let (field, mode, count) = (field, mode, count)
-        let outputs = try BatchEncoder.parallelMap(count: lines.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne) { index in
-            let ids = try tokenizer.encode(try JSONLRecords.text(of: lines[index], in: input, field: field), mode: mode)
-            var line = Array((count ? "{\"count\":\(ids.count)}" : "{\"ids\":[").utf8)
-            if !count {
-                IDText.append(ids, separator: UInt8(ascii: ","), to: &line)
-                line.append(contentsOf: "]}".utf8)
+        let outputs: [[UInt8]]
+        do {
+            outputs = try BatchEncoder.parallelMap(count: chunks.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne,
+                                                   itemsPerBlock: 1) { index in
+                var output: [UInt8] = []
+                try JSONLRecords.forEachText(in: chunks[index], of: input, field: field) { text in
+                    let ids = try tokenizer.encode(text, mode: mode)
+                    output.append(contentsOf: (count ? "{\"count\":\(ids.count)}" : "{\"ids\":[").utf8)
+                    if !count {
+                        IDText.append(ids, separator: UInt8(ascii: ","), to: &output)
+                        output.append(contentsOf: "]}".utf8)
+                    }
+                    output.append(UInt8(ascii: "\n"))
+                }
+                return output
             }
-            line.append(UInt8(ascii: "\n"))
-            return line
+        } catch let invalid as JSONLRecords.InvalidRecord {
+            throw invalid.numbered(in: input.bytes)
         }
         var joined: [UInt8] = []
         joined.reserveCapacity(outputs.reduce(0) { $0 + $1.count })
-        for line in outputs { joined.append(contentsOf: line) }
+        for chunk in outputs { joined.append(contentsOf: chunk) }
         Output.standardOutput(bytes: joined)
     }
 }

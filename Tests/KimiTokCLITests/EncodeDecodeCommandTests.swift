@@ -161,6 +161,29 @@ struct EncodeJSONLTests {
         #expect(folder.status == 2 && folder.stderr.contains("it is a directory") && folder.stdout.isEmpty)
     }
 
+    @Test func recordsOverManyChunksKeepTheirOrderAndLineNumbers() throws {
+        // About 1.5 MB, cut into chunks of whole lines that the workers split into records
+        // themselves; a blank line and CRLF endings on the way.
+        let texts = ["Hello, Kimi!", "你好，世界", "Привет, мир", "def f(x): return x", "😀 emoji", "<|im_end|>", "  spaced  "]
+        var lines = (0..<40_000).map { "{\"id\": \($0), \"text\": \"\(texts[$0 % texts.count])\"}" + ($0 % 3 == 0 ? "\r" : "") }
+        lines.insert("", at: 20_000)
+        let result = try CLI.run(["encode", "--jsonl", "-", "--threads", "2"], stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let outputs = result.output.split(separator: "\n")
+        try #require(outputs.count == 40_000)
+        for (index, text) in texts.enumerated() {
+            let single = try CLI.run(["encode", "--json", text])
+            let ids = try #require(try JSONSerialization.jsonObject(with: single.stdout) as? [String: Any])["ids"] as? [Int]
+            let expected = "{\"ids\":[" + (ids ?? []).map(String.init).joined(separator: ",") + "]}"
+            let wrong = stride(from: index, to: outputs.count, by: texts.count).filter { outputs[$0] != expected }
+            #expect(wrong.isEmpty, "records \(wrong.prefix(5)) of text \(index)")
+        }
+        // Record 30,000 is on line 30,002 (after the blank line), in a chunk far from the first.
+        lines[30_001] = "{\"text\": 5}"
+        let bad = try CLI.run(["encode", "--jsonl", "-", "--threads", "2"], stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(bad.status == 2 && bad.stderr.contains("line 30002: no string field 'text'") && bad.stdout.isEmpty, "\(bad.stderr)")
+    }
+
     @Test func badRecordsNameTheLine() throws {
         let bad = try CLI.run(["encode", "--jsonl", "-"], stdin: Data("{\"text\": \"a\"}\n{\"text\": 5}\n".utf8))
         #expect(bad.status == 2 && bad.stderr.contains("line 2: no string field 'text'") && bad.stdout.isEmpty)

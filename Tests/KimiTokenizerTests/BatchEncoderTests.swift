@@ -15,16 +15,18 @@ struct BatchEncoderTests {
 
     @Test(arguments: [0, 1, 2, 7, 1000, 5003])
     func everyIndexOnceInOrder(count: Int) throws {
-        for threads in [1, 2, 3, 16] {
+        let settings = [1, 2, 3, 16].flatMap { threads in [nil, 1, 5].map { (threads: threads, itemsPerBlock: $0) } }
+        for (threads, itemsPerBlock) in settings {
             let visits = Visits(count: count)
-            let results = try BatchEncoder.parallelMap(count: count, threads: threads) { index in
+            let results = try BatchEncoder.parallelMap(count: count, threads: threads, itemsPerBlock: itemsPerBlock) { index in
                 visits.visit(index)
                 // Uneven work: every 97th item is much slower than the rest.
                 if index % 97 == 0 { usleep(200) }
                 return index * 3
             }
-            #expect(results == (0..<count).map { $0 * 3 }, "count \(count), threads \(threads)")
-            #expect(visits.all.allSatisfy { $0 == 1 }, "count \(count), threads \(threads)")
+            let label = "count \(count), threads \(threads), items per block \(itemsPerBlock.map(String.init) ?? "default")"
+            #expect(results == (0..<count).map { $0 * 3 }, "\(label)")
+            #expect(visits.all.allSatisfy { $0 == 1 }, "\(label)")
         }
     }
 
