@@ -27,7 +27,7 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 9
+    static let formatVersion: UInt32 = 10
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
