@@ -1,8 +1,9 @@
 /// What backtracking BPE needs beyond the rank table, derived once from the vocabulary: a trie
 /// of the tokens for longest-prefix matching, each token's longest proper prefix token, and
 /// each token's last merge (its split into two tokens) with the reverse map. What the merge
-/// reads of one token (length, prefix token, split) sits together in 16 bytes, one cache line
-/// instead of four arrays' worth: merging text with many distinct tokens is bound by such loads.
+/// reads of one token (length, prefix token, split, the lowest merges it is part of) sits
+/// together in 24 bytes, one cache line (or two) instead of six arrays' worth: merging text
+/// with many distinct tokens is bound by such loads.
 /// For the same reason the trie can also be walked a whole two-byte character (Cyrillic, Greek,
 /// Arabic, Hebrew) or three-byte one (CJK, kana, Hangul) per lookup, where no token ends inside
 /// the character.
@@ -66,6 +67,12 @@ final class BacktrackingTables: @unchecked Sendable {
         /// The two tokens this one is merged from; a token that is no merge is split into itself.
         var splitLeft: UInt32
         var splitRight: UInt32
+        /// The lowest rank of a token merged from this one on the left (`splitLeft`), and on the
+        /// right, `none` if there is none: a pair whose bounds are not below a limit cannot hold
+        /// a merge below it, which spares the valid-pair test half of its probes of the merge
+        /// table.
+        var lowestMergeAsLeft: UInt32
+        var lowestMergeAsRight: UInt32
     }
 
     /// The number of bits in ``Arrays/mergeFilter``, as a power of two.
@@ -193,6 +200,9 @@ final class BacktrackingTables: @unchecked Sendable {
         var splitLeft = [UInt32](repeating: 0, count: count)
         var splitRight = [UInt32](repeating: 0, count: count)
         var merges = PackedWordTable.Builder(valueBits: rankBits)
+        func mergesBelow(_ left: UInt32, _ right: UInt32, _ limit: UInt32) -> Bool {
+            merges.value(of: key(left, right)).map { $0 < UInt64(limit) } ?? false
+        }
         for rank in 0..<count {
             let bytes = table.bytes(of: rank)
             splitLeft[rank] = UInt32(rank)
@@ -201,11 +211,11 @@ final class BacktrackingTables: @unchecked Sendable {
             while left != none {
                 let rest = bytes.dropFirst(table.length(of: Int(left)))
                 if let right = rest.withUnsafeBufferPointer({ table.value(of: $0) }), left < rank, right < rank,
-                   isValidPair(left, UInt32(right), merges: { merges.value(of: $0) },
+                   isValidPair(left, UInt32(right), mergesBelow: mergesBelow,
                                splitLeft: { splitLeft[Int($0)] }, splitRight: { splitRight[Int($0)] }) {
                     splitLeft[rank] = left
                     splitRight[rank] = UInt32(right)
-                    merges.insert(UInt64(left) << UInt64(rankBits) | UInt64(right), UInt64(rank))
+                    merges.insert(key(left, UInt32(right)), UInt64(rank))
                     break
                 }
                 left = shorterPrefix[Int(left)]
@@ -217,11 +227,18 @@ final class BacktrackingTables: @unchecked Sendable {
             mergeFilter[word] |= bits
         }
         let splitFreeCharacters = SplitFreeCharacters.build(tokenCount: count, bytes: { table.bytes(of: $0) }) { left, right in
-            isValidPair(left, right, merges: { merges.value(of: $0) }, splitLeft: { splitLeft[Int($0)] }, splitRight: { splitRight[Int($0)] })
+            isValidPair(left, right, mergesBelow: mergesBelow, splitLeft: { splitLeft[Int($0)] }, splitRight: { splitRight[Int($0)] })
+        }
+        var lowestMergeAsLeft = [UInt32](repeating: none, count: count)
+        var lowestMergeAsRight = [UInt32](repeating: none, count: count)
+        for rank in (0..<count).reversed() where splitLeft[rank] != UInt32(rank) {
+            lowestMergeAsLeft[Int(splitLeft[rank])] = UInt32(rank)
+            lowestMergeAsRight[Int(splitRight[rank])] = UInt32(rank)
         }
         let tokenLinks = (0..<count).map { rank in
             TokenLinks(length: UInt32(table.length(of: rank)), shorterPrefix: shorterPrefix[rank],
-                       splitLeft: splitLeft[rank], splitRight: splitRight[rank])
+                       splitLeft: splitLeft[rank], splitRight: splitRight[rank],
+                       lowestMergeAsLeft: lowestMergeAsLeft[rank], lowestMergeAsRight: lowestMergeAsRight[rank])
         }
         return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
                       threeByteNodes: threeByteNodes, pairStepSlots: pairSteps.slots, charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
@@ -414,24 +431,34 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Whether BPE of the bytes of `left` then `right` yields exactly those two tokens.
     @inline(__always)
     func isValidPair(_ left: UInt32, _ right: UInt32) -> Bool {
-        Self.isValidPair(left, right, merges: { key in
+        Self.isValidPair(left, right, mergesBelow: { left, right, limit in
+            // Most pairs are settled by the bounds, from lines the test reads anyway; most of the
+            // rest by the filter, from 128 KB that stay in cache.
+            guard max(links[Int(left)].lowestMergeAsLeft, links[Int(right)].lowestMergeAsRight) < limit else { return false }
+            let key = Self.key(left, right)
             let (word, bits) = Self.filterBits(key)
-            return mergeFilter[word] & bits != bits ? nil : merges.value(of: key)
+            guard mergeFilter[word] & bits == bits, let merged = merges.value(of: key) else { return false }
+            return merged < UInt64(limit)
         }, splitLeft: { links[Int($0)].splitLeft }, splitRight: { links[Int($0)].splitRight })
+    }
+
+    /// The key of the merge of `left` and `right` in the merge table.
+    @inline(__always)
+    private static func key(_ left: UInt32, _ right: UInt32) -> UInt64 {
+        UInt64(left) << UInt64(rankBits) | UInt64(right)
     }
 
     /// Undoes the merges of `left` and `right` from the last one back, checking at each step
     /// that no token across the boundary would have been merged first (on equal ranks the left
-    /// one wins, as in tiktoken).
+    /// one wins, as in tiktoken). `mergesBelow(l, r, limit)` says whether `l` and `r` merge
+    /// into a token of a rank below `limit`.
     @inline(__always)
-    private static func isValidPair(_ left: UInt32, _ right: UInt32, merges: (UInt64) -> UInt64?,
+    private static func isValidPair(_ left: UInt32, _ right: UInt32, mergesBelow: (UInt32, UInt32, UInt32) -> Bool,
                                     splitLeft: (UInt32) -> UInt32, splitRight: (UInt32) -> UInt32) -> Bool {
         var left = left, right = right
         var limit = UInt32.max
         while true {
-            if let combined = merges(UInt64(left) << UInt64(rankBits) | UInt64(right)), combined < UInt64(limit) {
-                return false
-            }
+            if mergesBelow(left, right, limit) { return false }
             if left > right {
                 limit = left
                 left = splitRight(left)

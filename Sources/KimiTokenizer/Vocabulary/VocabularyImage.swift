@@ -27,7 +27,7 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 10
+    static let formatVersion: UInt32 = 11
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
@@ -176,7 +176,8 @@ final class VocabularyImage: @unchecked Sendable {
             && count(.tokenLinks) == ranks && tokenLinksAreInBounds(image, ranks: ranks)
     }
 
-    /// Every token's links name tokens, and its length is its length in the rank table.
+    /// Every token's links name tokens (or none, where they may), and its length is its length
+    /// in the rank table.
     private static func tokenLinksAreInBounds(_ image: TableImage, ranks: Int) -> Bool {
         let links: UnsafeBufferPointer<BacktrackingTables.TokenLinks> = Self.buffer(.tokenLinks, in: image)
         let offsets: UnsafeBufferPointer<UInt32> = Self.buffer(.tokenOffsets, in: image)
@@ -184,7 +185,8 @@ final class VocabularyImage: @unchecked Sendable {
         for rank in 0..<ranks {
             let link = links[rank]
             guard link.length == offsets[rank + 1] &- offsets[rank], link.splitLeft < limit, link.splitRight < limit,
-                  link.shorterPrefix < limit || link.shorterPrefix == BacktrackingTables.none else { return false }
+                  [link.shorterPrefix, link.lowestMergeAsLeft, link.lowestMergeAsRight]
+                    .allSatisfy({ $0 < limit || $0 == BacktrackingTables.none }) else { return false }
         }
         return true
     }
