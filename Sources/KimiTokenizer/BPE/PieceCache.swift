@@ -9,7 +9,8 @@ import Darwin
 /// In natural language most words recur, and a piece's IDs depend on its bytes alone, so a hit
 /// replaces the byte-pair merges of a piece that is not itself a token (" привет", "ـالله")
 /// by one probe. The cache is direct-mapped (a new piece replaces the one in its slot), sized
-/// to the text it serves, and owned by a single call, so it needs no locking.
+/// to the text it serves, and owned by a single call, so it needs no locking. A small array of
+/// tags beside the slots settles most misses without reading a slot.
 ///
 /// Where pieces seldom recur (base64, hashes, random identifiers) the probes and stores only
 /// cost cache misses, so the cache watches its hit rate and stands aside for a while when it
@@ -36,6 +37,12 @@ final class PieceCache {
     private static let idMask: UInt32 = 0xFF_FFFF
 
     private let slots: UnsafeMutableRawPointer
+    /// Per slot, 31 bits of its piece's hash and a set bit (0 when empty): 4 bytes a slot (128 KB
+    /// at most) that stay in the core's cache, where a lookup that misses is settled without
+    /// reading the 64-byte slot from memory. Alternated in both orders against slots alone, six
+    /// times: Russian 0.99x to 1.10x (median 1.02x), English 1.00x to 1.17x (median 1.07x);
+    /// twice: Arabic and Korean 0.99x to 1.05x.
+    private let tags: UnsafeMutablePointer<UInt32>
     /// The call's memo of valid pairs, for the backtracking merge, over `memoEntries`.
     let validPairs: ValidPairMemo
     private let memoEntries: UnsafeMutableBufferPointer<UInt64>
@@ -61,7 +68,12 @@ final class PieceCache {
         var count = 32
         while count < 32768, count * 16 < textBytes { count <<= 1 }
         guard let memory = calloc(count, Self.slotBytes) else { return nil }
+        guard let tagMemory = calloc(count, MemoryLayout<UInt32>.stride) else {
+            free(memory)
+            return nil
+        }
         slots = memory
+        tags = tagMemory.bindMemory(to: UInt32.self, capacity: count)
         mask = count - 1
         memoEntries = .allocate(capacity: ValidPairMemo.entryCount(textBytes: textBytes))
         validPairs = ValidPairMemo(entries: memoEntries)
@@ -69,6 +81,7 @@ final class PieceCache {
 
     deinit {
         free(slots)
+        free(tags)
         memoEntries.deallocate()
     }
 
@@ -92,9 +105,15 @@ final class PieceCache {
         }
     }
 
+    /// Where a piece is or would be kept: the slot's index and the piece's tag.
+    struct Slot {
+        fileprivate let index: Int
+        fileprivate let tag: UInt32
+    }
+
     /// The slot where `piece` is or would be kept; `piece` is at most ``maxPieceBytes`` long.
     @inline(__always)
-    func slot(of piece: UnsafeBufferPointer<UInt8>) -> UnsafeMutableRawPointer {
+    func slot(of piece: UnsafeBufferPointer<UInt8>) -> Slot {
         let raw = UnsafeRawPointer(piece.baseAddress.unsafelyUnwrapped)
         var hash = UInt64(piece.count) &* 0x9E37_79B9_7F4A_7C15
         if piece.count >= 8 {
@@ -107,15 +126,15 @@ final class PieceCache {
         } else {
             hash = (hash ^ ByteLanes.load(raw, count: piece.count)) &* 0xBF58_476D_1CE4_E5B9
         }
-        return slots + (Int(truncatingIfNeeded: hash >> 40) & mask) * Self.slotBytes
+        return Slot(index: Int(truncatingIfNeeded: hash >> 40) & mask, tag: UInt32(truncatingIfNeeded: hash >> 8) | 1)
     }
 
     /// Appends the IDs kept in `slot` for `piece` and returns true, or returns false when the
     /// slot holds another piece or none.
     @inline(__always)
-    func appendIDs(in slot: UnsafeMutableRawPointer, of piece: UnsafeBufferPointer<UInt8>,
-                   to output: inout TokenIDBuffer) -> Bool {
-        guard Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
+    func appendIDs(in place: Slot, of piece: UnsafeBufferPointer<UInt8>, to output: inout TokenIDBuffer) -> Bool {
+        let slot = slots + place.index * Self.slotBytes
+        guard tags[place.index] == place.tag, Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
               memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else {
             record(hit: false)
             return false
@@ -131,8 +150,10 @@ final class PieceCache {
     /// Keeps `ids` for `piece` in `slot`, unless there are more than ``maxIDs`` or one needs
     /// more than three bytes.
     @inline(__always)
-    func store(_ ids: UnsafeBufferPointer<Int>, of piece: UnsafeBufferPointer<UInt8>, in slot: UnsafeMutableRawPointer) {
+    func store(_ ids: UnsafeBufferPointer<Int>, of piece: UnsafeBufferPointer<UInt8>, in place: Slot) {
         guard ids.count <= Self.maxIDs, ids.allSatisfy({ $0 <= Int(Self.idMask) }) else { return }
+        tags[place.index] = place.tag
+        let slot = slots + place.index * Self.slotBytes
         // The key in at most three word stores, which may overlap; no byte past the piece is read.
         let source = UnsafeRawPointer(piece.baseAddress.unsafelyUnwrapped)
         let count = piece.count
