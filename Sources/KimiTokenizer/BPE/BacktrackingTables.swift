@@ -202,7 +202,7 @@ final class BacktrackingTables: @unchecked Sendable {
         var splitRight = [UInt32](repeating: 0, count: count)
         var merges = PackedWordTable.Builder(valueBits: rankBits)
         func mergesBelow(_ left: UInt32, _ right: UInt32, _ limit: UInt32) -> Bool {
-            merges.value(of: key(left, right)).map { $0 < UInt64(limit) } ?? false
+            merges.value(of: pairKey(left, right)).map { $0 < UInt64(limit) } ?? false
         }
         for rank in 0..<count {
             let bytes = table.bytes(of: rank)
@@ -216,7 +216,7 @@ final class BacktrackingTables: @unchecked Sendable {
                                splitLeft: { splitLeft[Int($0)] }, splitRight: { splitRight[Int($0)] }) {
                     splitLeft[rank] = left
                     splitRight[rank] = UInt32(right)
-                    merges.insert(key(left, UInt32(right)), UInt64(rank))
+                    merges.insert(pairKey(left, UInt32(right)), UInt64(rank))
                     break
                 }
                 left = shorterPrefix[Int(left)]
@@ -436,16 +436,16 @@ final class BacktrackingTables: @unchecked Sendable {
             // Most pairs are settled by the bounds, from lines the test reads anyway; most of the
             // rest by the filter, from 128 KB that stay in cache.
             guard max(links[Int(left)].lowestMergeAsLeft, links[Int(right)].lowestMergeAsRight) < limit else { return false }
-            let key = Self.key(left, right)
+            let key = Self.pairKey(left, right)
             let (word, bits) = Self.filterBits(key)
             guard mergeFilter[word] & bits == bits, let merged = merges.value(of: key) else { return false }
             return merged < UInt64(limit)
         }, splitLeft: { links[Int($0)].splitLeft }, splitRight: { links[Int($0)].splitRight })
     }
 
-    /// The key of the merge of `left` and `right` in the merge table.
+    /// The key of the pair `left`, `right` in the merge table (and in ``ValidPairMemo``).
     @inline(__always)
-    private static func key(_ left: UInt32, _ right: UInt32) -> UInt64 {
+    static func pairKey(_ left: UInt32, _ right: UInt32) -> UInt64 {
         UInt64(left) << UInt64(rankBits) | UInt64(right)
     }
 

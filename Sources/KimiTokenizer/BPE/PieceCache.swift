@@ -129,11 +129,17 @@ final class PieceCache {
         return Slot(index: Int(truncatingIfNeeded: hash >> 40) & mask, tag: UInt32(truncatingIfNeeded: hash >> 8) | 1)
     }
 
+    /// The 64 bytes of `place`.
+    @inline(__always)
+    private func address(of place: Slot) -> UnsafeMutableRawPointer {
+        slots + place.index * Self.slotBytes
+    }
+
     /// Appends the IDs kept in `slot` for `piece` and returns true, or returns false when the
     /// slot holds another piece or none.
     @inline(__always)
     func appendIDs(in place: Slot, of piece: UnsafeBufferPointer<UInt8>, to output: inout TokenIDBuffer) -> Bool {
-        let slot = slots + place.index * Self.slotBytes
+        let slot = address(of: place)
         guard tags[place.index] == place.tag, Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
               memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else {
             record(hit: false)
@@ -153,7 +159,7 @@ final class PieceCache {
     func store(_ ids: UnsafeBufferPointer<Int>, of piece: UnsafeBufferPointer<UInt8>, in place: Slot) {
         guard ids.count <= Self.maxIDs, ids.allSatisfy({ $0 <= Int(Self.idMask) }) else { return }
         tags[place.index] = place.tag
-        let slot = slots + place.index * Self.slotBytes
+        let slot = address(of: place)
         // The key in at most three word stores, which may overlap; no byte past the piece is read.
         let source = UnsafeRawPointer(piece.baseAddress.unsafelyUnwrapped)
         let count = piece.count

@@ -36,7 +36,7 @@ struct ValidPairMemo {
     /// The answer for `left` then `right`, computed by `test` unless remembered.
     @inline(__always)
     func isValidPair(_ left: UInt32, _ right: UInt32, test: (UInt32, UInt32) -> Bool) -> Bool {
-        let key = UInt64(left) << UInt64(BacktrackingTables.rankBits) | UInt64(right)
+        let key = BacktrackingTables.pairKey(left, right)
         let entry = entries + Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
         if entry.pointee & Self.keyMask == key { return entry.pointee & Self.validBit != 0 }
         let valid = test(left, right)
