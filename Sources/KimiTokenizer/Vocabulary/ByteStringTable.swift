@@ -6,10 +6,11 @@ import CKimiPrefetch
 /// table, so no per-string allocation happens at load or at lookup time. Each slot holds the
 /// string's length and first eight bytes next to its value, so a lookup reads one slot (one
 /// cache line) for every string of up to eight bytes, and touches the string buffer only to
-/// confirm the rest of a longer one. A bit filter over the strings longer than eight bytes
-/// rules out most longer strings that are not in the table (a word that is no token) without
-/// touching the slots. The four arrays are built once by ``Arrays/build(bytes:offsets:)``
-/// and then only read, from a ``RawMemory`` block that may be a cache file.
+/// confirm the rest of a longer one. Two bit filters, one over the strings of up to eight
+/// bytes and one over the longer ones, rule out most strings that are not in the table (a
+/// piece of random text, a word that is no token) without touching the slots, which are spread
+/// over megabytes. The five arrays are built once by ``Arrays/build(bytes:offsets:)`` and then
+/// only read, from a ``RawMemory`` block that may be a cache file.
 struct ByteStringTable: @unchecked Sendable {
     /// One open-addressing slot: `value + 1` (0 when empty), the length and the first eight
     /// bytes of the string, zero-padded, as a little-endian word.
@@ -20,12 +21,14 @@ struct ByteStringTable: @unchecked Sendable {
     }
 
     /// The arrays of a table: the concatenated strings, their offsets by value (`offsets[v] ..<
-    /// offsets[v + 1]` is the string with value `v`), the hash slots, and the filter of the
-    /// strings longer than eight bytes (two bits of one word per string, chosen by its hash).
+    /// offsets[v + 1]` is the string with value `v`), the hash slots, the filter of the strings
+    /// of up to eight bytes (three bits of one word per string, from its slot hash) and that of
+    /// the longer ones (two bits of one word per string, from a hash of its ends).
     struct Arrays {
         let bytes: [UInt8]
         let offsets: [UInt32]
         let slots: [Slot]
+        let shortStringFilter: [UInt64]
         let longStringFilter: [UInt64]
 
         /// Hashes every string; fails on two values with equal strings.
@@ -34,12 +37,12 @@ struct ByteStringTable: @unchecked Sendable {
             var capacity = 16
             while capacity < count * 2 { capacity <<= 1 }
             var slots = [Slot](repeating: Slot(prefix: 0, length: 0, valuePlusOne: 0), count: capacity)
-            // At least eight bits per long string: with two bits per string, about 3% of other
-            // strings pass (64 KB for the Kimi vocabulary's 46,472).
+            // At least eight bits per string in each filter: with two bits per string, about 3%
+            // of the long strings that are not in the table pass (64 KB for the Kimi
+            // vocabulary's 46,472); with three, about 3% of the short ones (128 KB for 117,112).
             let longStrings = (0..<count).count(where: { offsets[$0 + 1] - offsets[$0] > 8 })
-            var filterWords = 1
-            while filterWords * 64 < longStrings * 8 { filterWords <<= 1 }
-            var filter = [UInt64](repeating: 0, count: filterWords)
+            var shortFilter = [UInt64](repeating: 0, count: filterWords(for: count - longStrings))
+            var longFilter = [UInt64](repeating: 0, count: filterWords(for: longStrings))
             let duplicate: DuplicateString? = bytes.withUnsafeBufferPointer { bytes in
                 offsets.withUnsafeBufferPointer { offsets in
                     slots.withUnsafeMutableBufferPointer { slots in
@@ -49,8 +52,11 @@ struct ByteStringTable: @unchecked Sendable {
                             if let existing = found.value { return DuplicateString(firstValue: existing, repeatedValue: value) }
                             slots[found.slot] = Slot(prefix: prefix(string), length: UInt32(string.count), valuePlusOne: UInt32(value + 1))
                             if string.count > 8 {
-                                let (word, bits) = filterBits(of: string, words: filterWords)
-                                filter[word] |= bits
+                                let (word, bits) = longFilterBits(of: string, words: longFilter.count)
+                                longFilter[word] |= bits
+                            } else {
+                                let (word, bits) = shortFilterBits(hash: hash(string, prefix: prefix(string)), words: shortFilter.count)
+                                shortFilter[word] |= bits
                             }
                         }
                         return nil
@@ -58,7 +64,15 @@ struct ByteStringTable: @unchecked Sendable {
                 }
             }
             if let duplicate { return .failure(duplicate) }
-            return .success(Arrays(bytes: bytes, offsets: offsets, slots: slots, longStringFilter: filter))
+            return .success(Arrays(bytes: bytes, offsets: offsets, slots: slots, shortStringFilter: shortFilter,
+                                   longStringFilter: longFilter))
+        }
+
+        /// The words of a filter with at least eight bits for each of `strings`: a power of two.
+        static func filterWords(for strings: Int) -> Int {
+            var words = 1
+            while words * 64 < strings * 8 { words <<= 1 }
+            return words
         }
 
         /// The arrays of strings whose values are their positions in `strings`.
@@ -80,24 +94,26 @@ struct ByteStringTable: @unchecked Sendable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let offsets: UnsafeBufferPointer<UInt32>
     private let slots: UnsafeBufferPointer<Slot>
+    private let shortStringFilter: UnsafeBufferPointer<UInt64>
     private let longStringFilter: UnsafeBufferPointer<UInt64>
 
     /// The table over arrays that ``Arrays/build(bytes:offsets:)`` made, kept in `memory`.
     init(memory: RawMemory, bytes: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<UInt32>, slots: UnsafeBufferPointer<Slot>,
-         longStringFilter: UnsafeBufferPointer<UInt64>) {
+         shortStringFilter: UnsafeBufferPointer<UInt64>, longStringFilter: UnsafeBufferPointer<UInt64>) {
         self.memory = memory
         self.bytes = bytes
         self.offsets = offsets
         self.slots = slots
+        self.shortStringFilter = shortStringFilter
         self.longStringFilter = longStringFilter
     }
 
     /// A table with its own copy of `arrays`.
     init(arrays: Arrays) {
         let image = TableImage([TableImageArray(arrays.bytes), TableImageArray(arrays.offsets), TableImageArray(arrays.slots),
-                                TableImageArray(arrays.longStringFilter)])
+                                TableImageArray(arrays.shortStringFilter), TableImageArray(arrays.longStringFilter)])
         self.init(memory: image.memory, bytes: image.buffer(0), offsets: image.buffer(1), slots: image.buffer(2),
-                  longStringFilter: image.buffer(3))
+                  shortStringFilter: image.buffer(3), longStringFilter: image.buffer(4))
     }
 
     /// A table with its own memory, for small sets built at run time.
@@ -111,21 +127,24 @@ struct ByteStringTable: @unchecked Sendable {
     /// The value of `bytes`, or `nil` if it is not in the table.
     @inline(__always)
     func value(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        if bytes.count > 8 {
-            // Most longer strings looked up are not in the table: the filter says so from
-            // memory that stays in cache.
-            let (word, bits) = Self.filterBits(of: bytes, words: longStringFilter.count)
-            if longStringFilter[word] & bits != bits { return nil }
-        }
+        if bytes.count <= 8 { return value(ofWord: Self.prefix(bytes), length: bytes.count) }
+        // Most longer strings looked up are not in the table: the filter says so from memory
+        // that stays in cache.
+        let (word, bits) = Self.longFilterBits(of: bytes, words: longStringFilter.count)
+        if longStringFilter[word] & bits != bits { return nil }
         return Self.probe(for: bytes, slots: slots, bytes: self.bytes, offsets: offsets).value
     }
 
     /// The value of the string of `length` bytes, 1 to 8, whose bytes are the little-endian word
-    /// `word` (zero above them), or `nil`: one hash and one slot, with no bytes to load or compare.
+    /// `word` (zero above them), or `nil`: one hash, one word of the filter and, unless the
+    /// filter rules the string out, one slot, with no bytes to load or compare.
     @inline(__always)
     func value(ofWord word: UInt64, length: Int) -> Int? {
+        let hash = Self.finish(Self.seed(length: length, prefix: word))
+        let (filterWord, bits) = Self.shortFilterBits(hash: hash, words: shortStringFilter.count)
+        if shortStringFilter[filterWord] & bits != bits { return nil }
         let mask = slots.count - 1
-        var slot = firstSlot(word: word, length: length)
+        var slot = Int(truncatingIfNeeded: hash) & mask
         let length = UInt32(truncatingIfNeeded: length)
         while true {
             let entry = slots[slot]
@@ -135,24 +154,29 @@ struct ByteStringTable: @unchecked Sendable {
         }
     }
 
-    /// Where ``value(ofWord:length:)`` starts its probe.
-    @inline(__always)
-    private func firstSlot(word: UInt64, length: Int) -> Int {
-        Int(truncatingIfNeeded: Self.finish(Self.seed(length: length, prefix: word))) & (slots.count - 1)
-    }
-
     /// Starts loading the slot where ``value(ofWord:length:)`` begins its probe for the same
-    /// arguments, without waiting for it.
+    /// arguments, without waiting for it (or for the filter: a test there before each prefetch
+    /// ran 6% more instructions on English and was slower on every file tried).
     @inline(__always)
     func prefetch(word: UInt64, length: Int) {
-        kimi_prefetch(slots.baseAddress.unsafelyUnwrapped + firstSlot(word: word, length: length))
+        let hash = Self.finish(Self.seed(length: length, prefix: word))
+        kimi_prefetch(slots.baseAddress.unsafelyUnwrapped + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
+    }
+
+    /// The word of a filter of `words` words (a power of two) and the three bits in it for a
+    /// string of up to eight bytes with slot hash `hash`: from its high bits, which the slot
+    /// index (its low bits) does not use.
+    @inline(__always)
+    private static func shortFilterBits(hash: UInt64, words: Int) -> (word: Int, bits: UInt64) {
+        let word = Int(truncatingIfNeeded: hash >> 40) & (words - 1)
+        return (word, 1 << ((hash >> 22) & 63) | 1 << ((hash >> 28) & 63) | 1 << ((hash >> 34) & 63))
     }
 
     /// The word of a filter of `words` words (a power of two) and the two bits in it for a
     /// string longer than eight bytes, from a hash of its length and first and last eight bytes
     /// (cheaper than the slot hash, which reads every word).
     @inline(__always)
-    private static func filterBits(of bytes: UnsafeBufferPointer<UInt8>, words: Int) -> (word: Int, bits: UInt64) {
+    private static func longFilterBits(of bytes: UnsafeBufferPointer<UInt8>, words: Int) -> (word: Int, bits: UInt64) {
         let raw = UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped)
         var hash = (UInt64(bytes.count) ^ raw.loadUnaligned(as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
         hash = (hash ^ raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9

@@ -27,18 +27,18 @@ final class VocabularyImage: @unchecked Sendable {
     let longestToken: Int
 
     /// Bump whenever an array, the header, a hash function or a slot format changes.
-    static let formatVersion: UInt32 = 11
+    static let formatVersion: UInt32 = 12
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
-        case tokenBytes, tokenOffsets, rankSlots, rankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes, pairStepSlots, charStepSlots, midCharNodes
+        case tokenBytes, tokenOffsets, rankSlots, shortRankFilter, longRankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes, pairStepSlots, charStepSlots, midCharNodes
         case tokenLinks, mergeSlots, mergeFilter, splitFreeCharacters, characterFlags, spannedPairs
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
             case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .threeByteNodes, .characterFlags: 4
-            case .rankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .splitFreeCharacters, .spannedPairs: 8
+            case .shortRankFilter, .longRankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .splitFreeCharacters, .spannedPairs: 8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
@@ -57,7 +57,8 @@ final class VocabularyImage: @unchecked Sendable {
         self.image = image
         let table = ByteStringTable(memory: image.memory, bytes: Self.buffer(.tokenBytes, in: image),
                                     offsets: Self.buffer(.tokenOffsets, in: image), slots: Self.buffer(.rankSlots, in: image),
-                                    longStringFilter: Self.buffer(.rankFilter, in: image))
+                                    shortStringFilter: Self.buffer(.shortRankFilter, in: image),
+                                    longStringFilter: Self.buffer(.longRankFilter, in: image))
         self.table = table
         pairRanks = Self.buffer(.pairRanks, in: image)
         let trieSlots: UnsafeBufferPointer<UInt64> = Self.buffer(.trieSlots, in: image)
@@ -101,7 +102,7 @@ final class VocabularyImage: @unchecked Sendable {
                                  cuts: PieceCuts.Arrays?, sourceSHA256: SHA256.Digest) -> TableImage {
         let arrays = [
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots),
-            TableImageArray(ranks.longStringFilter), TableImageArray(pairRanks),
+            TableImageArray(ranks.shortStringFilter), TableImageArray(ranks.longStringFilter), TableImageArray(pairRanks),
             TableImageArray(backtracking?.trieSlots ?? []), TableImageArray(backtracking?.oneByteNodes ?? []),
             TableImageArray(backtracking?.twoByteNodes ?? []), TableImageArray(backtracking?.threeByteNodes ?? []),
             TableImageArray(backtracking?.pairStepSlots ?? []),
@@ -155,9 +156,10 @@ final class VocabularyImage: @unchecked Sendable {
         func isTableSize(_ slots: Int) -> Bool { slots >= 16 && slots & (slots - 1) == 0 }
         let ranks = count(.tokenOffsets) - 1
         let offsets: UnsafeBufferPointer<UInt32> = Self.buffer(.tokenOffsets, in: image)
-        let filterWords = count(.rankFilter)
+        let longStrings = (0..<max(ranks, 0)).count(where: { offsets[$0 + 1] &- offsets[$0] > 8 })
         guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
-              filterWords > 0, filterWords & (filterWords - 1) == 0,
+              count(.shortRankFilter) == ByteStringTable.Arrays.filterWords(for: ranks - longStrings),
+              count(.longRankFilter) == ByteStringTable.Arrays.filterWords(for: longStrings),
               offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
               zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }),
               count(.characterFlags) == 0 && count(.spannedPairs) == 0
