@@ -263,23 +263,27 @@ final class BacktrackingTables: @unchecked Sendable {
         links[Int(token)].shorterPrefix
     }
 
-    /// The token that is exactly `part`, `none` if it is no token, or `nil` if `part` is not a
-    /// run of three-byte characters (nor the start of one that no token begins with): the first
-    /// character from the direct table, then a step per character, in tables of 2.3 MB instead
-    /// of the rank table's 8 MB.
+    /// The trie node of a run of three-byte characters, extended one character at a time by
+    /// ``runNode(after:extendedWith:)``: ``none`` once no token starts with the run. A node
+    /// below the token count is the token that is exactly the run. The first character comes
+    /// from a direct table, each later one from a step, in tables of 2.3 MB instead of the rank
+    /// table's 8 MB.
     @inline(__always)
-    func token(ofThreeByteCharacters part: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        guard let first = UTF8Scalars.threeByteSequence(part, at: 0) else { return nil }
-        var node = UInt64(threeByteNodes[Int(first)])
-        var index = 3
-        while index < part.count {
-            guard let character = UTF8Scalars.threeByteSequence(part, at: index) else { return nil }
-            // No token starts with the characters so far.
-            guard node != UInt64(Self.none), let after = charSteps.value(of: node << 16 | UInt64(character)) else { return Self.none }
-            node = after
-            index += 3
-        }
-        return node < tokenCount ? UInt32(truncatingIfNeeded: node) : Self.none
+    func runNode(startingWith character: UInt32) -> UInt64 {
+        UInt64(threeByteNodes[Int(character)])
+    }
+
+    /// The trie node of the run of `node` followed by the character `character`.
+    @inline(__always)
+    func runNode(after node: UInt64, extendedWith character: UInt32) -> UInt64 {
+        guard node != UInt64(Self.none), let after = charSteps.value(of: node << 16 | UInt64(character)) else { return UInt64(Self.none) }
+        return after
+    }
+
+    /// Whether a run's node (see ``runNode(startingWith:)``) is the token that is exactly the run.
+    @inline(__always)
+    func isToken(runNode node: UInt64) -> Bool {
+        node < tokenCount
     }
 
     /// Whether `lead`, `second` are a two-byte UTF-8 sequence's lead and continuation bytes

@@ -93,7 +93,8 @@ struct PieceCuts: @unchecked Sendable {
     struct Positions {
         fileprivate let cuts: PieceCuts
         fileprivate let piece: UnsafeBufferPointer<UInt8>
-        private var index = 0
+        /// Where the next step starts.
+        private(set) var index = 0
         /// The payload of the three-byte character ending at `index`, `UInt32.max` if none does.
         private var previous = UInt32.max
 
@@ -102,24 +103,44 @@ struct PieceCuts: @unchecked Sendable {
             self.piece = piece
         }
 
+        /// What one step of the walk passed over.
+        enum Step {
+            /// The end of the piece.
+            case end
+            /// A byte that does not start a three-byte character.
+            case byte
+            /// A three-byte character (its payload), and whether the piece may be cut before it.
+            case character(UInt32, cutBefore: Bool)
+        }
+
+        /// Passes over the next character or byte.
+        @inline(__always)
+        mutating func step() -> Step {
+            guard index < piece.count else { return .end }
+            guard let character = UTF8Scalars.threeByteSequence(piece, at: index) else {
+                previous = .max
+                index += 1
+                return .byte
+            }
+            let position = index
+            let before = previous
+            previous = character
+            index += 3
+            return .character(character, cutBefore: before != .max
+                && cuts.canCut(between: before, and: character, secondLead: piece[position]))
+        }
+
         /// The position of the next cut, or `nil` at the end of the piece.
         @inline(__always)
         mutating func next() -> Int? {
-            while index < piece.count {
-                guard let character = UTF8Scalars.threeByteSequence(piece, at: index) else {
-                    previous = .max
-                    index += 1
-                    continue
-                }
-                let position = index
-                let before = previous
-                previous = character
-                index += 3
-                if before != .max, cuts.canCut(between: before, and: character, secondLead: piece[position]) {
-                    return position
+            while true {
+                switch step() {
+                case .end: return nil
+                case .byte: continue
+                case .character(_, cutBefore: true): return index - 3
+                case .character: continue
                 }
             }
-            return nil
         }
     }
 
