@@ -100,6 +100,33 @@ struct EncodeParityTests {
         try Parity.check(texts, mode: mode, label: "runs of characters that tokens join")
     }
 
+    /// Tokens of two to four three-byte characters with a narrower character put between two of
+    /// them. Kana and Hangul join Latin, Cyrillic and other letters in one piece, which is cut
+    /// and walked down the token trie: the part holding the inserted letter must not be taken
+    /// for the token the three-byte characters alone make.
+    @Test("three-byte tokens with a narrower character inside", arguments: modes)
+    func threeByteTokensWithANarrowerCharacterInside(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0x5EED_0003)
+        let vocabulary = try Reference.tokenizer.get().vocabulary
+        let tokens = (0..<vocabulary.count).map { Array(vocabulary.bytes(ofRank: $0)) }.filter(Self.isRunOfThreeByteCharacters)
+        #expect(tokens.count > 10_000, "tokens of three-byte characters: \(tokens.count)")
+        let insides = ["a", "Z", "é", "ж", "ß", "ω", "1", "'", " "]
+        let texts = (0..<3_000).map { _ in
+            let token = tokens[random.below(tokens.count)]
+            let cut = 3 * (1 + random.below(token.count / 3 - 1))
+            let bytes: [UInt8] = token[..<cut] + Array(random.pick(insides).utf8) + token[cut...]
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        try Parity.check(texts, mode: mode, label: "three-byte tokens with a narrower character inside")
+    }
+
+    /// Whether `bytes` are two to four valid three-byte characters.
+    static func isRunOfThreeByteCharacters(_ bytes: [UInt8]) -> Bool {
+        guard (6...12).contains(bytes.count), bytes.count % 3 == 0 else { return false }
+        let leads = stride(from: 0, to: bytes.count, by: 3).allSatisfy { bytes[$0] & 0xF0 == 0xE0 }
+        return leads && String(validating: bytes, as: UTF8.self) != nil
+    }
+
     @Test("edge cases", arguments: modes)
     func edgeCases(mode: EncodeMode) throws {
         try Parity.check(Self.edgeCases, mode: mode, label: "edge cases")
