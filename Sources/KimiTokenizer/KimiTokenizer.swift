@@ -200,6 +200,10 @@ extension KimiTokenizer {
         return chunks
     }
 
+    /// The most IDs an encode call writes straight into the array it returns before moving
+    /// them to a buffer that grows.
+    @_spi(Testing) public static var directIDLimit: Int { TokenIDBuffer.directLimit }
+
     /// Where the encoder cuts `piece` (any bytes) before merging its parts one by one, or `nil`
     /// when the vocabulary does not allow cuts.
     @_spi(Testing) public func cutPositions(in piece: [UInt8]) -> [Int]? {
