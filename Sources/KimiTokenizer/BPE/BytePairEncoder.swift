@@ -256,6 +256,10 @@ struct BytePairEncoder: Sendable {
     /// while it is one byte), so the result needs no lookups of its own.
     func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
         let count = piece.count
+        if count == 3 {
+            mergeThreeBytes(piece, into: &output)
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { copy in
             _ = copy.initialize(from: piece)
             (copy.baseAddress.unsafelyUnwrapped + count).initialize(repeating: 0, count: 8)
@@ -316,6 +320,26 @@ struct BytePairEncoder: Sendable {
                 output.append(partRanks[part] != Self.noRank ? partRanks[part] : rank(part, next[part]))
                 part = next[part]
             }
+        }
+    }
+
+    /// tiktoken's merges of a piece of three bytes, with no scratch space: the lower of its two
+    /// pairs merges first (they differ unless neither is a token), and then the whole piece if it
+    /// is a token, as it is the only pair left. A third of the pieces of a base64 blob that are
+    /// not one token are three bytes.
+    @inline(__always)
+    private func mergeThreeBytes(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
+        let left = rank(piece, 0, 2), right = rank(piece, 1, 3)
+        if left == Self.noRank, right == Self.noRank {
+            for index in 0..<3 { output.append(rank(piece, index, index + 1)) }
+        } else if let whole = vocabulary.rank(of: piece) {
+            output.append(whole)
+        } else if left < right {
+            output.append(left)
+            output.append(rank(piece, 2, 3))
+        } else {
+            output.append(rank(piece, 0, 1))
+            output.append(right)
         }
     }
 
