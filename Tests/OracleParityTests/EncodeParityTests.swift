@@ -83,6 +83,8 @@ struct EncodeParityTests {
         "<|im_end|>", "<|im_end|><|im_end|>", "a<|im_end|>b", "<|im_end|", "<|im_end|>>", "<<|im_end|>",
         "[BOS]", "[EOS]x", "[EOT][EOT]", "<|im_user|>user<|im_middle|>hi<|im_end|>",
         "\u{0}", "\u{1}\u{2}\u{1F}", "\u{7F}", "\u{E000}", "\u{10FFFD}", "\u{E0041}", "\u{FFFD}",
+        // Three-byte pieces whose two pairs are the same pair: the left one merges first.
+        "UUU", "aaa", "xxx", "QQQ", "---", "___", "~~~", "UUU UUU aaa", " 'sI'MUUU\u{3000}ggoxms", "VVVv", "qqq1",
     ]
 
     /// Runs of the three-byte characters that tokens join, and of characters from scripts with

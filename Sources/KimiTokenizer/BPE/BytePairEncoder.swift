@@ -324,9 +324,9 @@ struct BytePairEncoder: Sendable {
     }
 
     /// tiktoken's merges of a piece of three bytes, with no scratch space: the lower of its two
-    /// pairs merges first (they differ unless neither is a token), and then the whole piece if it
-    /// is a token, as it is the only pair left. A third of the pieces of a base64 blob that are
-    /// not one token are three bytes.
+    /// pairs merges first (the left one when they are equal, as in "UUU"), and then the whole
+    /// piece if it is a token, as it is the only pair left. A third of the pieces of a base64
+    /// blob that are not one token are three bytes.
     @inline(__always)
     private func mergeThreeBytes(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
         let left = rank(piece, 0, 2), right = rank(piece, 1, 3)
@@ -334,7 +334,7 @@ struct BytePairEncoder: Sendable {
             for index in 0..<3 { output.append(rank(piece, index, index + 1)) }
         } else if let whole = vocabulary.rank(of: piece) {
             output.append(whole)
-        } else if left < right {
+        } else if left <= right {
             output.append(left)
             output.append(rank(piece, 2, 3))
         } else {
