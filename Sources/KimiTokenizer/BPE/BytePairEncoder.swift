@@ -158,7 +158,8 @@ struct BytePairEncoder: Sendable {
                    readableEnd: readableEnd, into: &output, cache: cache)
     }
 
-    /// Appends the ranks of one part of a cut piece, whose trie node is `node`.
+    /// Appends the ranks of one part of a cut piece, whose trie node is `node` (always
+    /// `unwalked` without backtracking tables, which are the only source of nodes).
     @inline(__always)
     private func encodePart(_ part: UnsafeBufferPointer<UInt8>, node: UInt64, readableEnd: UnsafePointer<UInt8>,
                             into output: inout TokenIDBuffer, cache: PieceCache?) {

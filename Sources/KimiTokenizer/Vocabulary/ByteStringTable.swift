@@ -140,7 +140,7 @@ struct ByteStringTable: @unchecked Sendable {
     /// filter rules the string out, one slot, with no bytes to load or compare.
     @inline(__always)
     func value(ofWord word: UInt64, length: Int) -> Int? {
-        let hash = Self.finish(Self.seed(length: length, prefix: word))
+        let hash = Self.hash(word: word, length: length)
         let (filterWord, bits) = Self.shortFilterBits(hash: hash, words: shortStringFilter.count)
         if shortStringFilter[filterWord] & bits != bits { return nil }
         let mask = slots.count - 1
@@ -159,7 +159,7 @@ struct ByteStringTable: @unchecked Sendable {
     /// ran 6% more instructions on English and was slower on every file tried).
     @inline(__always)
     func prefetch(word: UInt64, length: Int) {
-        let hash = Self.finish(Self.seed(length: length, prefix: word))
+        let hash = Self.hash(word: word, length: length)
         kimi_prefetch(slots.baseAddress.unsafelyUnwrapped + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
     }
 
@@ -244,6 +244,13 @@ struct ByteStringTable: @unchecked Sendable {
             }
         }
         return finish(hash)
+    }
+
+    /// The slot hash of the string of `length` bytes, 1 to 8, whose bytes are the word `word`:
+    /// what ``hash(_:prefix:)`` gives for it, with no bytes to read.
+    @inline(__always)
+    private static func hash(word: UInt64, length: Int) -> UInt64 {
+        finish(seed(length: length, prefix: word))
     }
 
     /// The hash's state after the length and the first word.
