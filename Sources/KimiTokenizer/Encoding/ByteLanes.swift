@@ -22,6 +22,20 @@ enum ByteLanes {
         ((word | high) &- low &* range.lowerBound) & (low &* (0x80 + range.upperBound) &- word) & high
     }
 
+    /// The high bit of each lane of `word` (any bytes) that lies in `range`, which must be
+    /// within 0...0x7F: ``lanes(of:in:)`` of its low seven bits, less the lanes from 0x80.
+    @inline(__always)
+    static func asciiLanes(of word: UInt64, in range: ClosedRange<UInt64>) -> UInt64 {
+        lanes(of: word & ~high, in: range) & ~word
+    }
+
+    /// How many lanes from the first are marked in `lanes` (a word with nothing but high bits
+    /// set) before the first unmarked one: 8 when all are.
+    @inline(__always)
+    static func leadingCount(_ lanes: UInt64) -> Int {
+        (~lanes & high).trailingZeroBitCount >> 3
+    }
+
     /// The number of lanes marked in `lanes`, a word with nothing but high bits set. Unlike
     /// `nonzeroBitCount` this needs no POPCNT instruction, which the baseline x86-64 target lacks.
     @inline(__always)

@@ -141,11 +141,44 @@ struct KimiScanner: Sendable {
     @inline(__always)
     private static func asciiWordEnd(_ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int) -> Int? {
         let count = text.count
-        var index = from
-        while index < count, text[index] &- UInt8(ascii: "A") < 26 { index += 1 }
-        while index < count, text[index] &- UInt8(ascii: "a") < 26 { index += 1 }
+        let index = asciiLettersEnd(text, from: from)
         guard index > from, index == count || text[index] < 0x80 else { return nil }
         return index + contraction(text, index)
+    }
+
+    /// The end of the run of capitals then small letters (ASCII) from `from`. Both runs are
+    /// measured in one word, with no branch on their bytes, when eight bytes remain and the
+    /// runs end inside them: most words. Loops over the bytes mispredicted the end of each run
+    /// (English 1.13x, Python 1.16x, alternated in both orders).
+    @inline(__always)
+    private static func asciiLettersEnd(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard text.count - from >= 8 else {
+            return asciiRunEnd(text, from: asciiRunEnd(text, from: from, in: 0x41...0x5A), in: 0x61...0x7A)
+        }
+        let word = UInt64(littleEndian: UnsafeRawPointer(text.baseAddress.unsafelyUnwrapped + from).loadUnaligned(as: UInt64.self))
+        let capitals = ByteLanes.leadingCount(ByteLanes.asciiLanes(of: word, in: 0x41...0x5A))
+        if capitals == 8 {
+            return asciiRunEnd(text, from: asciiRunEnd(text, from: from + 8, in: 0x41...0x5A), in: 0x61...0x7A)
+        }
+        // The lanes shifted in from the top are unmarked, so the count stops at the word's end.
+        let letters = capitals + ByteLanes.leadingCount(ByteLanes.asciiLanes(of: word, in: 0x61...0x7A) >> UInt64(8 * capitals))
+        return letters < 8 ? from + letters : asciiRunEnd(text, from: from + 8, in: 0x61...0x7A)
+    }
+
+    /// The end of the run of bytes in `range` (ASCII) that starts at `start`, eight bytes at a
+    /// time while eight remain.
+    @inline(__always)
+    private static func asciiRunEnd(_ text: UnsafeBufferPointer<UInt8>, from start: Int, in range: ClosedRange<UInt8>) -> Int {
+        let base = UnsafeRawPointer(text.baseAddress.unsafelyUnwrapped)
+        var index = start
+        while text.count - index >= 8 {
+            let word = UInt64(littleEndian: (base + index).loadUnaligned(as: UInt64.self))
+            let run = ByteLanes.leadingCount(ByteLanes.asciiLanes(of: word, in: UInt64(range.lowerBound)...UInt64(range.upperBound)))
+            index += run
+            if run < 8 { return index }
+        }
+        while index < text.count, range.contains(text[index]) { index += 1 }
+        return index
     }
 
     /// The end of the word alternatives' match when its letters start at `from` with a run of
