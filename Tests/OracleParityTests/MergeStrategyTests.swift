@@ -159,6 +159,30 @@ struct MergeStrategyTests {
         }
     }
 
+    /// Pieces of two to eight bytes, where the scan has cases of its own (three and four
+    /// bytes): drawn from base64's alphabet, from two bytes (runs and alternations, where a
+    /// pair's rank equals another's and the leftmost must merge first), and cut from tokens.
+    @Test func shortPiecesAgree() {
+        var random = RandomText(seed: 0x4B49_4D4F)
+        let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var failures = 0
+        for index in 0..<60_000 where failures < 5 {
+            let count = 2 + random.below(7)
+            var bytes: [UInt8]
+            switch random.below(3) {
+            case 0:
+                bytes = (0..<count).map { _ in random.pick(base64) }
+            case 1:
+                let pair = [random.pick(base64 + Array(" -=_.\n".utf8)), random.pick(base64 + Array(" -=_.".utf8))]
+                bytes = (0..<count).map { _ in pair[random.below(4) == 0 ? 1 : 0] }
+            default:
+                bytes = Array(vocabulary.bytes(ofRank: random.below(vocabulary.count)).prefix(count))
+                while bytes.count < count { bytes.append(random.pick(base64)) }
+            }
+            if !expectAgreement(bytes, "short piece \(index)") { failures += 1 }
+        }
+    }
+
     @Test func randomBytesAgree() {
         var random = RandomText(seed: 0x4B49_4D4B)
         var failures = 0

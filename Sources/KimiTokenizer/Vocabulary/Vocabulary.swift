@@ -82,6 +82,19 @@ public struct Vocabulary: Sendable {
         table.value(ofWord: Self.word(ofFirst: length, bytesAt: base), length: length)
     }
 
+    /// The rank of the token whose `length` bytes (1 to 8) are the low bytes of the
+    /// little-endian `word`, zero above them, if there is one.
+    @inline(__always)
+    func rank(ofWord word: UInt64, length: Int) -> Int? {
+        table.value(ofWord: word, length: length)
+    }
+
+    /// Starts loading what ``rank(ofWord:length:)`` will read for the same arguments.
+    @inline(__always)
+    func prefetchRank(ofWord word: UInt64, length: Int) {
+        table.prefetch(word: word, length: length)
+    }
+
     /// Starts loading what ``rank(ofFirst:bytesAt:)`` will read for the same arguments.
     @inline(__always)
     func prefetchRank(ofFirst length: Int, bytesAt base: UnsafeRawPointer) {
