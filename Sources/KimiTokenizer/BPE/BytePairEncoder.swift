@@ -250,21 +250,34 @@ struct BytePairEncoder: Sendable {
         return vocabulary.rank(ofFirst: length, bytesAt: padded + start) ?? Self.noRank
     }
 
+    /// tiktoken's `_byte_pair_merge` of `piece`: pieces of two to four bytes (three quarters
+    /// of the pieces of a base64 blob that are not one token) by their few cases, longer ones
+    /// by the scan over their parts.
+    func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
+        switch piece.count {
+        case 2:
+            // One pair: the whole piece, or its two bytes.
+            if let whole = vocabulary.rank(ofPair: piece[0], piece[1]) {
+                output.append(whole)
+            } else {
+                output.append(rank(piece, 0, 1))
+                output.append(rank(piece, 1, 2))
+            }
+        case 3:
+            mergeThreeBytes(piece, into: &output)
+        case 4:
+            mergeFourBytes(piece, into: &output)
+        default:
+            mergeByScan(piece, count: piece.count, into: &output)
+        }
+    }
+
     /// tiktoken's `_byte_pair_merge`, its parts kept as a list linked by start byte instead of an
     /// array that shifts on every merge, in stack scratch space, with no allocation.
     /// `next[i]` is where the part starting at `i` ends, `pairRanks[i]` the rank of merging it
     /// with the part after it, and `partRanks[i]` its own rank once it is a merge (`noRank`
     /// while it is one byte), so the result needs no lookups of its own.
-    func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
-        let count = piece.count
-        if count == 3 {
-            mergeThreeBytes(piece, into: &output)
-            return
-        }
-        if count == 4 {
-            mergeFourBytes(piece, into: &output)
-            return
-        }
+    private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, count: Int, into output: inout TokenIDBuffer) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { copy in
             _ = copy.initialize(from: piece)
             (copy.baseAddress.unsafelyUnwrapped + count).initialize(repeating: 0, count: 8)
