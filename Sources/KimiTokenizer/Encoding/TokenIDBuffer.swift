@@ -15,10 +15,10 @@ struct TokenIDBuffer: ~Copyable {
     /// 1.18x faster from 16 MB, and 10 MB of one emoji repeated 1.54x.
     static let directLimit = 1 << 24
 
-    /// The smallest buffer (in IDs, for inputs of 1 MB and up) that asks for huge pages: the
-    /// page faults of filling 4 KB pages took about a tenth of the time of encoding 10 MB
-    /// (12% of the samples of base64 were in the kernel). Best of six alternations: 10 MB of
-    /// base64 1.18x, 10 MB of English 1.22x, 1 MB of base64 1.02x.
+    /// The smallest buffer (in IDs, for inputs of 1 MiB and up) that asks for huge pages (see
+    /// ``HugePages``): faulting in 4 KB pages took about a tenth of the time of encoding 10 MB
+    /// (12% of the samples of base64 were in the kernel). Best of six alternations, two runs:
+    /// 10 MB of base64 1.18x and 1.24x, of English 1.22x and 1.11x; of one emoji repeated 1.29x.
     static let hugePageThreshold = 1 << 20
 
     private var storage: UnsafeMutablePointer<Int>

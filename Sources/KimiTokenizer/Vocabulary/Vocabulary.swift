@@ -79,7 +79,7 @@ public struct Vocabulary: Sendable {
     /// one word load, masked to the length. Eight bytes from `base` must be readable.
     @inline(__always)
     func rank(ofFirst length: Int, bytesAt base: UnsafeRawPointer) -> Int? {
-        table.value(ofWord: Self.word(ofFirst: length, bytesAt: base), length: length)
+        rank(ofWord: Self.word(ofFirst: length, bytesAt: base), length: length)
     }
 
     /// The rank of the token whose `length` bytes (1 to 8) are the low bytes of the
@@ -98,7 +98,7 @@ public struct Vocabulary: Sendable {
     /// Starts loading what ``rank(ofFirst:bytesAt:)`` will read for the same arguments.
     @inline(__always)
     func prefetchRank(ofFirst length: Int, bytesAt base: UnsafeRawPointer) {
-        table.prefetch(word: Self.word(ofFirst: length, bytesAt: base), length: length)
+        prefetchRank(ofWord: Self.word(ofFirst: length, bytesAt: base), length: length)
     }
 
     /// The first `length` bytes (1 to 8) at `base` as a little-endian word, zero above them.
