@@ -268,7 +268,7 @@ struct BytePairEncoder: Sendable {
         case 4:
             mergeFourBytes(piece, into: &output)
         default:
-            mergeByScan(piece, count: piece.count, into: &output)
+            mergeByScanningParts(piece, into: &output)
         }
     }
 
@@ -277,16 +277,17 @@ struct BytePairEncoder: Sendable {
     /// `next[i]` is where the part starting at `i` ends, `pairRanks[i]` the rank of merging it
     /// with the part after it, and `partRanks[i]` its own rank once it is a merge (`noRank`
     /// while it is one byte), so the result needs no lookups of its own.
-    private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, count: Int, into output: inout TokenIDBuffer) {
+    private func mergeByScanningParts(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer) {
+        let count = piece.count
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { copy in
             _ = copy.initialize(from: piece)
             (copy.baseAddress.unsafelyUnwrapped + count).initialize(repeating: 0, count: 8)
-            mergeByScan(piece, padded: UnsafeRawPointer(copy.baseAddress.unsafelyUnwrapped), into: &output)
+            mergeByScanningParts(piece, padded: UnsafeRawPointer(copy.baseAddress.unsafelyUnwrapped), into: &output)
         }
     }
 
     @inline(__always)
-    private func mergeByScan(_ piece: UnsafeBufferPointer<UInt8>, padded: UnsafeRawPointer, into output: inout TokenIDBuffer) {
+    private func mergeByScanningParts(_ piece: UnsafeBufferPointer<UInt8>, padded: UnsafeRawPointer, into output: inout TokenIDBuffer) {
         let count = piece.count
         @inline(__always) func rank(_ start: Int, _ end: Int) -> Int {
             self.rank(piece, padded: padded, start, end)
