@@ -24,10 +24,7 @@ public struct FuzzFixtures: Sendable {
     public static func load(modelDirectory: String? = nil) throws -> FuzzFixtures {
         let directory = try ModelDirectory.resolve(option: modelDirectory)
         let tokenizer = try KimiTokenizer.load(directory)
-        let (source, name) = try ChatTemplateSource.load(templatePath: nil, modelDirectory: directory)
-        let config = try InputBytes.read(directory.tokenizerConfigPath)
-        let renderer = ChatRenderer(template: try Template(source: source, name: name),
-                                    specialTokenVariables: try ChatRenderer.specialTokenVariables(configJSON: config))
+        let renderer = try ChatRenderer(modelDirectory: directory)
         guard let checker = PromptChecker(tokenizer: tokenizer) else {
             throw MissingMarkers()
         }

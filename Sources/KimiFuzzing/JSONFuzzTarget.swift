@@ -65,7 +65,7 @@ struct JSONFuzzTarget {
         do { findings = try fixtures.checker.check(prompt: prompt) } catch {
             throw violation("check failed on a rendered prompt: \(error)")
         }
-        if findings.contains(where: { $0.code == "missing-generation-prompt" }) {
+        if findings.contains(where: { $0.code == .missingGenerationPrompt }) {
             throw violation("check reports a missing generation prompt on a prompt that has one")
         }
     }

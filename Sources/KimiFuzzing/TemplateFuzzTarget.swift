@@ -14,12 +14,12 @@ struct TemplateFuzzTarget {
             try checkPosition(error, in: source)
             return
         }
-        var context = fixtures.renderer.specialTokenVariables
-        context["messages"] = .list(fixtures.messages)
-        context["tools"] = .list(fixtures.tools)
-        context["add_generation_prompt"] = .bool(true)
-        let first = Result { () throws(TemplateError) in try template.render(context, limits: fixtures.limits) }
-        let second = Result { () throws(TemplateError) in try template.render(context, limits: fixtures.limits) }
+        let renderer = ChatRenderer(template: template, specialTokenVariables: fixtures.renderer.specialTokenVariables)
+        guard let request = try? ChatRequest(messages: fixtures.messages, tools: fixtures.tools) else {
+            throw violation("the fixture request is invalid")
+        }
+        let first = Result { () throws(TemplateError) in try render(renderer, request) }
+        let second = Result { () throws(TemplateError) in try render(renderer, request) }
         switch (first, second) {
         case let (.success(a), .success(b)):
             guard a == b else { throw violation("two renders of one template differ") }
@@ -31,6 +31,17 @@ struct TemplateFuzzTarget {
             try checkPosition(a, in: source)
         default:
             throw violation("one render succeeds and the other fails")
+        }
+    }
+
+    /// The one render pipeline on the fixture request; it throws only template errors here.
+    private func render(_ renderer: ChatRenderer, _ request: ChatRequest) throws(TemplateError) -> String {
+        do {
+            return try renderer.render(request, limits: fixtures.limits)
+        } catch let error as TemplateError {
+            throw error
+        } catch {
+            throw TemplateError(kind: .runtime, message: "\(error)", file: "fuzz.jinja", location: TemplatePosition(line: 0, column: 0))
         }
     }
 

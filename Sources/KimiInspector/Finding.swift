@@ -7,7 +7,9 @@ public struct Finding: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 
     /// A stable identifier, e.g. `missing-generation-prompt`.
-    public let code: String
+    public let code: FindingCode
+    /// The index of the request message the finding is about, when it comes from one.
+    public let messageIndex: Int?
     public let severity: Severity
     /// The index of the first token concerned, if the finding is about a place in the stream.
     public let tokenIndex: Int?
@@ -18,9 +20,10 @@ public struct Finding: Sendable, Equatable, Codable, CustomStringConvertible {
     /// One line: how to fix it.
     public let fix: String
 
-    public init(code: String, severity: Severity, tokenIndex: Int? = nil, characterOffset: Int? = nil,
-                message: String, fix: String) {
+    public init(code: FindingCode, severity: Severity, tokenIndex: Int? = nil, characterOffset: Int? = nil,
+                messageIndex: Int? = nil, message: String, fix: String) {
         self.code = code
+        self.messageIndex = messageIndex
         self.severity = severity
         self.tokenIndex = tokenIndex
         self.characterOffset = characterOffset
@@ -38,5 +41,18 @@ public struct Finding: Sendable, Equatable, Codable, CustomStringConvertible {
         case code, severity, message, fix
         case tokenIndex = "token_index"
         case characterOffset = "character_offset"
+        case messageIndex = "message_index"
+    }
+
+    /// Absent positions are written as `null`, so every finding has the same keys.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(severity, forKey: .severity)
+        try container.encode(tokenIndex, forKey: .tokenIndex)
+        try container.encode(characterOffset, forKey: .characterOffset)
+        try container.encode(messageIndex, forKey: .messageIndex)
+        try container.encode(message, forKey: .message)
+        try container.encode(fix, forKey: .fix)
     }
 }

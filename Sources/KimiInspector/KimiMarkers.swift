@@ -1,15 +1,24 @@
+import KimiChatTemplate
 import KimiTokenizer
 
-/// The IDs of the special tokens that structure a Kimi prompt, looked up by name.
+/// The IDs of the special tokens that structure a Kimi K2 / K2.5 prompt, looked up by name in
+/// the model directory's own configuration (never from a table compiled in).
 public struct KimiMarkers: Sendable {
     public let imSystem: Int, imUser: Int, imAssistant: Int, imMiddle: Int, imEnd: Int
     public let sectionBegin: Int, sectionEnd: Int, callBegin: Int, argumentBegin: Int, callEnd: Int
-    /// `<|im_assistant|>` `assistant` `<|im_middle|>`: what a prompt must end with.
+    /// `<think>` and `</think>` when the configuration names them as special tokens (K2.5).
+    public let thinkBegin: Int?, thinkEnd: Int?
+    /// `<|media_begin|>`, `<|media_content|>`, `<|media_pad|>`, `<|media_end|>` when named.
+    public let mediaBegin: Int?, mediaContent: Int?, mediaPad: Int?, mediaEnd: Int?
+    /// The ID of the word `assistant`.
+    public let assistantWord: Int
+    /// `<|im_assistant|>` `assistant` `<|im_middle|>`: the assistant header a generation prompt
+    /// starts with.
     public let generationPrompt: [Int]
     /// The model's embedding size: IDs at or above it are never valid input.
     public static let embeddingSize = 163_840
 
-    /// The markers of `tokenizer`'s vocabulary; `nil` if it lacks any of them.
+    /// The markers of `tokenizer`'s vocabulary; `nil` if it lacks any of the K2 chat markers.
     public init?(_ tokenizer: KimiTokenizer) {
         func id(_ name: String) -> Int? { tokenizer.specialTokens.id(named: name) }
         guard let system = id("<|im_system|>"), let user = id("<|im_user|>"), let assistant = id("<|im_assistant|>"),
@@ -22,9 +31,25 @@ public struct KimiMarkers: Sendable {
         imSystem = system; imUser = user; imAssistant = assistant; imMiddle = middle; imEnd = end
         self.sectionBegin = sectionBegin; self.sectionEnd = sectionEnd
         self.callBegin = callBegin; self.argumentBegin = argumentBegin; self.callEnd = callEnd
+        thinkBegin = id("<think>"); thinkEnd = id("</think>")
+        mediaBegin = id("<|media_begin|>"); mediaContent = id("<|media_content|>")
+        mediaPad = id("<|media_pad|>"); mediaEnd = id("<|media_end|>")
+        self.assistantWord = assistantWord[0]
         generationPrompt = [assistant, assistantWord[0], middle]
     }
 
     /// Whether `id` opens a message.
     public func isRoleMarker(_ id: Int) -> Bool { id == imSystem || id == imUser || id == imAssistant }
+
+    /// Whether `id` is one of the media tokens.
+    public func isMediaToken(_ id: Int) -> Bool {
+        [mediaBegin, mediaContent, mediaPad, mediaEnd].contains(id)
+    }
+
+    /// The generation prompts a prompt of `family` may end with, with what each means: K2 ends
+    /// with the assistant header; K2.5 adds `<think>` (thinking) or `<think></think>` (not).
+    public func generationPrompts(for family: ModelFamily) -> [(ids: [Int], thinking: Bool?)] {
+        guard family == .k25, let thinkBegin, let thinkEnd else { return [(generationPrompt, nil)] }
+        return [(generationPrompt + [thinkBegin, thinkEnd], false), (generationPrompt + [thinkBegin], true)]
+    }
 }

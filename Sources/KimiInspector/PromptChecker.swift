@@ -6,6 +6,11 @@ import KimiTokenizer
 public struct PromptChecker: Sendable {
     public let tokenizer: KimiTokenizer
     public let markers: KimiMarkers
+    /// The family whose chat format the stream should follow.
+    public let family: ModelFamily
+    /// Special-token names that are not `<|…|>` markers (`[EOS]`, `<think>`, ...), which the
+    /// text scan looks for too.
+    private let plainNames: [String]
 
     public struct Options: Sendable {
         /// Whether the stream must end with the generation prompt (on by default).
@@ -14,19 +19,26 @@ public struct PromptChecker: Sendable {
         public var request: ChatRequest?
         /// Tools declared to the engine (from the request or `--tools`), if known.
         public var tools: [Value]?
+        /// The `thinking` the prompt was rendered with (K2.5); `nil` is the family's default, on.
+        public var thinking: Bool?
 
-        public init(expectGenerationPrompt: Bool = true, request: ChatRequest? = nil, tools: [Value]? = nil) {
+        public init(expectGenerationPrompt: Bool = true, request: ChatRequest? = nil, tools: [Value]? = nil,
+                    thinking: Bool? = nil) {
             self.expectGenerationPrompt = expectGenerationPrompt
             self.request = request
             self.tools = tools ?? request?.tools
+            self.thinking = thinking
         }
     }
 
-    /// A checker for `tokenizer`'s vocabulary; `nil` if it lacks the Kimi chat markers.
-    public init?(tokenizer: KimiTokenizer) {
+    /// A checker for `tokenizer`'s vocabulary; `nil` if it lacks the Kimi chat markers. `family`
+    /// defaults to what the special tokens give away (`<think>` as a special token is K2.5's).
+    public init?(tokenizer: KimiTokenizer, family: ModelFamily? = nil) {
         guard let markers = KimiMarkers(tokenizer) else { return nil }
         self.tokenizer = tokenizer
         self.markers = markers
+        self.family = family ?? ModelFamily.detect(modelType: nil, specialTokenNames: tokenizer.specialTokens.names)
+        plainNames = tokenizer.specialTokens.names.filter { !$0.hasPrefix("<|") && ($0.hasPrefix("[") || $0.hasPrefix("<")) }
     }
 
     /// Every finding for `ids`, in stream order.
@@ -35,12 +47,14 @@ public struct PromptChecker: Sendable {
         let structure = PromptStructure(stream, markers: markers)
         var findings = structure.findings
         findings += idsOutsideEmbedding(stream)
-        if options.expectGenerationPrompt { findings += missingGenerationPrompt(stream) }
+        if options.expectGenerationPrompt { findings += generationPromptFindings(stream, options) }
         findings += markersInText(stream)
         findings += contentListLeaks(stream, structure)
         findings += toolCallFindings(stream, structure, options)
+        findings += reasoningFindings(stream, structure)
+        findings += mediaFindings(stream)
         if let request = options.request { findings += specialTokensInContent(request) }
-        return findings.sorted { ($0.tokenIndex ?? -1, $0.code) < ($1.tokenIndex ?? -1, $1.code) }
+        return findings.sorted { ($0.tokenIndex ?? -1, $0.code.rawValue) < ($1.tokenIndex ?? -1, $1.code.rawValue) }
     }
 
     /// The text of `prompt`, encoded as engines do, then checked.
@@ -48,7 +62,7 @@ public struct PromptChecker: Sendable {
         check(try tokenizer.encode(prompt, mode: .hf), options: options)
     }
 
-    private func finding(_ code: String, _ severity: Finding.Severity, _ stream: TokenStream, _ index: Int?,
+    private func finding(_ code: FindingCode, _ severity: Finding.Severity, _ stream: TokenStream, _ index: Int?,
                          _ message: String, _ fix: String) -> Finding {
         Finding(code: code, severity: severity, tokenIndex: index,
                 characterOffset: index.map { stream.characterOffsets[min($0, stream.count)] }, message: message, fix: fix)
@@ -58,12 +72,12 @@ public struct PromptChecker: Sendable {
         stream.ids.indices.compactMap { index in
             let id = stream.ids[index]
             if !stream.isKnown[index] {
-                return finding("id-outside-embedding", .error, stream, index,
+                return finding(.idOutsideEmbedding, .error, stream, index,
                                "ID \(id) is not in the vocabulary (valid IDs are 0...\(tokenizer.tokenCount - 1))",
                                "the engine used another tokenizer or corrupted the IDs; re-tokenize with the Kimi vocabulary")
             }
             if id >= KimiMarkers.embeddingSize {
-                return finding("id-outside-embedding", .error, stream, index,
+                return finding(.idOutsideEmbedding, .error, stream, index,
                                "ID \(id) (\(stream.visible(index..<index + 1))) is at or beyond the model's embedding size \(KimiMarkers.embeddingSize)",
                                "the model has no embedding for it; remove the reserved token from the prompt")
             }
@@ -71,8 +85,12 @@ public struct PromptChecker: Sendable {
         }
     }
 
+    private func generationPromptFindings(_ stream: TokenStream, _ options: Options) -> [Finding] {
+        family == .k25 ? k25GenerationPrompt(stream, options) : missingGenerationPrompt(stream)
+    }
+
     private func missingGenerationPrompt(_ stream: TokenStream) -> [Finding] {
-        // Thinking models' templates open the reasoning right after the header.
+        // K2 thinking models' templates open the reasoning (as text) right after the header.
         var end = stream.count
         let tail = stream.count > 0 ? stream.text(max(0, stream.count - 6)..<stream.count) : ""
         for opener in ["<think></think>", "<think>"] where tail.hasSuffix(opener) {
@@ -85,10 +103,41 @@ public struct PromptChecker: Sendable {
             break
         }
         guard !stream.ids[..<end].reversed().starts(with: markers.generationPrompt.reversed()) else { return [] }
+        return [missing(stream, expected: "<|im_assistant|>assistant<|im_middle|> (\(markers.generationPrompt.map(String.init).joined(separator: " ")))")]
+    }
+
+    private func missing(_ stream: TokenStream, expected: String) -> Finding {
         let ending = stream.count > 0 ? stream.visible(max(0, stream.count - 3)..<stream.count) : "nothing"
-        return [finding("missing-generation-prompt", .error, stream, stream.count,
-                        "the stream does not end with <|im_assistant|>assistant<|im_middle|> (163588 69702 163601); it ends with \(ending)",
-                        "pass add_generation_prompt=True when rendering (vLLM/SGLang: the chat endpoint does; raw /completions must add it)")]
+        return finding(.missingGenerationPrompt, .error, stream, stream.count,
+                       "the stream does not end with \(expected); it ends with \(ending)",
+                       "pass add_generation_prompt=True when rendering (vLLM/SGLang: the chat endpoint does; raw /completions must add it)")
+    }
+
+    /// K2.5 ends a prompt with the header and `<think>` (thinking) or `<think></think>` (not).
+    private func k25GenerationPrompt(_ stream: TokenStream, _ options: Options) -> [Finding] {
+        let prompts = markers.generationPrompts(for: .k25)
+        guard let (ids, thinking) = prompts.first(where: { stream.ids.reversed().starts(with: $0.ids.reversed()) }),
+              let thinking else {
+            let spelled = prompts.map { $0.ids.map(String.init).joined(separator: " ") }.joined(separator: " or ")
+            var finding = missing(stream, expected: "a K2.5 generation prompt, <|im_assistant|>assistant<|im_middle|><think> or …<think></think> (\(spelled))")
+            if stream.ids.reversed().starts(with: markers.generationPrompt.reversed()) {
+                finding = self.finding(.missingGenerationPrompt, .error, stream, stream.count,
+                                       "the stream ends with the assistant header but not with <think> (thinking) or <think></think> (not thinking), which the K2.5 template adds",
+                                       "render with K2.5's own template and tokenizer class (trust_remote_code), which end the prompt with <think>")
+            }
+            return [finding]
+        }
+        let start = stream.count - ids.count
+        let mode = thinking ? "<think> (thinking)" : "<think></think> (thinking off)"
+        var findings = [finding(.generationPrompt, .info, stream, start, "the prompt ends with the K2.5 generation prompt \(mode)",
+                                "nothing to fix; pass thinking=\(!thinking) to get the other mode")]
+        let requested = options.thinking ?? true
+        if requested != thinking {
+            findings.append(finding(.thinkingModeMismatch, .warning, stream, start,
+                                    "the prompt ends with \(mode) but thinking=\(requested) was requested\(options.thinking == nil ? " (the K2.5 default)" : "")",
+                                    "pass chat_template_kwargs {\"thinking\": \(requested)} to the engine, or check which mode you meant"))
+        }
+        return findings
     }
 
     /// Runs of ordinary tokens: special-token names spelled as text, and unknown `<|…|>` markers.
@@ -100,16 +149,16 @@ public struct PromptChecker: Sendable {
             var end = index
             while end < stream.count, !stream.isSpecial[end], stream.isKnown[end] { end += 1 }
             let bytes = Array(stream.pieces[index..<end].joined())
-            for (offset, name) in Self.markerCandidates(in: bytes) {
+            for (offset, name) in Self.markerCandidates(in: bytes, plainNames: plainNames) {
                 let token = stream.token(atByte: offset, in: index..<end)
                 if tokenizer.specialTokens.id(named: name) != nil {
-                    findings.append(finding("special-token-as-text", .error, stream, token,
+                    findings.append(finding(.specialTokenAsText, .error, stream, token,
                                             "\(name) appears as ordinary text tokens, not as its special ID \(tokenizer.specialTokens.id(named: name) ?? 0)",
                                             "tokenize with special tokens allowed (the Kimi tokenizer's default); do not escape or split special-token strings"))
                 } else if name.hasPrefix("<|") {
-                    findings.append(finding("unknown-special-marker", .warning, stream, token,
-                                            "\(name) looks like a special token but is not in the Kimi vocabulary",
-                                            "use the vocabulary's marker (e.g. <|media_begin|>, <|tool_calls_section_begin|>) or remove it"))
+                    findings.append(finding(.unknownSpecialMarker, .warning, stream, token,
+                                            "\(name) looks like a special token but is not in this model's vocabulary",
+                                            Self.unknownMarkerFix(name, tokenizer.specialTokens.names)))
                 }
             }
             index = end
@@ -117,8 +166,25 @@ public struct PromptChecker: Sendable {
         return findings
     }
 
-    /// `<|…|>` candidates (up to 64 bytes) and bracketed names like `[EOS]`, with their byte offsets.
-    static func markerCandidates(in bytes: [UInt8]) -> [(Int, String)] {
+    /// The fix for a marker the vocabulary lacks: the known markers whose names are closest, never
+    /// the unknown marker itself, and a word when another Kimi family has it.
+    static func unknownMarkerFix(_ name: String, _ names: [String]) -> String {
+        let otherFamilies: [String: String] = [
+            "<|media_begin|>": "Kimi K2.5/K2.6", "<|media_content|>": "Kimi K2.5/K2.6", "<|media_end|>": "Kimi K2.5/K2.6",
+            "<|media_pad|>": "Kimi K2.5/K2.6", "<|open|>": "Kimi K3", "<|close|>": "Kimi K3", "<|sep|>": "Kimi K3",
+            "<|end_of_msg|>": "Kimi K3",
+        ]
+        let stem = name.trimmingCharacters(in: CharacterSet(charactersIn: "<|>")).split(separator: "_").first.map(String.init) ?? ""
+        let similar = names.filter { $0 != name && !$0.hasPrefix("<|reserved_token_") && !stem.isEmpty && $0.contains(stem) }.prefix(3)
+        var fix = otherFamilies[name].map { "\(name) is a \($0) token: use that model's directory (--model-dir), or remove it" }
+            ?? "remove it, or use a marker this vocabulary has"
+        if !similar.isEmpty { fix += " (similar names here: \(similar.joined(separator: ", ")))" }
+        return fix
+    }
+
+    /// `<|…|>` candidates (up to 64 bytes) and the vocabulary's other names (`[EOS]`, `<think>`),
+    /// with their byte offsets.
+    static func markerCandidates(in bytes: [UInt8], plainNames: [String] = ["[BOS]", "[EOS]", "[EOT]", "[UNK]", "[PAD]"]) -> [(Int, String)] {
         var result: [(Int, String)] = []
         var index = 0
         while index + 1 < bytes.count {
@@ -134,8 +200,9 @@ public struct PromptChecker: Sendable {
                     index = end + 2
                     continue
                 }
-            } else if bytes[index] == UInt8(ascii: "[") {
-                for name in ["[BOS]", "[EOS]", "[EOT]", "[UNK]", "[PAD]"] where bytes[index...].starts(with: name.utf8) {
+            }
+            if bytes[index] == UInt8(ascii: "[") || bytes[index] == UInt8(ascii: "<") {
+                for name in plainNames where bytes[index...].starts(with: name.utf8) {
                     result.append((index, name))
                 }
             }
@@ -151,7 +218,7 @@ public struct PromptChecker: Sendable {
             for pattern in ["[{'type': '", "{'type': 'text'", "{'type': 'image", "{'text': '"] {
                 guard let offset = bytes.firstRange(of: Array(pattern.utf8))?.lowerBound else { continue }
                 let token = stream.token(atByte: offset, in: message.body)
-                findings.append(finding("content-list-leak", .error, stream, token,
+                findings.append(finding(.contentListLeak, .error, stream, token,
                                         "the \(message.role) message '\(message.name)' contains a Python repr of content parts: \(String(decoding: bytes[offset..<min(bytes.count, offset + 40)], as: UTF8.self))…",
                                         "render list content by iterating its text parts (a fixed chat template), or send content as a string"))
                 break
@@ -178,8 +245,9 @@ public struct PromptChecker: Sendable {
         var declared: Set<String>?
         if let declaration {
             declared = Self.declaredNames(stream.text(declaration.body))
+            if let json = jsonDeclaration(stream, declaration.body, options) { findings.append(json) }
         } else if let tools = options.tools, !tools.isEmpty {
-            findings.append(finding("tool-declaration-missing", .error, stream, nil,
+            findings.append(finding(.toolDeclarationMissing, .error, stream, nil,
                                     "\(tools.count) tool(s) were given but the prompt has no <|im_system|>tool_declare<|im_middle|> block",
                                     "pass the tools to the chat template (tools=...) so the model can see them"))
         }
@@ -189,12 +257,12 @@ public struct PromptChecker: Sendable {
                 defer { position += 1 }
                 let expectedName = position < requestCalls.count ? requestCalls[position] : nil
                 if call.complete, (try? JSONReader.parse(Array(call.arguments.utf8))) == nil {
-                    findings.append(finding("malformed-structure", .error, stream, call.start,
+                    findings.append(finding(.malformedStructure, .error, stream, call.start,
                                             "the arguments of tool call '\(call.id)' are not valid JSON: \(call.arguments.prefix(60))",
                                             "tool-call arguments must be one JSON object"))
                 }
                 guard let (name, index) = Self.parseStandardID(call.id) else {
-                    findings.append(finding("nonstandard-tool-call-id", .warning, stream, call.start,
+                    findings.append(finding(.nonstandardToolCallID, .warning, stream, call.start,
                                             "tool-call ID '\(call.id)' is not functions.NAME:IDX",
                                             "rewrite history IDs to functions.\(expectedName ?? "NAME"):\(position) (kimi-tok normalize-ids); Kimi K2 learned that format"))
                     if let declared, let expectedName, !declared.contains(expectedName) {
@@ -203,11 +271,11 @@ public struct PromptChecker: Sendable {
                     continue
                 }
                 if let expectedName, expectedName != name {
-                    findings.append(finding("nonstandard-tool-call-id", .warning, stream, call.start,
+                    findings.append(finding(.nonstandardToolCallID, .warning, stream, call.start,
                                             "tool-call ID '\(call.id)' names '\(name)' but the call is to '\(expectedName)'",
                                             "use functions.\(expectedName):\(position)"))
                 } else if index != position {
-                    findings.append(finding("nonstandard-tool-call-id", .warning, stream, call.start,
+                    findings.append(finding(.nonstandardToolCallID, .warning, stream, call.start,
                                             "tool-call ID '\(call.id)' has index \(index) but it is call number \(position) of the conversation",
                                             "number calls in order from 0: functions.\(name):\(position)"))
                 }
@@ -217,14 +285,87 @@ public struct PromptChecker: Sendable {
         return findings
     }
 
+    /// K2.5 assistant messages whose tool calls sit inside a `<think>` that was never closed:
+    /// engines then parse the calls as reasoning.
+    private func reasoningFindings(_ stream: TokenStream, _ structure: PromptStructure) -> [Finding] {
+        guard let thinkBegin = markers.thinkBegin, let thinkEnd = markers.thinkEnd else { return [] }
+        var findings: [Finding] = []
+        for message in structure.messages where message.role == "assistant" && !message.toolCalls.isEmpty {
+            guard let firstCall = message.toolCalls.first?.start else { continue }
+            var open: Int?
+            for index in message.body.lowerBound..<firstCall {
+                if stream.ids[index] == thinkBegin { open = index } else if stream.ids[index] == thinkEnd { open = nil }
+            }
+            guard let open else { continue }
+            findings.append(finding(.toolCallInReasoning, .error, stream, open,
+                                    "the assistant message's tool calls sit inside a <think> that is not closed before them; engines parse them as reasoning, not as calls",
+                                    "close the reasoning with </think> before the tool-call section (render reasoning_content separately from the calls)"))
+        }
+        return findings
+    }
+
+    /// Media tokens outside `<|media_begin|>KIND<|media_content|><|media_pad|><|media_end|>`,
+    /// the sequence the K2.5 template writes for an image.
+    private func mediaFindings(_ stream: TokenStream) -> [Finding] {
+        guard let begin = markers.mediaBegin, let content = markers.mediaContent, let pad = markers.mediaPad,
+              let end = markers.mediaEnd else { return [] }
+        var findings: [Finding] = []
+        var index = 0
+        while index < stream.count {
+            let id = stream.ids[index]
+            guard markers.isMediaToken(id) else { index += 1; continue }
+            if id == begin {
+                var next = index + 1
+                while next < stream.count, !stream.isSpecial[next] { next += 1 }
+                if next > index + 1, next + 2 < stream.count, stream.ids[next] == content, stream.ids[next + 1] == pad, stream.ids[next + 2] == end {
+                    index = next + 3
+                    continue
+                }
+            }
+            findings.append(finding(.misplacedMediaToken, .warning, stream, index,
+                                    "\(stream.visible(index..<index + 1)) outside <|media_begin|>KIND<|media_content|><|media_pad|><|media_end|>, the sequence the K2.5 template writes for an image",
+                                    "send images as content parts ({\"type\": \"image_url\", ...}) and let the template place the media tokens"))
+            index += 1
+        }
+        return findings
+    }
+
+    /// A K2.5 tool declaration written as JSON: the engine did not run the tokenizer class, which
+    /// declares tools in TypeScript (unless its encoder fails on these tools).
+    private func jsonDeclaration(_ stream: TokenStream, _ body: Range<Int>, _ options: Options) -> Finding? {
+        guard family == .k25 else { return nil }
+        let text = stream.text(body)
+        guard let first = text.unicodeScalars.first, first == "[" || first == "{" else { return nil }
+        var severity = Finding.Severity.warning
+        var reason = "unless the TypeScript encoder failed on these tools"
+        if let tools = options.tools, !tools.isEmpty {
+            let sorted = tools.map(ToolDeclarationTS.sortingKeysDeep)
+            guard let declaration = try? ToolDeclarationTS.declaration(of: sorted), !declaration.isEmpty else { return nil }
+            severity = .error
+            reason = "and it succeeds on the given tools"
+        }
+        return finding(.toolDeclarationJSON, severity, stream, body.lowerBound,
+                       "the tools are declared as JSON, but Kimi K2.5/K2.6's tokenizer class declares them in TypeScript (tools_ts_str), \(reason)",
+                       "load the tokenizer with trust_remote_code so that its apply_chat_template computes tools_ts_str (vLLM/SGLang do); kimi-tok render --tools-only shows the declaration")
+    }
+
     private func undeclared(_ name: String, _ stream: TokenStream, _ index: Int) -> Finding {
-        finding("undeclared-tool", .warning, stream, index,
+        finding(.undeclaredTool, .warning, stream, index,
                 "the history calls '\(name)', which the tool declaration does not list",
                 "declare every tool the history uses, or drop those calls: undeclared calls invite hallucinated ones")
     }
 
-    /// Function names of a tool declaration in JSON (OpenAI tool objects or bare functions).
+    /// Function names of a tool declaration: JSON (OpenAI tool objects or bare functions) or K2.5's
+    /// TypeScript (`type NAME = (` lines inside `namespace functions`).
     static func declaredNames(_ text: String) -> Set<String>? {
+        if text.hasPrefix("# Tools") {
+            var names: Set<String> = []
+            for line in text.split(separator: "\n") where line.hasPrefix("type ") {
+                guard let equals = line.range(of: " = (") else { continue }
+                names.insert(String(line[line.index(line.startIndex, offsetBy: 5)..<equals.lowerBound]))
+            }
+            return names
+        }
         guard case let .list(tools)? = try? JSONReader.parse(Array(text.utf8)) else { return nil }
         var names: Set<String> = []
         for tool in tools.items {
@@ -266,8 +407,8 @@ public struct PromptChecker: Sendable {
             default: break
             }
             for text in texts {
-                for (_, name) in Self.markerCandidates(in: Array(text.utf8)) where tokenizer.specialTokens.id(named: name) != nil {
-                    findings.append(Finding(code: "special-token-in-content", severity: .warning,
+                for (_, name) in Self.markerCandidates(in: Array(text.utf8), plainNames: plainNames) where tokenizer.specialTokens.id(named: name) != nil {
+                    findings.append(Finding(code: .specialTokenInContent, severity: .warning,
                                             message: "message \(index) (\(role)) contains \(name), which the tokenizer turns into the real control token",
                                             fix: "escape or strip special-token strings from untrusted content before rendering (a prompt-injection path)"))
                 }

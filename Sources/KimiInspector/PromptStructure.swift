@@ -52,7 +52,7 @@ public struct PromptStructure: Sendable {
     }
 
     private mutating func malformed(_ stream: TokenStream, _ index: Int, _ message: String, _ fix: String) {
-        findings.append(Finding(code: "malformed-structure", severity: .error, tokenIndex: index,
+        findings.append(Finding(code: .malformedStructure, severity: .error, tokenIndex: index,
                                 characterOffset: stream.characterOffsets[index], message: message, fix: fix))
     }
 

@@ -1,3 +1,4 @@
+import KimiChatTemplate
 import KimiTokenizer
 
 /// An engine's token IDs against the reference: where they first differ, an aligned diff,
@@ -27,9 +28,9 @@ public struct StreamComparison: Sendable, Encodable {
     public let engineCount: Int
     public let hunks: [Hunk]
     /// A check code or cause: `missing-generation-prompt`, `content-list-leak`,
-    /// `special-token-as-text`, `truncation`, `whitespace-only`, `tokenization-only`,
-    /// `template-difference`, or `equal`.
-    public let classification: String
+    /// `special-token-as-text`, `tool-declaration-json`, `truncation`, `whitespace-only`,
+    /// `tokenization-only`, `template-difference`, or `equal`.
+    public let classification: FindingCode
     /// One line explaining the classification.
     public let explanation: String
 
@@ -55,7 +56,8 @@ public struct StreamComparison: Sendable, Encodable {
         return output
     }
 
-    public init(reference: [Int], engine: [Int], tokenizer: KimiTokenizer, contextTokens: Int = 3) {
+    /// Compares two streams of `family`'s format (detected from the vocabulary when `nil`).
+    public init(reference: [Int], engine: [Int], tokenizer: KimiTokenizer, family: ModelFamily? = nil, contextTokens: Int = 3) {
         equal = reference == engine
         referenceCount = reference.count
         engineCount = engine.count
@@ -64,7 +66,8 @@ public struct StreamComparison: Sendable, Encodable {
         let referenceStream = TokenStream(ids: reference, tokenizer: tokenizer)
         let engineStream = TokenStream(ids: engine, tokenizer: tokenizer)
         hunks = equal ? [] : Self.hunks(TokenDiff(reference: reference, engine: engine), referenceStream, engineStream, contextTokens)
-        (classification, explanation) = Self.classify(reference, engine, referenceStream, engineStream, tokenizer)
+        let family = family ?? ModelFamily.detect(modelType: nil, specialTokenNames: tokenizer.specialTokens.names)
+        (classification, explanation) = Self.classify(reference, engine, referenceStream, engineStream, tokenizer, family)
     }
 
     private static func hunks(_ diff: TokenDiff, _ reference: TokenStream, _ engine: TokenStream, _ context: Int) -> [Hunk] {
@@ -102,36 +105,43 @@ public struct StreamComparison: Sendable, Encodable {
     }
 
     private static func classify(_ reference: [Int], _ engine: [Int], _ referenceStream: TokenStream,
-                                 _ engineStream: TokenStream, _ tokenizer: KimiTokenizer) -> (String, String) {
-        if reference == engine { return ("equal", "the engine's IDs are identical to the reference") }
+                                 _ engineStream: TokenStream, _ tokenizer: KimiTokenizer,
+                                 _ family: ModelFamily) -> (FindingCode, String) {
+        if reference == engine { return (.equal, "the engine's IDs are identical to the reference") }
         if let markers = KimiMarkers(tokenizer) {
-            let prompt = markers.generationPrompt
-            if reference.count == engine.count + prompt.count, reference.starts(with: engine), reference.suffix(prompt.count).elementsEqual(prompt) {
-                return ("missing-generation-prompt", "the engine's stream is the reference without the final <|im_assistant|>assistant<|im_middle|>")
+            for (prompt, _) in markers.generationPrompts(for: family) where reference.count > engine.count
+                && reference.starts(with: engine) && reference.suffix(prompt.count).elementsEqual(prompt)
+                && reference.count - engine.count <= prompt.count {
+                let missing = TokenStream(ids: Array(reference.suffix(reference.count - engine.count)), tokenizer: tokenizer)
+                return (.missingGenerationPrompt, "the engine's stream is the reference without the final \(missing.text(0..<missing.count)) of the generation prompt")
             }
-        }
-        if reference.starts(with: engine) {
-            return ("truncation", "the engine's stream stops after \(engine.count) of the reference's \(reference.count) tokens")
-        }
-        if engine.starts(with: reference) {
-            return ("truncation", "the engine's stream has \(engine.count - reference.count) tokens more after the whole reference")
         }
         let referenceText = referenceStream.text(0..<referenceStream.count)
         let engineText = engineStream.text(0..<engineStream.count)
+        if family == .k25, referenceText.contains("tool_declare<|im_middle|># Tools"),
+           engineText.contains("tool_declare<|im_middle|>[") || engineText.contains("tool_declare<|im_middle|>{") {
+            return (.toolDeclarationJSON, "the engine declares the tools as JSON where Kimi K2.5/K2.6's tokenizer class declares them in TypeScript (tools_ts_str): it did not run the model's tokenizer class")
+        }
+        if reference.starts(with: engine) {
+            return (.truncation, "the engine's stream stops after \(engine.count) of the reference's \(reference.count) tokens")
+        }
+        if engine.starts(with: reference) {
+            return (.truncation, "the engine's stream has \(engine.count - reference.count) tokens more after the whole reference")
+        }
         if engineText.contains("{'type': '"), !referenceText.contains("{'type': '") {
-            return ("content-list-leak", "the engine's prompt prints a Python list of content parts where the reference has text")
+            return (.contentListLeak, "the engine's prompt prints a Python list of content parts where the reference has text")
         }
         if referenceText == engineText {
             let engineSpecials = engineStream.isSpecial.filter { $0 }.count
             let referenceSpecials = referenceStream.isSpecial.filter { $0 }.count
             if engineSpecials < referenceSpecials {
-                return ("special-token-as-text", "the same text, but \(referenceSpecials - engineSpecials) special tokens are spelled as ordinary tokens (special tokens disabled when tokenizing)")
+                return (.specialTokenAsText, "the same text, but \(referenceSpecials - engineSpecials) special tokens are spelled as ordinary tokens (special tokens disabled when tokenizing)")
             }
-            return ("tokenization-only", "the same text tokenized differently (another tokenizer, mode or chunking)")
+            return (.tokenizationOnly, "the same text tokenized differently (another tokenizer, mode or chunking)")
         }
         if referenceText.filter({ !$0.isWhitespace }) == engineText.filter({ !$0.isWhitespace }) {
-            return ("whitespace-only", "the prompts differ only in whitespace (trim_blocks / lstrip_blocks, CRLF templates, stripped content)")
+            return (.whitespaceOnly, "the prompts differ only in whitespace (trim_blocks / lstrip_blocks, CRLF templates, stripped content)")
         }
-        return ("template-difference", "the prompts' text differs: a different chat template version, different defaults, or different messages")
+        return (.templateDifference, "the prompts' text differs: a different chat template version, different defaults, or different messages")
     }
 }

@@ -4,7 +4,8 @@ import KimiChatTemplate
 /// way the K2 Vendor Verifier counts them.
 public struct ToolCallReport: Sendable, Encodable {
     public struct Problem: Sendable, Encodable, Equatable {
-        /// `invalid-id`, `undeclared-tool`, `invalid-json`, `invalid-arguments`, `schema-violation`, `truncated`.
+        /// `invalid-id`, `undeclared-tool`, `invalid-json`, `invalid-arguments`, `schema-violation`,
+        /// `truncated`, `in-reasoning`.
         public let code: String
         public let message: String
     }
@@ -31,20 +32,27 @@ public struct ToolCallReport: Sendable, Encodable {
 
     public struct Summary: Sendable, Encodable, Equatable {
         public var calls = 0, valid = 0, invalidID = 0, undeclared = 0, invalidJSON = 0, schemaErrors = 0, truncated = 0
+        /// Calls found inside the reasoning (before `</think>`), which engines do not treat as calls.
+        public var inReasoning = 0
 
         public init(calls: Int = 0, valid: Int = 0, invalidID: Int = 0, undeclared: Int = 0,
-                    invalidJSON: Int = 0, schemaErrors: Int = 0, truncated: Int = 0) {
+                    invalidJSON: Int = 0, schemaErrors: Int = 0, truncated: Int = 0, inReasoning: Int = 0) {
             self.calls = calls; self.valid = valid; self.invalidID = invalidID; self.undeclared = undeclared
             self.invalidJSON = invalidJSON; self.schemaErrors = schemaErrors; self.truncated = truncated
+            self.inReasoning = inReasoning
         }
 
         enum CodingKeys: String, CodingKey {
             case calls, valid, undeclared, truncated
             case invalidID = "invalid_id", invalidJSON = "invalid_json", schemaErrors = "schema_errors"
+            case inReasoning = "in_reasoning"
         }
     }
 
-    /// Text outside tool-call sections.
+    /// The reasoning: what comes before `</think>` (a leading `<think>` removed), or the whole
+    /// output when it opens `<think>` and never closes it; `nil` when the output has none.
+    public let reasoning: String?
+    /// Text outside tool-call sections, after the reasoning.
     public let content: String
     public let calls: [Call]
     /// Section-level problems (out-of-order markers, unclosed sections).
@@ -59,12 +67,20 @@ public struct ToolCallReport: Sendable, Encodable {
         var malformed: [String] = []
         let schemas = tools.map(Self.schemas)
         var summary = Summary()
-        for event in ToolCallStreamParser.parse(output) {
+        let (reasoning, answer) = Self.splitReasoning(output)
+        var events = reasoning.map { ToolCallStreamParser.parse($0).map { (event: $0, inReasoning: true) } } ?? []
+        events += ToolCallStreamParser.parse(answer).map { (event: $0, inReasoning: false) }
+        for (event, inReasoning) in events {
             switch event {
-            case let .content(text): content += text
-            case let .malformed(message): malformed.append(message)
+            case let .content(text): if !inReasoning { content += text }
+            case let .malformed(message): malformed.append(inReasoning ? "in the reasoning: " + message : message)
             case let .call(id, arguments, complete):
-                let call = Self.validate(id: id, arguments: arguments, complete: complete, schemas: schemas)
+                var call = Self.validate(id: id, arguments: arguments, complete: complete, schemas: schemas)
+                if inReasoning {
+                    call = Call(id: call.id, name: call.name, arguments: call.arguments, complete: call.complete,
+                                problems: call.problems + [Problem(code: "in-reasoning", message: "the call sits inside the reasoning (before </think>); engines parse it as reasoning, not as a tool call")])
+                    summary.inReasoning += 1
+                }
                 summary.calls += 1
                 if call.valid { summary.valid += 1 }
                 for code in Set(call.problems.map(\.code)) {
@@ -80,10 +96,22 @@ public struct ToolCallReport: Sendable, Encodable {
                 calls.append(call)
             }
         }
+        self.reasoning = reasoning
         self.content = content
         self.calls = calls
         self.malformed = malformed
         self.summary = summary
+    }
+
+    /// The reasoning and the rest of a thinking model's output.
+    static func splitReasoning(_ output: String) -> (reasoning: String?, answer: String) {
+        var text = Substring(output)
+        let opened = text.hasPrefix("<think>")
+        if opened { text = text.dropFirst("<think>".count) }
+        if let close = text.range(of: "</think>") {
+            return (String(text[..<close.lowerBound]), String(text[close.upperBound...]))
+        }
+        return opened ? (String(text), "") : (nil, output)
     }
 
     /// Function name → its `parameters` schema (or none).

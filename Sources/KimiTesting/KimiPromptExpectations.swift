@@ -9,7 +9,7 @@ import KimiTokenizer
 /// ```swift
 /// @Test func engineBuildsTheReferencePrompt() throws {
 ///     let kimi = try KimiPromptExpectations(modelDirectory: "Vocab/kimi-k2")
-///     let reference = try kimi.referenceIDs(messagesJSON: request, templateSource: template)
+///     let reference = try kimi.referenceIDs(messagesJSON: request)
 ///     try kimi.expectEndsWithGenerationPrompt(engineIDs)
 ///     try kimi.expectNoErrors(engineIDs)
 ///     try kimi.expectEqual(engineIDs, reference: reference)
@@ -17,35 +17,47 @@ import KimiTokenizer
 /// ```
 public struct KimiPromptExpectations: Sendable {
     public let tokenizer: KimiTokenizer
+    /// The model directory's render pipeline, the same one `kimi-tok render` uses.
+    public let renderer: ChatRenderer
     private let checker: PromptChecker
 
-    public init(tokenizer: KimiTokenizer) throws {
-        guard let checker = PromptChecker(tokenizer: tokenizer) else {
+    public init(tokenizer: KimiTokenizer, renderer: ChatRenderer) throws {
+        guard let checker = PromptChecker(tokenizer: tokenizer, family: renderer.family) else {
             throw KimiExpectationFailure("the vocabulary has no Kimi chat markers")
         }
         self.tokenizer = tokenizer
+        self.renderer = renderer
         self.checker = checker
     }
 
-    /// Loads the tokenizer from a model directory first.
-    public init(modelDirectory: String) throws {
-        try self.init(tokenizer: try KimiTokenizer.load(modelDirectory: modelDirectory))
+    /// Loads the tokenizer and the render pipeline from a model directory; `family` replaces
+    /// the detected family.
+    public init(modelDirectory: String, family: ModelFamily? = nil) throws {
+        let directory = ModelDirectory(path: modelDirectory, source: .option)
+        try self.init(tokenizer: try KimiTokenizer.load(directory),
+                      renderer: try ChatRenderer(modelDirectory: directory, family: family))
     }
 
-    /// The reference IDs of a chat request: rendered with `templateSource` as transformers
-    /// renders it (without the `bos_token`-style variables, which Kimi templates do not use),
-    /// then encoded as engines encode prompts.
-    public func referenceIDs(messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil, templateSource: String,
-                             addGenerationPrompt: Bool = true) throws -> [Int] {
+    /// The reference IDs of a chat request: rendered by the model directory's pipeline (its
+    /// template, special-token variables and family), then encoded as engines encode prompts.
+    /// `templateSource` replaces the directory's template, with everything else kept.
+    public func referenceIDs(messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil, templateSource: String? = nil,
+                             addGenerationPrompt: Bool = true, variables: [String: Value] = [:]) throws -> [Int] {
         let request = try ChatRequest.read(messagesJSON: messagesJSON, toolsJSON: toolsJSON)
-        let renderer = ChatRenderer(template: try Template(source: templateSource, name: "chat template"))
-        return try tokenizer.encode(try renderer.render(request, addGenerationPrompt: addGenerationPrompt), mode: .hf)
+        var renderer = renderer
+        if let templateSource {
+            renderer = ChatRenderer(template: try Template(source: templateSource, name: "chat template"),
+                                    specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
+        }
+        let prompt = try renderer.render(request, addGenerationPrompt: addGenerationPrompt, variables: variables)
+        return try tokenizer.encode(prompt, mode: .hf)
     }
 
-    /// The stream ends with `<|im_assistant|>assistant<|im_middle|>`.
+    /// The stream ends with the family's generation prompt: `<|im_assistant|>assistant<|im_middle|>`,
+    /// for K2.5 followed by `<think>` or `<think></think>`.
     public func expectEndsWithGenerationPrompt(_ ids: [Int]) throws {
         let findings = checker.check(ids, options: .init(expectGenerationPrompt: true))
-            .filter { $0.code == "missing-generation-prompt" }
+            .filter { $0.code == .missingGenerationPrompt }
         if !findings.isEmpty { throw KimiExpectationFailure(findings.map(\.description).joined(separator: "\n")) }
     }
 
@@ -68,7 +80,7 @@ public struct KimiPromptExpectations: Sendable {
 
     /// The IDs equal the reference; otherwise the failure shows the aligned diff and likely cause.
     public func expectEqual(_ ids: [Int], reference: [Int]) throws {
-        let comparison = StreamComparison(reference: reference, engine: ids, tokenizer: tokenizer)
+        let comparison = StreamComparison(reference: reference, engine: ids, tokenizer: tokenizer, family: renderer.family)
         if !comparison.equal { throw KimiExpectationFailure(comparison.report) }
     }
 }

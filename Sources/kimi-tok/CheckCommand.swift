@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KimiChatTemplate
 import KimiInspector
 import KimiTokenizer
 
@@ -7,12 +8,10 @@ import KimiTokenizer
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check a prompt or token stream for the failures that break Kimi K2 tool calling.",
+        abstract: "Check a prompt or token stream for the failures that break Kimi tool calling.",
         discussion: """
             Exit status: 0 when nothing of severity error is found, 1 when something is, 2 for bad input. \
-            Codes: missing-generation-prompt, content-list-leak, nonstandard-tool-call-id, \
-            special-token-as-text, unknown-special-marker, malformed-structure, undeclared-tool, \
-            tool-declaration-missing, id-outside-embedding, special-token-in-content.
+            Codes: \(FindingCode.findings.map(\.rawValue).joined(separator: ", ")).
             """)
 
     @OptionGroup var reference: ReferenceOptions
@@ -20,15 +19,16 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
 
     func run() throws {
-        let directory = try ModelDirectory.resolve(option: model.modelDirectory)
         let tokenizer = try model.loadTokenizer()
-        guard let checker = PromptChecker(tokenizer: tokenizer) else {
+        let family = try model.resolvedFamily()
+        guard let checker = PromptChecker(tokenizer: tokenizer, family: family) else {
             throw InspectorUnavailable()
         }
         let request = try reference.request()
-        let ids = try reference.ids(tokenizer: tokenizer, directory: directory, request: request)
+        let ids = try reference.ids(tokenizer: tokenizer, model: model, request: request)
         let findings = checker.check(ids, options: PromptChecker.Options(
-            expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools()))
+            expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools(),
+            thinking: try reference.thinking()))
         let errors = findings.filter { $0.severity == .error }.count
         let warnings = findings.filter { $0.severity == .warning }.count
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KimiChatTemplate
 import KimiInspector
 import KimiTokenizer
 
@@ -23,10 +24,9 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = try ModelDirectory.resolve(option: model.modelDirectory)
         let tokenizer = try model.loadTokenizer()
         let request = try reference.request()
-        let referenceIDs = try reference.ids(tokenizer: tokenizer, directory: directory, request: request)
+        let referenceIDs = try reference.ids(tokenizer: tokenizer, model: model, request: request)
         let engineIDs: [Int]
         if let engine {
             engineIDs = try EngineTokenIDs.parse(try InputBytes.read(engine))
@@ -43,7 +43,8 @@ struct CompareCommand: ParsableCommand {
                 engineIDs = try client.tokenize(prompt: try tokenizer.decode(referenceIDs))
             }
         }
-        let comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer)
+        let comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer,
+                                          family: try model.resolvedFamily())
         if json {
             try Output.json(comparison)
         } else {

@@ -1,21 +1,45 @@
 import ArgumentParser
+import KimiChatTemplate
 import KimiTokenizer
 
 /// Options that choose and check the vocabulary.
 struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("model-dir"), help: ArgumentHelp(
         "Directory with tiktoken.model and tokenizer_config.json.",
-        discussion: "Default: $KIMI_TOK_MODEL_DIR, then Vocab/kimi-k2 in the kimi-tok checkout."))
+        discussion: "Default: $KIMI_TOK_MODEL_DIR, then $XDG_DATA_HOME/kimi-tok/models/kimi-k2 (else ~/.local/share/...), filled by scripts/setup."))
     var modelDirectory: String?
 
     @Flag(help: "Refuse a vocabulary whose sha256 is not a known Kimi vocabulary.")
     var strict = false
 
+    @Option(help: ArgumentHelp(
+        "The model family: k2, k25 (Kimi K2.5/K2.6) or k3.",
+        discussion: "Default: detected from the model directory (config.json's model_type, else the special tokens its tokenizer_config.json names)."))
+    var family: ModelFamily?
+
+    /// The model directory chosen by --model-dir, the environment or the user data directory.
+    func directory() throws -> ModelDirectory {
+        try ModelDirectory.resolve(option: modelDirectory)
+    }
+
+    /// `--family`, else the family detected from the model directory.
+    func resolvedFamily() throws -> ModelFamily {
+        if let family { return family }
+        return try ModelConfiguration(directory: try directory()).family
+    }
+
+    /// The render pipeline of the model directory, with `--template` and `--family` applied.
+    func renderer(templatePath: String?) throws -> ChatRenderer {
+        try ChatRenderer(modelDirectory: try directory(), templatePath: templatePath, family: family)
+    }
+
     /// Loads the tokenizer, printing load warnings on stderr.
     func loadTokenizer() throws -> KimiTokenizer {
-        let directory = try ModelDirectory.resolve(option: modelDirectory)
+        let directory = try directory()
         let tokenizer = try KimiTokenizer.load(directory, strict: strict)
         for warning in tokenizer.warnings { Output.standardError("kimi-tok: warning: \(warning)\n") }
         return tokenizer
     }
 }
+
+extension ModelFamily: ExpressibleByArgument {}

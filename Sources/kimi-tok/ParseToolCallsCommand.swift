@@ -41,7 +41,8 @@ struct ParseToolCallsCommand: ParsableCommand {
             }
             for problem in report.malformed { text += "malformed: \(problem)\n" }
             let s = report.summary
-            text += "\(s.calls) calls: \(s.valid) valid, \(s.invalidID) invalid ID, \(s.undeclared) undeclared, \(s.invalidJSON) invalid JSON, \(s.schemaErrors) schema errors, \(s.truncated) truncated\n"
+            if let reasoning = report.reasoning { text += "reasoning: \(reasoning.unicodeScalars.count) characters before </think>\n" }
+            text += "\(s.calls) calls: \(s.valid) valid, \(s.invalidID) invalid ID, \(s.undeclared) undeclared, \(s.invalidJSON) invalid JSON, \(s.schemaErrors) schema errors, \(s.truncated) truncated, \(s.inReasoning) inside the reasoning\n"
             Output.standardOutput(text)
         }
         if report.summary.valid != report.summary.calls || !report.malformed.isEmpty { throw ExitCode(1) }

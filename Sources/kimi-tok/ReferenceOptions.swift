@@ -39,6 +39,12 @@ struct ReferenceOptions: ParsableArguments {
         return try ChatRequest.read(messagesJSON: InputBytes.read(messages), toolsJSON: try tools.map(InputBytes.read))
     }
 
+    /// The `thinking` given with `--variable`, if any.
+    func thinking() throws -> Bool? {
+        if case let .bool(value)? = try TemplateVariables.parse(variables)["thinking"] { return value }
+        return nil
+    }
+
     /// Tools given on their own (`--tools` without `--messages`).
     func standaloneTools() throws -> [Value]? {
         guard messages == nil, let tools else { return nil }
@@ -46,14 +52,10 @@ struct ReferenceOptions: ParsableArguments {
     }
 
     /// The token IDs: rendered and encoded, encoded, or read.
-    func ids(tokenizer: KimiTokenizer, directory: ModelDirectory, request: ChatRequest?) throws -> [Int] {
+    func ids(tokenizer: KimiTokenizer, model: ModelOptions, request: ChatRequest?) throws -> [Int] {
         if let request {
-            let (source, name) = try ChatTemplateSource.load(templatePath: template, modelDirectory: directory)
-            let renderer = ChatRenderer(template: try Template(source: source, name: name),
-                                        specialTokenVariables: try ChatRenderer.specialTokenVariables(
-                                            configJSON: try InputBytes.read(directory.tokenizerConfigPath)))
-            let prompt = try renderer.render(request, addGenerationPrompt: expectsGenerationPrompt,
-                                             variables: try TemplateVariables.parse(variables))
+            let prompt = try model.renderer(templatePath: template).render(
+                request, addGenerationPrompt: expectsGenerationPrompt, variables: try TemplateVariables.parse(variables))
             return try tokenizer.encode(prompt, mode: .hf)
         }
         if let promptFile {

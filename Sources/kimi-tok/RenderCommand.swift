@@ -14,7 +14,7 @@ struct RenderCommand: ParsableCommand {
             model directory, else the 'chat_template' field of its tokenizer_config.json.
             """)
 
-    @Option(help: "JSON messages, or a request object with 'messages' and 'tools' ('-' for stdin).") var messages: String
+    @Option(help: "JSON messages, or a request object with 'messages' and 'tools' ('-' for stdin).") var messages: String?
     @Option(help: "JSON array of tools, or an object with 'tools'.") var tools: String?
     @Option(help: "Jinja chat template file.") var template: String?
     @Flag(help: "Do not end with the assistant generation prompt (add_generation_prompt=False).")
@@ -23,29 +23,36 @@ struct RenderCommand: ParsableCommand {
         "A template variable as NAME=JSON, like an apply_chat_template keyword (repeatable).",
         discussion: "For example --variable thinking=false for Kimi K2.5's non-thinking mode."))
     var variables: [String] = []
-    @Flag(help: "Print one JSON object: prompt, ids.") var json = false
+    @Flag(help: "Print one JSON object: family, prompt, ids.") var json = false
+    @Flag(name: .customLong("tools-only"), help: ArgumentHelp(
+        "Print only the tool declaration the model sees (for K2.5: the TypeScript tools_ts_str).",
+        discussion: "Needs tools (--tools, or a request with tools); --messages may be left out."))
+    var toolsOnly = false
     @Flag(help: "Show the token stream of the prompt instead of its text.") var tokens = false
     @Option(help: "auto, always or never (with --tokens).") var color: TokenStreamOutput.ColorChoice = .auto
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if json, tokens { throw ValidationError("give --json or --tokens, not both") }
+        if messages == nil, !toolsOnly { throw ValidationError("give --messages (a chat request to render)") }
+        if toolsOnly, tools == nil, messages == nil { throw ValidationError("--tools-only needs --tools or a request with tools") }
     }
 
     func run() throws {
-        let request = try ChatRequest.read(messagesJSON: try InputBytes.read(messages),
+        let request = try ChatRequest.read(messagesJSON: try messages.map(InputBytes.read) ?? Array("[]".utf8),
                                            toolsJSON: try tools.map(InputBytes.read))
-        let directory = try ModelDirectory.resolve(option: model.modelDirectory)
+        let renderer = try model.renderer(templatePath: template)
+        if toolsOnly {
+            let declaration = try renderer.toolDeclaration(request, variables: try TemplateVariables.parse(variables))
+            if let note = declaration.note { Output.standardError("kimi-tok: \(note)\n") }
+            Output.standardOutput(declaration.text.hasSuffix("\n") ? declaration.text : declaration.text + "\n")
+            return
+        }
         let tokenizer = try model.loadTokenizer()
-        let (source, name) = try ChatTemplateSource.load(templatePath: template, modelDirectory: directory)
-        let renderer = ChatRenderer(
-            template: try Template(source: source, name: name),
-            specialTokenVariables: try ChatRenderer.specialTokenVariables(
-                configJSON: try InputBytes.read(directory.tokenizerConfigPath)))
         let prompt = try renderer.render(request, addGenerationPrompt: !noGenerationPrompt,
                                          variables: try TemplateVariables.parse(variables))
         if json {
-            try Output.json(RenderResult(prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf)))
+            try Output.json(RenderResult(family: renderer.family, prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf)))
         } else if tokens {
             Output.standardOutput(try TokenStreamOutput.table(try tokenizer.encode(prompt, mode: .hf), tokenizer, color: color))
         } else {
@@ -54,6 +61,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     private struct RenderResult: Encodable {
+        let family: ModelFamily
         let prompt: String
         let ids: [Int]
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite("scripts/setup vocabulary download", .serialized)
 struct SetupScriptTests {
     static let revision = "fd1984e2b7a3350dbf7305fe73a4ede25c14de50"
-    static let files = ["tiktoken.model", "tokenizer_config.json", "tokenization_kimi.py"]
+    static let files = ["tiktoken.model", "tokenizer_config.json", "config.json"]
 
     /// Python's http.server over `directory`.
     static let fileServer = """
@@ -31,12 +31,13 @@ struct SetupScriptTests {
         return try LoopbackServer(script: Self.fileServer, directory: root)
     }
 
-    func runSetup(server: LoopbackServer, target: URL) throws -> (status: Int32, stderr: String) {
+    func runSetup(server: LoopbackServer, target: URL, dataDirectory: URL? = nil) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = CLI.checkoutRoot.appendingPathComponent("scripts/setup")
         process.arguments = ["--vocab-only"]
         var environment = ProcessInfo.processInfo.environment
         environment["KIMI_TOK_VOCAB_DIR"] = target.path
+        environment["KIMI_TOK_DATA_DIR"] = try (dataDirectory ?? CLI.temporaryDirectory()).path
         environment["KIMI_TOK_SHARED_DIR"] = "/nonexistent/shared"
         environment["KIMI_TOK_HF_BASE_URL"] = "http://127.0.0.1:\(server.port)"
         process.environment = environment
@@ -54,16 +55,21 @@ struct SetupScriptTests {
     @Test func downloadsVerifiesAndInstalls() throws {
         let server = try serve()
         let target = try CLI.temporaryDirectory().appendingPathComponent("Vocab/kimi-k2")
-        let result = try runSetup(server: server, target: target)
+        let dataDirectory = try CLI.temporaryDirectory()
+        let result = try runSetup(server: server, target: target, dataDirectory: dataDirectory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("downloading"))
+        let installed = dataDirectory.appendingPathComponent("models/kimi-k2")
         for file in Self.files {
             #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent(file).path))
+            #expect(FileManager.default.fileExists(atPath: installed.appendingPathComponent(file).path))
         }
+        #expect(!FileManager.default.fileExists(atPath: target.appendingPathComponent("tokenization_kimi.py").path),
+                "setup neither copies nor downloads tokenization_kimi.py")
         let encoded = try CLI.run(["encode", "--strict", "--model-dir", target.path, "Hello <|im_end|>"])
         #expect(encoded.output == "19180 220 163586\n")
         // A second run finds everything in place and does nothing.
-        let again = try runSetup(server: server, target: target)
+        let again = try runSetup(server: server, target: target, dataDirectory: dataDirectory)
         #expect(again.status == 0 && !again.stderr.contains("downloading"))
     }
 

@@ -16,10 +16,26 @@ struct ModelDirectoryTests {
         #expect(directory.source == .environment)
     }
 
-    @Test func checkoutComesLast() throws {
-        let directory = try? ModelDirectory.resolve(option: nil, environment: [:])
-        #expect(ModelDirectory.checkoutPath.hasSuffix("Vocab/kimi-k2"))
-        if let directory { #expect(directory.source == .checkout) }
+    @Test func userDataDirectoryComesLast() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("kimi-tok-data-\(UUID().uuidString)")
+        let models = data.appendingPathComponent("kimi-tok/models/kimi-k2")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let directory = try ModelDirectory.resolve(option: nil, environment: ["XDG_DATA_HOME": data.path])
+        #expect(directory == ModelDirectory(path: models.path, source: .userData))
+        #expect(ModelDirectory.userModelsPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/kimi-tok/models")
+        #expect(ModelDirectory.userModelsPath(environment: ["HOME": "/home/u", "XDG_DATA_HOME": "relative"])
+                == "/home/u/.local/share/kimi-tok/models", "a relative XDG_DATA_HOME is ignored, as the spec says")
+    }
+
+    @Test func emptyUserDataDirectorySaysHowToFillIt() {
+        do {
+            _ = try ModelDirectory.resolve(option: nil, environment: ["XDG_DATA_HOME": "/nonexistent/data"])
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("/nonexistent/data/kimi-tok/models/kimi-k2"))
+            #expect("\(error)".contains("scripts/setup"))
+        }
     }
 
     @Test func missingOptionIsAnErrorNotAFallback() {

@@ -44,7 +44,7 @@ struct PropertyTests {
         for text in Self.texts(300, seed: 0xC0C0) {
             let ids = try tokenizer.encode(text)
             let comparison = StreamComparison(reference: ids, engine: ids, tokenizer: tokenizer)
-            #expect(comparison.equal && comparison.hunks.isEmpty && comparison.classification == "equal")
+            #expect(comparison.equal && comparison.hunks.isEmpty && comparison.classification == .equal)
         }
     }
 

@@ -32,11 +32,10 @@ struct RenderParityTests {
 
     static func renderer(for template: NamedTemplate) throws -> ChatRenderer {
         let model = ModelDirectory(path: Reference.referenceModelDirectory, source: .option)
-        let (source, name) = try template.source.map { ($0, template.name) }
-            ?? ChatTemplateSource.load(templatePath: nil, modelDirectory: model)
-        let config = try Data(contentsOf: URL(fileURLWithPath: model.tokenizerConfigPath))
-        return ChatRenderer(template: try Template(source: source, name: name),
-                            specialTokenVariables: try ChatRenderer.specialTokenVariables(configJSON: [UInt8](config)))
+        let renderer = try ChatRenderer(modelDirectory: model)
+        guard let source = template.source else { return renderer }
+        return ChatRenderer(template: try Template(source: source, name: template.name),
+                            specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
     }
 
     @Test("every shared template on 1,000 seeded conversations")

@@ -2,7 +2,7 @@
 """Pre-tokenizer probe: the piece boundaries that tiktoken's own regex engine finds.
 
 tiktoken does not expose its regex split, so this builds, for each batch of probe strings, a
-tiktoken.Encoding with the Kimi pattern (read from tokenization_kimi.py) and a vocabulary in
+tiktoken.Encoding with the Kimi pattern (KIMI_PAT_STR of the oracle, kimi_oracle.py) and a vocabulary in
 which every code-point-aligned substring of every probe is one token, and nothing that crosses
 a code point is. Byte-pair merging then joins each piece into exactly one token and never joins
 across pieces, so the decoded tokens are the pieces.
@@ -10,20 +10,20 @@ across pieces, so the decoded tokens are the pieces.
 Requests on stdin, one JSON object per line: {"strings": ["...", ...]}
 Answers on stdout, one per line:            {"pieces": [["...", ...], ...]}
 
-Usage: pretokenizer_probe.py --model-dir DIR   (DIR holds tokenization_kimi.py)
+Usage: pretokenizer_probe.py --oracle PATH   (PATH is ../shared/oracle/kimi_oracle.py)
 """
-import argparse, ast, json, os, sys
+import argparse, ast, json, sys
 
 import tiktoken
 
 
-def kimi_pattern(model_dir):
-    """The pat_str of TikTokenTokenizer, read from the source without importing transformers."""
-    source = open(os.path.join(model_dir, "tokenization_kimi.py"), encoding="utf-8").read()
+def kimi_pattern(oracle_path):
+    """The oracle's KIMI_PAT_STR, read from its source without importing it (or transformers)."""
+    source = open(oracle_path, encoding="utf-8").read()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pat_str" for t in node.targets):
-            return eval(compile(ast.Expression(node.value), "pat_str", "eval"), {})
-    raise SystemExit("pat_str not found in tokenization_kimi.py")
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "KIMI_PAT_STR" for t in node.targets):
+            return eval(compile(ast.Expression(node.value), "KIMI_PAT_STR", "eval"), {})
+    raise SystemExit(f"KIMI_PAT_STR not found in {oracle_path}")
 
 
 def pieces(pattern, strings):
@@ -49,8 +49,8 @@ def pieces(pattern, strings):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model-dir", required=True)
-    pattern = kimi_pattern(parser.parse_args().model_dir)
+    parser.add_argument("--oracle", required=True)
+    pattern = kimi_pattern(parser.parse_args().oracle)
     for line in sys.stdin:
         if not line.strip():
             continue

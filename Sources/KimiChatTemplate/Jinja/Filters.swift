@@ -24,7 +24,7 @@ enum Filters {
             if let attribute = arguments.value(1, "attribute") {
                 items = try items.map { try Members.item($0, attribute) }
             }
-            return .string(items.map(\.pythonString).joined(separator: separator))
+            return .string(try joined(items.map(\.pythonString), separator: separator))
         case "default", "d":
             let fallback = arguments.value(0, "default_value") ?? .string("")
             let boolean = arguments.value(1, "boolean")?.isTruthy ?? false
@@ -93,6 +93,13 @@ enum Filters {
         default:
             throw TemplateFailure.type("no filter named '\(name)'")
         }
+    }
+
+    /// `separator.join(parts)`, refused before allocating when it would exceed the string limit.
+    static func joined(_ parts: [String], separator: String) throws(TemplateFailure) -> String {
+        let total = parts.reduce(0) { $0 &+ $1.utf8.count } &+ RenderLimits.product(separator.utf8.count, max(0, parts.count - 1))
+        try RenderLimits.checkString(total, "join")
+        return parts.joined(separator: separator)
     }
 
     /// transformers' `tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)`.

@@ -7,7 +7,33 @@ public struct RenderLimits: Sendable {
     /// Bytes of output.
     public var outputBytes = 64 << 20
 
+    /// The largest string (in UTF-8 bytes) an operation may build: repetition, concatenation
+    /// and joins check the size they are about to build against it before allocating.
+    public static let stringBytes = 64 << 20
+    /// The largest list an operation may build, in items.
+    public static let listItems = 8 << 20
+
     public init() {}
+
+    /// Fails unless a string of `bytes` bytes may be built.
+    static func checkString(_ bytes: Int, _ what: String) throws(TemplateFailure) {
+        if bytes < 0 || bytes > stringBytes {
+            throw .limit("\(what) would build a string of \(bytes < 0 ? "too many" : String(bytes)) bytes (the limit is \(stringBytes))")
+        }
+    }
+
+    /// Fails unless a list of `items` items may be built.
+    static func checkList(_ items: Int, _ what: String) throws(TemplateFailure) {
+        if items < 0 || items > listItems {
+            throw .limit("\(what) would build a list of \(items < 0 ? "too many" : String(items)) items (the limit is \(listItems))")
+        }
+    }
+
+    /// `a * b`, or -1 when it overflows (which every check refuses).
+    static func product(_ a: Int, _ b: Int) -> Int {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? -1 : value
+    }
 }
 
 /// Evaluates parsed statements against a context, writing the output.
@@ -45,10 +71,10 @@ final class Interpreter: @unchecked Sendable {
     }
 
     private func write(_ text: String, to output: inout String, _ location: TemplatePosition) throws(TemplateError) {
-        output += text
-        if output.utf8.count > limits.outputBytes {
+        if output.utf8.count + text.utf8.count > limits.outputBytes {
             throw TemplateError(kind: .limit, message: "output larger than \(limits.outputBytes) bytes", file: "", location: location)
         }
+        output += text
     }
 
     private func execute(_ body: [Statement], in scope: Scope, output: inout String) throws(TemplateError) -> Flow {

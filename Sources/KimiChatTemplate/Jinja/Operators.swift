@@ -97,15 +97,26 @@ enum Operators {
         if op != "~", case .bigInt = a { throw .limit("arithmetic on an integer beyond 64 bits") }
         if op != "~", case .bigInt = b { throw .limit("arithmetic on an integer beyond 64 bits") }
         switch (op, a, b) {
-        case ("~", _, _): return .string(a.pythonString + b.pythonString)
-        case let ("+", .string(x), .string(y)): return .string(x + y)
-        case let ("+", .list(x), .list(y)): return .list(x.items + y.items)
-        case let ("+", .tuple(x), .tuple(y)): return .tuple(x + y)
+        case ("~", _, _):
+            let (x, y) = (a.pythonString, b.pythonString)
+            try RenderLimits.checkString(x.utf8.count + y.utf8.count, "'~'")
+            return .string(x + y)
+        case let ("+", .string(x), .string(y)):
+            try RenderLimits.checkString(x.utf8.count + y.utf8.count, "'+'")
+            return .string(x + y)
+        case let ("+", .list(x), .list(y)):
+            try RenderLimits.checkList(x.items.count + y.items.count, "'+'")
+            return .list(x.items + y.items)
+        case let ("+", .tuple(x), .tuple(y)):
+            try RenderLimits.checkList(x.count + y.count, "'+'")
+            return .tuple(x + y)
         case let ("*", .string(s), _), let ("*", _, .string(s)):
-            guard let n = integer(op == "*" && a.isString ? b : a) else { break }
+            guard let n = integer(a.isString ? b : a) else { break }
+            try RenderLimits.checkString(RenderLimits.product(s.utf8.count, max(0, n)), "string repetition")
             return .string(String(repeating: s, count: max(0, n)))
-        case let ("*", .list(l), _):
-            guard let n = integer(b) else { break }
+        case let ("*", .list(l), _), let ("*", _, .list(l)):
+            guard let n = integer(a.isList ? b : a) else { break }
+            try RenderLimits.checkList(RenderLimits.product(l.items.count, max(0, n)), "list repetition")
             return .list(Array([[Value]](repeating: l.items, count: max(0, n)).joined()))
         default: break
         }
@@ -127,11 +138,20 @@ enum Operators {
                 return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
             case "**":
                 guard y >= 0 else { return .float(pow(Double(x), Double(y))) }
-                var result = 1
-                for _ in 0..<y {
-                    let (product, overflow) = result.multipliedReportingOverflow(by: x)
-                    if overflow { throw .limit("integer too large") }
-                    result = product
+                // Square and multiply: a huge exponent of 0, 1 or -1 must not loop.
+                var (result, base, exponent) = (1, x, y)
+                while exponent > 0 {
+                    if exponent & 1 == 1 {
+                        let (product, overflow) = result.multipliedReportingOverflow(by: base)
+                        if overflow { throw .limit("integer too large") }
+                        result = product
+                    }
+                    exponent >>= 1
+                    if exponent > 0 {
+                        let (square, overflow) = base.multipliedReportingOverflow(by: base)
+                        if overflow { throw .limit("integer too large") }
+                        base = square
+                    }
                 }
                 return .int(result)
             default: break
@@ -170,6 +190,7 @@ enum Operators {
 
 extension Value {
     var isString: Bool { if case .string = self { true } else { false } }
+    var isList: Bool { if case .list = self { true } else { false } }
 }
 
 #if canImport(Glibc)

@@ -40,10 +40,10 @@ enum StringMethods {
         case "join":
             body = { arguments in
                 guard let items = arguments.value(0, "iterable") else { throw TemplateFailure.type("join() takes exactly one argument") }
-                return .string(try items.iterated().map { item in
+                return .string(try Filters.joined(try items.iterated().map { item in
                     guard case let .string(text) = item else { throw TemplateFailure.type("sequence item: expected str instance, \(item.typeName) found") }
                     return text
-                }.joined(separator: s))
+                }, separator: s))
             }
         case "isdigit": body = { _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal || $0.properties.numericType == .digit }) }
         default: body = nil

@@ -32,6 +32,13 @@ public struct TemplateError: Error, Equatable, CustomStringConvertible {
     public let location: TemplatePosition
 
     public var description: String { "\(file):\(location): \(kind.rawValue): \(message)" }
+
+    public init(kind: Kind, message: String, file: String, location: TemplatePosition) {
+        self.kind = kind
+        self.message = message
+        self.file = file
+        self.location = location
+    }
 }
 
 /// A failure before its location is known; the interpreter attaches the location.

@@ -3,14 +3,16 @@ import Foundation
 /// Where a model's tokenizer files are: `tiktoken.model` and `tokenizer_config.json`.
 ///
 /// Found in this order: an explicit path (`--model-dir`), the `KIMI_TOK_MODEL_DIR` environment
-/// variable, then `Vocab/kimi-k2/` in the kimi-tok checkout (filled by `scripts/setup`).
+/// variable, then the user data directory (`$XDG_DATA_HOME/kimi-tok/models/kimi-k2`, else
+/// `~/.local/share/kimi-tok/models/kimi-k2`), which `scripts/setup` fills. Nothing is looked up
+/// relative to the source tree, so an installed binary behaves the same wherever it is copied.
 /// A path the user gave that is missing is an error; it is never replaced by the next one.
 public struct ModelDirectory: Sendable, Equatable {
     /// Where the path came from.
     public enum Source: String, Sendable {
         case option = "--model-dir"
         case environment = "KIMI_TOK_MODEL_DIR"
-        case checkout = "the checkout's Vocab/kimi-k2"
+        case userData = "the user data directory"
     }
 
     /// The directory.
@@ -20,15 +22,19 @@ public struct ModelDirectory: Sendable, Equatable {
 
     /// The environment variable consulted after the explicit option.
     public static let environmentVariable = "KIMI_TOK_MODEL_DIR"
+    /// The model a bare `kimi-tok` uses, by its folder name under the user data directory.
+    public static let defaultModelName = "kimi-k2"
 
-    /// `Vocab/kimi-k2` in the checkout this library was built from.
-    public static var checkoutPath: String {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent() // Vocabulary
-            .deletingLastPathComponent() // KimiTokenizer
-            .deletingLastPathComponent() // Sources
-            .deletingLastPathComponent() // checkout root
-            .appendingPathComponent("Vocab/kimi-k2").path
+    /// `kimi-tok/models` under `$XDG_DATA_HOME`, else under `~/.local/share`.
+    public static func userModelsPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base: String
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            base = xdg
+        } else {
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            base = (home as NSString).appendingPathComponent(".local/share")
+        }
+        return (base as NSString).appendingPathComponent("kimi-tok/models")
     }
 
     /// Chooses the model directory.
@@ -42,13 +48,14 @@ public struct ModelDirectory: Sendable, Equatable {
         } else if let value = environment[environmentVariable], !value.isEmpty {
             chosen = ModelDirectory(path: value, source: .environment)
         } else {
-            chosen = ModelDirectory(path: checkoutPath, source: .checkout)
+            let path = (userModelsPath(environment: environment) as NSString).appendingPathComponent(defaultModelName)
+            chosen = ModelDirectory(path: path, source: .userData)
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: chosen.path, isDirectory: &isDirectory),
               isDirectory.boolValue else {
-            if chosen.source == .checkout {
-                throw .directoryMissing(path: chosen.path, source: "\(chosen.source.rawValue); run scripts/setup, pass --model-dir or set \(environmentVariable)")
+            if chosen.source == .userData {
+                throw .directoryMissing(path: chosen.path, source: "\(chosen.source.rawValue), which is empty; fill it with scripts/setup from a kimi-tok checkout, or copy tiktoken.model and tokenizer_config.json of Kimi K2 there, or pass --model-dir or set \(environmentVariable)")
             }
             throw .directoryMissing(path: chosen.path, source: chosen.source.rawValue)
         }

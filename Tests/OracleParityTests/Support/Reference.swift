@@ -23,20 +23,37 @@ enum Reference {
         ?? checkoutRoot.appendingPathComponent(".venv-oracle/bin/python").path
 
     /// The one oracle process of this test run.
-    static let oracle: Result<JSONLinesProcess, Error> = Result {
+    static let oracle: Result<JSONLinesProcess, Error> = Result { try oracleProcess(modelDirectory: referenceModelDirectory) }
+
+    /// A model directory of `../shared/vocab` by name (`kimi-k2.5`, `kimi-k3`).
+    static func modelDirectory(_ name: String) -> String {
+        sharedDirectory.appendingPathComponent("vocab/\(name)").path
+    }
+
+    /// The oracle process started with the K2.5 model directory (one per test run).
+    static let k25Oracle: Result<JSONLinesProcess, Error> = Result { try oracleProcess(modelDirectory: modelDirectory("kimi-k2.5")) }
+
+    /// The tokenizer of the K2.5 model directory (its special tokens name `<think>`).
+    static let k25Tokenizer: Result<KimiTokenizer, Error> = Result {
+        try KimiTokenizer.load(modelDirectory: modelDirectory("kimi-k2.5"), strict: true,
+                               cache: VocabularyCache(directory: checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path))
+    }
+
+    private static func oracleProcess(modelDirectory: String) throws -> JSONLinesProcess {
         try requireFile(python, hint: "run scripts/setup --oracle to create the oracle venv")
         let script = sharedDirectory.appendingPathComponent("oracle/kimi_oracle.py").path
         try requireFile(script, hint: "the differential tests need ../shared/oracle beside the checkout")
-        return try JSONLinesProcess(name: "kimi_oracle.py", executable: python,
-                                    arguments: [script, "--model-dir", referenceModelDirectory])
+        return try JSONLinesProcess(name: "kimi_oracle.py", executable: python, arguments: [script, "--model-dir", modelDirectory])
     }
 
     /// The one pre-tokenizer probe process of this test run.
     static let probe: Result<JSONLinesProcess, Error> = Result {
         try requireFile(python, hint: "run scripts/setup --oracle to create the oracle venv")
         let script = checkoutRoot.appendingPathComponent("Tests/OracleParityTests/pretokenizer_probe.py").path
+        let oracleScript = sharedDirectory.appendingPathComponent("oracle/kimi_oracle.py").path
+        try requireFile(oracleScript, hint: "the probe takes Kimi's pattern from ../shared/oracle/kimi_oracle.py")
         return try JSONLinesProcess(name: "pretokenizer_probe.py", executable: python,
-                                    arguments: [script, "--model-dir", referenceModelDirectory])
+                                    arguments: [script, "--oracle", oracleScript])
     }
 
     /// The tokenizer under test, loaded once from the reference model directory.

@@ -1,0 +1,138 @@
+import Foundation
+import KimiTokenizer
+
+/// What a model directory says about chat, read once: the family, the chat template(s) and the
+/// special-token variables that transformers hands to every render.
+///
+/// `tokenizer_config.json` is read with ``JSONReader`` (errors name line and column); the family
+/// comes from `config.json`'s `model_type` when that file exists.
+public struct ModelConfiguration: Sendable {
+    /// The chat template a model directory ships.
+    public enum ChatTemplates: Sendable {
+        /// No template at all.
+        case none
+        /// One template text and where it came from.
+        case single(text: String, origin: String)
+        /// A named set (`chat_template` as a list of `{name, template}`), in file order.
+        case named([(name: String, text: String)], origin: String)
+    }
+
+    public let directory: ModelDirectory
+    public let family: ModelFamily
+    public let templates: ChatTemplates
+    /// `bos_token`, `eos_token`, ... and `additional_special_tokens` in transformers' order,
+    /// with the tokenizer class's defaults where the file leaves them out.
+    public let specialTokenVariables: [(name: String, value: Value)]
+
+    /// An unreadable or malformed configuration file.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Special-token attributes in transformers' order.
+    static let specialAttributes = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
+                                    "cls_token", "mask_token", "additional_special_tokens"]
+    /// What Kimi's tokenizer class uses when the file names none.
+    static let specialDefaults: [String: Value] = [
+        "bos_token": .string("[BOS]"), "eos_token": .string("[EOS]"),
+        "additional_special_tokens": .list(["<|im_end|>", "<|im_user|>", "<|im_assistant|>", "<|start_header_id|>",
+                                            "<|end_header_id|>", "[EOT]", "<|im_system|>", "<|im_middle|>"].map(Value.string)),
+    ]
+
+    public init(directory: ModelDirectory) throws(Invalid) {
+        self.directory = directory
+        let configPath = directory.tokenizerConfigPath
+        let config = try Self.readObject(configPath, required: true) ?? Value.DictBox()
+        var names: [String] = []
+        if case let .dict(decoder)? = config[.string("added_tokens_decoder")] {
+            for entry in decoder.values { if let text = Self.tokenText(entry) { names.append(text) } }
+        }
+        var modelType: String?
+        let modelConfigPath = (directory.path as NSString).appendingPathComponent("config.json")
+        if let modelConfig = try Self.readObject(modelConfigPath, required: false),
+           case let .string(type)? = modelConfig[.string("model_type")] {
+            modelType = type
+        }
+        family = ModelFamily.detect(modelType: modelType, specialTokenNames: names)
+        specialTokenVariables = Self.specialTokenVariables(config)
+        templates = try Self.templates(config, configPath: configPath, directory: directory)
+    }
+
+    /// The variables as a dictionary.
+    public var specialTokenVariableMap: [String: Value] {
+        Dictionary(specialTokenVariables.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    /// A token as the file stores it: a string or an AddedToken object with `content`.
+    private static func tokenText(_ value: Value) -> String? {
+        switch value {
+        case let .string(text): text
+        case let .dict(box): if case let .string(text)? = box[.string("content")] { text } else { nil }
+        default: nil
+        }
+    }
+
+    private static func specialTokenVariables(_ config: Value.DictBox) -> [(name: String, value: Value)] {
+        var variables: [(name: String, value: Value)] = []
+        for name in specialAttributes {
+            let given = config[.string(name)]
+            let value = (given == nil ? specialDefaults[name] : given) ?? .none
+            if name == "additional_special_tokens" {
+                guard case let .list(items) = value, !items.items.isEmpty else { continue }
+                variables.append((name, .list(items.items.map { tokenText($0).map(Value.string) ?? $0 })))
+            } else if let text = tokenText(value), !text.isEmpty {
+                variables.append((name, .string(text)))
+            }
+        }
+        if case let .dict(extra)? = config[.string("extra_special_tokens")] {
+            for (key, value) in extra.pairs {
+                if let text = tokenText(value), !text.isEmpty { variables.append((key.pythonString, .string(text))) }
+            }
+        }
+        return variables
+    }
+
+    /// `chat_template.jinja` wins over the config's `chat_template`, as transformers loads them.
+    private static func templates(_ config: Value.DictBox, configPath: String,
+                                  directory: ModelDirectory) throws(Invalid) -> ChatTemplates {
+        let jinjaPath = (directory.path as NSString).appendingPathComponent("chat_template.jinja")
+        if FileManager.default.fileExists(atPath: jinjaPath) {
+            return .single(text: try readText(jinjaPath), origin: jinjaPath)
+        }
+        switch config[.string("chat_template")] {
+        case let .string(text)?:
+            return .single(text: text, origin: "\(configPath) (chat_template)")
+        case let .list(entries)?:
+            var named: [(name: String, text: String)] = []
+            for (index, entry) in entries.items.enumerated() {
+                guard case let .dict(item) = entry, case let .string(name)? = item[.string("name")],
+                      case let .string(text)? = item[.string("template")] else {
+                    throw Invalid(description: "\(configPath): chat_template[\(index)] is not an object with string 'name' and 'template'")
+                }
+                named.append((name, text))
+            }
+            return .named(named, origin: "\(configPath) (chat_template)")
+        default:
+            return .none
+        }
+    }
+
+    static func readText(_ path: String) throws(Invalid) -> String {
+        let bytes: [UInt8]
+        do { bytes = try InputBytes.read(path) } catch { throw Invalid(description: error.description) }
+        do { return try UTF8Input.decode(bytes) } catch { throw Invalid(description: "\(path): \(error)") }
+    }
+
+    private static func readObject(_ path: String, required: Bool) throws(Invalid) -> Value.DictBox? {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw Invalid(description: "\(path) does not exist; a model directory holds tiktoken.model and tokenizer_config.json") }
+            return nil
+        }
+        let bytes: [UInt8]
+        do { bytes = try InputBytes.read(path) } catch { throw Invalid(description: error.description) }
+        let value: Value
+        do { value = try JSONReader.parse(bytes) } catch { throw Invalid(description: "\(path): \(error)") }
+        guard case let .dict(box) = value else { throw Invalid(description: "\(path): the top level is \(value.typeName), not a JSON object") }
+        return box
+    }
+}

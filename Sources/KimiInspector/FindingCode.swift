@@ -1,0 +1,54 @@
+/// Every code the inspector reports: the findings of ``PromptChecker`` and the classifications
+/// of ``StreamComparison``. The raw value is the stable string printed and written in JSON.
+public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    // Findings of `check` (some are also classifications of `compare`).
+    /// The stream does not end with the family's generation prompt.
+    case missingGenerationPrompt = "missing-generation-prompt"
+    /// Which generation prompt a K2.5 prompt ends with (thinking or not).
+    case generationPrompt = "generation-prompt"
+    /// A K2.5 prompt's generation prompt disagrees with the requested `thinking`.
+    case thinkingModeMismatch = "thinking-mode-mismatch"
+    /// A Python repr of content parts printed into the prompt.
+    case contentListLeak = "content-list-leak"
+    /// A tool-call ID that is not `functions.NAME:IDX`.
+    case nonstandardToolCallID = "nonstandard-tool-call-id"
+    /// A special-token name spelled as ordinary tokens.
+    case specialTokenAsText = "special-token-as-text"
+    /// Something that looks like a special token but is not in the vocabulary.
+    case unknownSpecialMarker = "unknown-special-marker"
+    /// Markers out of order, unclosed messages, sections or calls.
+    case malformedStructure = "malformed-structure"
+    /// A history tool call to a tool the declaration does not list.
+    case undeclaredTool = "undeclared-tool"
+    /// Tools were given but the prompt declares none.
+    case toolDeclarationMissing = "tool-declaration-missing"
+    /// Tools declared as JSON where the family declares them in TypeScript.
+    case toolDeclarationJSON = "tool-declaration-json"
+    /// A history assistant message whose tool calls sit inside an unclosed `<think>`.
+    case toolCallInReasoning = "tool-call-in-reasoning"
+    /// A media token outside the sequence the template writes for an image.
+    case misplacedMediaToken = "misplaced-media-token"
+    /// A token ID outside the vocabulary or the model's embedding.
+    case idOutsideEmbedding = "id-outside-embedding"
+    /// A request's content holds a special-token string.
+    case specialTokenInContent = "special-token-in-content"
+
+    // Classifications of `compare` only.
+    /// The two streams are identical.
+    case equal
+    /// One stream is a prefix of the other.
+    case truncation
+    /// The prompts differ only in whitespace.
+    case whitespaceOnly = "whitespace-only"
+    /// The same text, tokenized differently.
+    case tokenizationOnly = "tokenization-only"
+    /// The prompts' text differs for another reason.
+    case templateDifference = "template-difference"
+
+    public var description: String { rawValue }
+
+    /// The codes `check` reports.
+    public static var findings: [FindingCode] {
+        allCases.filter { ![.equal, .truncation, .whitespaceOnly, .tokenizationOnly, .templateDifference].contains($0) }
+    }
+}
