@@ -5,11 +5,11 @@ let package = Package(
     name: "kimi-tok",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "KimiIO", targets: ["KimiIO"]),
         .library(name: "KimiTokenizer", targets: ["KimiTokenizer"]),
         .library(name: "KimiChatTemplate", targets: ["KimiChatTemplate"]),
         .library(name: "KimiInspector", targets: ["KimiInspector"]),
         .library(name: "KimiTesting", targets: ["KimiTesting"]),
-        .library(name: "KimiFuzzing", targets: ["KimiFuzzing"]),
         .executable(name: "kimi-tok", targets: ["kimi-tok"]),
     ],
     dependencies: [
@@ -25,10 +25,13 @@ let package = Package(
         ),
         // A cache prefetch hint, which Swift has no spelling for.
         .target(name: "CKimiPrefetch"),
+        // Reading whole inputs: files, pipes, and stdin for `-`.
+        .target(name: "KimiIO"),
         // The core tokenizer: vocabulary, pre-tokenizer, byte-pair encoding, special tokens.
         .target(
             name: "KimiTokenizer",
             dependencies: [
+                "KimiIO",
                 "CPCRE2",
                 "CKimiPrefetch",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -37,58 +40,73 @@ let package = Package(
         // Chat templates: a Jinja interpreter with Python semantics, messages, the renderer.
         .target(
             name: "KimiChatTemplate",
-            dependencies: ["KimiTokenizer"]
+            dependencies: ["KimiIO", "KimiTokenizer"]
         ),
         // The inspector: checks, compare and diff, tool calls.
         .target(
             name: "KimiInspector",
-            dependencies: ["KimiTokenizer", "KimiChatTemplate"]
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate"]
         ),
         // Assertions for users' own tests (Swift Testing or XCTest).
         .target(
             name: "KimiTesting",
-            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
         ),
-        // The fuzz targets' properties, shared by the libFuzzer executables in Fuzz/ and the
-        // regression tests that replay saved inputs.
+        // The fuzz targets' properties, shared by the libFuzzer executables in Fuzz/ (which
+        // build these sources as their own module, FuzzProperties) and the regression tests
+        // that replay saved inputs. Not a product.
         .target(
             name: "KimiFuzzing",
-            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+        ),
+        // In-process benchmarks behind `kimi-tok bench`; not a product.
+        .target(
+            name: "KimiBenchmarks",
+            dependencies: ["KimiTokenizer"],
+            path: "Benchmarks/KimiBenchmarks"
         ),
         // The command-line tool: parses arguments and prints; no logic of its own.
         .executableTarget(
             name: "kimi-tok",
             dependencies: [
+                "KimiIO",
+                "KimiBenchmarks",
                 "KimiTokenizer",
                 "KimiChatTemplate",
                 "KimiInspector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Paths outside the package and the traits that skip a suite when they are missing.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "KimiTokenizerTests",
-            dependencies: ["KimiTokenizer"]
+            dependencies: ["KimiIO", "KimiTokenizer"]
         ),
         .testTarget(
             name: "KimiChatTemplateTests",
-            dependencies: ["KimiChatTemplate"]
+            dependencies: ["KimiIO", "KimiChatTemplate"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "KimiInspectorTests",
-            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
         ),
         .testTarget(
             name: "OracleParityTests",
-            dependencies: ["KimiTokenizer", "KimiChatTemplate", "KimiInspector", "KimiTesting"],
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector", "KimiTesting", "TestSupport"],
             exclude: ["pretokenizer_probe.py"]
         ),
         .testTarget(
             name: "KimiFuzzingTests",
-            dependencies: ["KimiFuzzing"]
+            dependencies: ["KimiFuzzing", "TestSupport"]
         ),
         .testTarget(
             name: "KimiTokCLITests",
-            dependencies: ["kimi-tok", "KimiTokenizer"]
+            dependencies: ["kimi-tok", "KimiTokenizer", "KimiTesting", "TestSupport"]
         ),
     ]
 )

@@ -68,7 +68,8 @@ struct DecodeFuzzTarget {
             throw violation("compare says equal=\(comparison.equal) for streams that are \(reencoded == ids ? "" : "not ")identical")
         }
         if let first = comparison.firstDivergence,
-           first > min(ids.count, reencoded.count) || ids.prefix(first) != reencoded.prefix(first) {
+            first > min(ids.count, reencoded.count) || ids.prefix(first) != reencoded.prefix(first)
+        {
             throw violation("first divergence \(first) is not where the streams first differ")
         }
     }

@@ -93,7 +93,9 @@ struct EncodeFuzzTarget {
         }
         guard scanned == matched else {
             let first = (0..<min(scanned.count, matched.count)).first { scanned[$0] != matched[$0] } ?? min(scanned.count, matched.count)
-            throw violation("scanner and PCRE2 split differently from piece \(first): scanner \(scanned.dropFirst(first).prefix(3)), PCRE2 \(matched.dropFirst(first).prefix(3))")
+            throw violation(
+                "scanner and PCRE2 split differently from piece \(first): scanner \(scanned.dropFirst(first).prefix(3)), PCRE2 \(matched.dropFirst(first).prefix(3))"
+            )
         }
         var end = 0
         for piece in scanned {

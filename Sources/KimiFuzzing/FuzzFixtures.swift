@@ -34,9 +34,10 @@ public struct FuzzFixtures: Sendable {
         limits.steps = 200_000
         limits.callDepth = 64
         limits.outputBytes = 1 << 20
-        return FuzzFixtures(tokenizer: tokenizer, pcre2: try PreTokenizer.kimi(engine: .pcre2),
-                            scanner: try PreTokenizer.kimi(engine: .scanner), renderer: renderer,
-                            checker: checker, tools: tools, messages: request.messages, limits: limits)
+        return FuzzFixtures(
+            tokenizer: tokenizer, pcre2: try PreTokenizer.kimi(engine: .pcre2),
+            scanner: try PreTokenizer.kimi(engine: .scanner), renderer: renderer,
+            checker: checker, tools: tools, messages: request.messages, limits: limits)
     }
 
     /// The vocabulary lacks the Kimi chat markers that the prompt checker needs.

@@ -1,4 +1,5 @@
 import KimiChatTemplate
+import KimiIO
 import KimiInspector
 import KimiTokenizer
 
@@ -20,7 +21,7 @@ struct JSONFuzzTarget {
     }
 
     private func checkReaders(_ bytes: [UInt8]) throws(FuzzInvariantViolation) {
-        let plain = Result { () throws(JSONReader.SyntaxError) in try JSONReader.parse(bytes) }
+        let plain = Result { () throws(JSONReader.SyntaxError) in try JSONReader.parseValue(bytes) }
         let spanned = Result { () throws(JSONReader.SyntaxError) in try JSONReader.parseWithStringSpans(bytes) }
         switch (plain, spanned) {
         case let (.failure(error), .failure(spannedError)):
@@ -31,13 +32,14 @@ struct JSONFuzzTarget {
             let json = try compact(value)
             guard json == (try compact(spannedValue)) else { throw violation("the readers read different values") }
             let reread: Value
-            do { reread = try JSONReader.parse(Array(json.utf8)) } catch {
+            do { reread = try JSONReader.parseValue(Array(json.utf8)) } catch {
                 throw violation("compact JSON \(json.debugDescription) does not read back: \(error)")
             }
             guard try compact(reread) == json else { throw violation("compact JSON is not stable: \(json.debugDescription)") }
             for span in spans {
                 guard span.range.lowerBound >= 0, span.range.upperBound <= bytes.count,
-                      case .string? = try? JSONReader.parse(Array(bytes[span.range])) else {
+                    case .string? = try? JSONReader.parseValue(Array(bytes[span.range]))
+                else {
                     throw violation("string span \(span.range) is not a string literal")
                 }
             }

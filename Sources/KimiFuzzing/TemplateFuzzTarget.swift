@@ -60,8 +60,9 @@ struct TemplateFuzzTarget {
             previous = scalar
         }
         guard error.location.line <= lines.count,
-              error.location.column >= 1,
-              error.location.column <= lines[error.location.line - 1].count + 1 else {
+            error.location.column >= 1,
+            error.location.column <= lines[error.location.line - 1].count + 1
+        else {
             throw violation("error position \(error.location.line):\(error.location.column) is outside the template: \(error)")
         }
     }

@@ -18,7 +18,8 @@ struct ToolCallFuzzTarget {
         }
         let report = ToolCallReport(output: text, tools: fixtures.tools)
         guard report.summary.calls == report.calls.count,
-              report.summary.valid == report.calls.filter(\.valid).count else {
+            report.summary.valid == report.calls.filter(\.valid).count
+        else {
             throw violation("the report summary does not count its calls")
         }
         do {

@@ -1,11 +1,14 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import KimiChatTemplate
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// Asks a running OpenAI-compatible server (vLLM's request and response shape) for the token
-/// IDs of a prompt or a chat request: `POST {base}/tokenize`.
+/// IDs of a prompt or a chat request: `POST {base}/tokenize`. Plain `http://` goes over a socket
+/// that waits in `poll` (no busy waiting, a timeout that names the step); `https://` through
+/// URLSession.
 public struct EngineTokenizeClient: Sendable {
     public let baseURL: URL
     public let model: String?
@@ -27,10 +30,15 @@ public struct EngineTokenizeClient: Sendable {
         try post(["prompt": Value.string(prompt)])
     }
 
-    /// The engine's IDs for a chat request, rendered by the engine's own template.
-    public func tokenize(request: ChatRequest, addGenerationPrompt: Bool) throws -> [Int] {
+    /// The engine's IDs for a chat request, rendered by the engine's own template;
+    /// `templateVariables` go as `chat_template_kwargs`, so the engine renders with the same
+    /// variables as the reference.
+    public func tokenize(request: ChatRequest, addGenerationPrompt: Bool, templateVariables: [String: Value] = [:]) throws -> [Int] {
         var fields: [String: Value] = ["messages": .list(request.messages), "add_generation_prompt": .bool(addGenerationPrompt)]
         if let tools = request.tools { fields["tools"] = .list(tools) }
+        if !templateVariables.isEmpty {
+            fields["chat_template_kwargs"] = .dict(templateVariables.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
         return try post(fields)
     }
 
@@ -55,6 +63,13 @@ public struct EngineTokenizeClient: Sendable {
     }
 
     private func send(_ request: URLRequest) throws -> (Data, Int) {
+        if let url = request.url, url.scheme == "http" {
+            do {
+                return try PlainHTTPClient(url: url, timeout: timeout).post(request.httpBody ?? Data())
+            } catch let failure as PlainHTTPClient.Failure {
+                throw Failure(description: failure.description)
+            }
+        }
         final class Box: @unchecked Sendable {
             var result: Result<(Data, Int), Error> = .failure(Failure(description: "no answer"))
         }

@@ -20,8 +20,10 @@ public struct Finding: Sendable, Equatable, Codable, CustomStringConvertible {
     /// One line: how to fix it.
     public let fix: String
 
-    public init(code: FindingCode, severity: Severity, tokenIndex: Int? = nil, characterOffset: Int? = nil,
-                messageIndex: Int? = nil, message: String, fix: String) {
+    public init(
+        code: FindingCode, severity: Severity, tokenIndex: Int? = nil, characterOffset: Int? = nil,
+        messageIndex: Int? = nil, message: String, fix: String
+    ) {
         self.code = code
         self.messageIndex = messageIndex
         self.severity = severity

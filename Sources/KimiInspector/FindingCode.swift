@@ -32,6 +32,8 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case idOutsideEmbedding = "id-outside-embedding"
     /// A request's content holds a special-token string.
     case specialTokenInContent = "special-token-in-content"
+    /// The stream starts with `[BOS]`, which llama.cpp adds and Kimi prompts do not have.
+    case leadingBOS = "leading-bos"
 
     // Classifications of `compare` only.
     /// The two streams are identical.

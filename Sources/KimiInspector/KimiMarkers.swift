@@ -22,11 +22,11 @@ public struct KimiMarkers: Sendable {
     public init?(_ tokenizer: KimiTokenizer) {
         func id(_ name: String) -> Int? { tokenizer.specialTokens.id(named: name) }
         guard let system = id("<|im_system|>"), let user = id("<|im_user|>"), let assistant = id("<|im_assistant|>"),
-              let middle = id("<|im_middle|>"), let end = id("<|im_end|>"),
-              let sectionBegin = id("<|tool_calls_section_begin|>"), let sectionEnd = id("<|tool_calls_section_end|>"),
-              let callBegin = id("<|tool_call_begin|>"), let argumentBegin = id("<|tool_call_argument_begin|>"),
-              let callEnd = id("<|tool_call_end|>"),
-              let assistantWord = try? tokenizer.encode("assistant", mode: .ordinary), assistantWord.count == 1
+            let middle = id("<|im_middle|>"), let end = id("<|im_end|>"),
+            let sectionBegin = id("<|tool_calls_section_begin|>"), let sectionEnd = id("<|tool_calls_section_end|>"),
+            let callBegin = id("<|tool_call_begin|>"), let argumentBegin = id("<|tool_call_argument_begin|>"),
+            let callEnd = id("<|tool_call_end|>"),
+            let assistantWord = try? tokenizer.encode("assistant", mode: .ordinary), assistantWord.count == 1
         else { return nil }
         imSystem = system; imUser = user; imAssistant = assistant; imMiddle = middle; imEnd = end
         self.sectionBegin = sectionBegin; self.sectionEnd = sectionEnd

@@ -1,5 +1,6 @@
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiTokenizer
 
 /// Diagnoses a Kimi token stream: the failures that broke tool calling on engines, and others.
@@ -22,8 +23,10 @@ public struct PromptChecker: Sendable {
         /// The `thinking` the prompt was rendered with (K2.5); `nil` is the family's default, on.
         public var thinking: Bool?
 
-        public init(expectGenerationPrompt: Bool = true, request: ChatRequest? = nil, tools: [Value]? = nil,
-                    thinking: Bool? = nil) {
+        public init(
+            expectGenerationPrompt: Bool = true, request: ChatRequest? = nil, tools: [Value]? = nil,
+            thinking: Bool? = nil
+        ) {
             self.expectGenerationPrompt = expectGenerationPrompt
             self.request = request
             self.tools = tools ?? request?.tools
@@ -46,10 +49,17 @@ public struct PromptChecker: Sendable {
         let stream = TokenStream(ids: ids, tokenizer: tokenizer)
         let structure = PromptStructure(stream, markers: markers)
         var findings = structure.findings
+        if let bos = tokenizer.specialTokens.id(named: "[BOS]"), ids.first == bos {
+            findings.removeAll { $0.code == .malformedStructure && $0.tokenIndex == 0 }
+            findings.append(
+                finding(
+                    .leadingBOS, .warning, stream, 0, "the stream starts with [BOS] (\(bos)), which Kimi's chat format does not have (llama.cpp adds one by default)",
+                    "do not add a BOS token for Kimi: llama.cpp --override-kv tokenizer.ggml.add_bos_token=bool:false, or add_special_tokens=False"))
+        }
         findings += idsOutsideEmbedding(stream)
         if options.expectGenerationPrompt { findings += generationPromptFindings(stream, options) }
         findings += markersInText(stream)
-        findings += contentListLeaks(stream, structure)
+        findings += contentListLeaks(stream, structure, options)
         findings += toolCallFindings(stream, structure, options)
         findings += reasoningFindings(stream, structure)
         findings += mediaFindings(stream)
@@ -62,24 +72,29 @@ public struct PromptChecker: Sendable {
         check(try tokenizer.encode(prompt, mode: .hf), options: options)
     }
 
-    private func finding(_ code: FindingCode, _ severity: Finding.Severity, _ stream: TokenStream, _ index: Int?,
-                         _ message: String, _ fix: String) -> Finding {
-        Finding(code: code, severity: severity, tokenIndex: index,
-                characterOffset: index.map { stream.characterOffsets[min($0, stream.count)] }, message: message, fix: fix)
+    private func finding(
+        _ code: FindingCode, _ severity: Finding.Severity, _ stream: TokenStream, _ index: Int?,
+        _ message: String, _ fix: String
+    ) -> Finding {
+        Finding(
+            code: code, severity: severity, tokenIndex: index,
+            characterOffset: index.map { stream.characterOffsets[min($0, stream.count)] }, message: message, fix: fix)
     }
 
     private func idsOutsideEmbedding(_ stream: TokenStream) -> [Finding] {
         stream.ids.indices.compactMap { index in
             let id = stream.ids[index]
             if !stream.isKnown[index] {
-                return finding(.idOutsideEmbedding, .error, stream, index,
-                               "ID \(id) is not in the vocabulary (valid IDs are 0...\(tokenizer.tokenCount - 1))",
-                               "the engine used another tokenizer or corrupted the IDs; re-tokenize with the Kimi vocabulary")
+                return finding(
+                    .idOutsideEmbedding, .error, stream, index,
+                    "ID \(id) is not in the vocabulary (valid IDs are 0...\(tokenizer.tokenCount - 1))",
+                    "the engine used another tokenizer or corrupted the IDs; re-tokenize with the Kimi vocabulary")
             }
             if id >= KimiMarkers.embeddingSize {
-                return finding(.idOutsideEmbedding, .error, stream, index,
-                               "ID \(id) (\(stream.visible(index..<index + 1))) is at or beyond the model's embedding size \(KimiMarkers.embeddingSize)",
-                               "the model has no embedding for it; remove the reserved token from the prompt")
+                return finding(
+                    .idOutsideEmbedding, .error, stream, index,
+                    "ID \(id) (\(stream.visible(index..<index + 1))) is at or beyond the model's embedding size \(KimiMarkers.embeddingSize)",
+                    "the model has no embedding for it; remove the reserved token from the prompt")
             }
             return nil
         }
@@ -108,34 +123,42 @@ public struct PromptChecker: Sendable {
 
     private func missing(_ stream: TokenStream, expected: String) -> Finding {
         let ending = stream.count > 0 ? stream.visible(max(0, stream.count - 3)..<stream.count) : "nothing"
-        return finding(.missingGenerationPrompt, .error, stream, stream.count,
-                       "the stream does not end with \(expected); it ends with \(ending)",
-                       "pass add_generation_prompt=True when rendering (vLLM/SGLang: the chat endpoint does; raw /completions must add it)")
+        return finding(
+            .missingGenerationPrompt, .error, stream, stream.count,
+            "the stream does not end with \(expected); it ends with \(ending)",
+            "pass add_generation_prompt=True when rendering (vLLM/SGLang: the chat endpoint does; raw /completions must add it)")
     }
 
     /// K2.5 ends a prompt with the header and `<think>` (thinking) or `<think></think>` (not).
     private func k25GenerationPrompt(_ stream: TokenStream, _ options: Options) -> [Finding] {
         let prompts = markers.generationPrompts(for: .k25)
         guard let (ids, thinking) = prompts.first(where: { stream.ids.reversed().starts(with: $0.ids.reversed()) }),
-              let thinking else {
+            let thinking
+        else {
             let spelled = prompts.map { $0.ids.map(String.init).joined(separator: " ") }.joined(separator: " or ")
             var finding = missing(stream, expected: "a K2.5 generation prompt, <|im_assistant|>assistant<|im_middle|><think> or …<think></think> (\(spelled))")
             if stream.ids.reversed().starts(with: markers.generationPrompt.reversed()) {
-                finding = self.finding(.missingGenerationPrompt, .error, stream, stream.count,
-                                       "the stream ends with the assistant header but not with <think> (thinking) or <think></think> (not thinking), which the K2.5 template adds",
-                                       "render with K2.5's own template and tokenizer class (trust_remote_code), which end the prompt with <think>")
+                finding = self.finding(
+                    .missingGenerationPrompt, .error, stream, stream.count,
+                    "the stream ends with the assistant header but not with <think> (thinking) or <think></think> (not thinking), which the K2.5 template adds",
+                    "render with K2.5's own template and tokenizer class (trust_remote_code), which end the prompt with <think>")
             }
             return [finding]
         }
         let start = stream.count - ids.count
         let mode = thinking ? "<think> (thinking)" : "<think></think> (thinking off)"
-        var findings = [finding(.generationPrompt, .info, stream, start, "the prompt ends with the K2.5 generation prompt \(mode)",
-                                "nothing to fix; pass thinking=\(!thinking) to get the other mode")]
+        var findings = [
+            finding(
+                .generationPrompt, .info, stream, start, "the prompt ends with the K2.5 generation prompt \(mode)",
+                "nothing to fix; pass thinking=\(!thinking) to get the other mode")
+        ]
         let requested = options.thinking ?? true
         if requested != thinking {
-            findings.append(finding(.thinkingModeMismatch, .warning, stream, start,
-                                    "the prompt ends with \(mode) but thinking=\(requested) was requested\(options.thinking == nil ? " (the K2.5 default)" : "")",
-                                    "pass chat_template_kwargs {\"thinking\": \(requested)} to the engine, or check which mode you meant"))
+            findings.append(
+                finding(
+                    .thinkingModeMismatch, .warning, stream, start,
+                    "the prompt ends with \(mode) but thinking=\(requested) was requested\(options.thinking == nil ? " (the K2.5 default)" : "")",
+                    "pass chat_template_kwargs {\"thinking\": \(requested)} to the engine, or check which mode you meant"))
         }
         return findings
     }
@@ -152,13 +175,17 @@ public struct PromptChecker: Sendable {
             for (offset, name) in Self.markerCandidates(in: bytes, plainNames: plainNames) {
                 let token = stream.token(atByte: offset, in: index..<end)
                 if tokenizer.specialTokens.id(named: name) != nil {
-                    findings.append(finding(.specialTokenAsText, .error, stream, token,
-                                            "\(name) appears as ordinary text tokens, not as its special ID \(tokenizer.specialTokens.id(named: name) ?? 0)",
-                                            "tokenize with special tokens allowed (the Kimi tokenizer's default); do not escape or split special-token strings"))
+                    findings.append(
+                        finding(
+                            .specialTokenAsText, .error, stream, token,
+                            "\(name) appears as ordinary text tokens, not as its special ID \(tokenizer.specialTokens.id(named: name) ?? 0)",
+                            "tokenize with special tokens allowed (the Kimi tokenizer's default); do not escape or split special-token strings"))
                 } else if name.hasPrefix("<|") {
-                    findings.append(finding(.unknownSpecialMarker, .warning, stream, token,
-                                            "\(name) looks like a special token but is not in this model's vocabulary",
-                                            Self.unknownMarkerFix(name, tokenizer.specialTokens.names)))
+                    findings.append(
+                        finding(
+                            .unknownSpecialMarker, .warning, stream, token,
+                            "\(name) looks like a special token but is not in this model's vocabulary",
+                            Self.unknownMarkerFix(name, tokenizer.specialTokens.names)))
                 }
             }
             index = end
@@ -176,7 +203,8 @@ public struct PromptChecker: Sendable {
         ]
         let stem = name.trimmingCharacters(in: CharacterSet(charactersIn: "<|>")).split(separator: "_").first.map(String.init) ?? ""
         let similar = names.filter { $0 != name && !$0.hasPrefix("<|reserved_token_") && !stem.isEmpty && $0.contains(stem) }.prefix(3)
-        var fix = otherFamilies[name].map { "\(name) is a \($0) token: use that model's directory (--model-dir), or remove it" }
+        var fix =
+            otherFamilies[name].map { "\(name) is a \($0) token: use that model's directory (--model-dir), or remove it" }
             ?? "remove it, or use a marker this vocabulary has"
         if !similar.isEmpty { fix += " (similar names here: \(similar.joined(separator: ", ")))" }
         return fix
@@ -191,8 +219,9 @@ public struct PromptChecker: Sendable {
             if bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "|") {
                 var end = index + 2
                 while end + 1 < bytes.count, end - index < 64,
-                      !(bytes[end] == UInt8(ascii: "|") && bytes[end + 1] == UInt8(ascii: ">")),
-                      bytes[end] != UInt8(ascii: "<"), bytes[end] >= 0x21 {
+                    !(bytes[end] == UInt8(ascii: "|") && bytes[end + 1] == UInt8(ascii: ">")),
+                    bytes[end] != UInt8(ascii: "<"), bytes[end] >= 0x21
+                {
                     end += 1
                 }
                 if end + 1 < bytes.count, bytes[end] == UInt8(ascii: "|"), bytes[end + 1] == UInt8(ascii: ">"), end > index + 2 {
@@ -211,20 +240,52 @@ public struct PromptChecker: Sendable {
         return result
     }
 
-    private func contentListLeaks(_ stream: TokenStream, _ structure: PromptStructure) -> [Finding] {
+    /// Python reprs of content parts in message bodies. With the request in hand, text its
+    /// messages wrote themselves is not a leak: as many occurrences of a pattern as the request's
+    /// own strings hold are passed over.
+    private func contentListLeaks(_ stream: TokenStream, _ structure: PromptStructure, _ options: Options) -> [Finding] {
         var findings: [Finding] = []
+        let patterns = ["[{'type': '", "{'type': 'text'", "{'type': 'image", "{'text': '"]
+        var written: [String: Int] = [:]
+        if let request = options.request {
+            let strings = Self.requestStrings(request.messages)
+            for pattern in patterns { written[pattern] = strings.reduce(0) { $0 + $1.occurrences(of: pattern) } }
+        }
         for message in structure.messages where !message.body.isEmpty {
             let bytes = Array(stream.pieces[message.body].joined())
-            for pattern in ["[{'type': '", "{'type': 'text'", "{'type': 'image", "{'text': '"] {
+            let text = String(decoding: bytes, as: UTF8.self)
+            for pattern in patterns {
+                let count = text.occurrences(of: pattern)
+                guard count > 0 else { continue }
+                let allowed = written[pattern, default: 0]
+                written[pattern] = max(0, allowed - count)
+                if count <= allowed { continue }
                 guard let offset = bytes.firstRange(of: Array(pattern.utf8))?.lowerBound else { continue }
                 let token = stream.token(atByte: offset, in: message.body)
-                findings.append(finding(.contentListLeak, .error, stream, token,
-                                        "the \(message.role) message '\(message.name)' contains a Python repr of content parts: \(String(decoding: bytes[offset..<min(bytes.count, offset + 40)], as: UTF8.self))…",
-                                        "render list content by iterating its text parts (a fixed chat template), or send content as a string"))
+                findings.append(
+                    finding(
+                        .contentListLeak, .error, stream, token,
+                        "the \(message.role) message '\(message.name)' contains a Python repr of content parts: \(String(decoding: bytes[offset..<min(bytes.count, offset + 40)], as: UTF8.self))…",
+                        "render list content by iterating its text parts (a fixed chat template), or send content as a string"))
                 break
             }
         }
         return findings
+    }
+
+    /// Every string anywhere in the messages (content, parts, reasoning, arguments, results).
+    static func requestStrings(_ values: [Value]) -> [String] {
+        var strings: [String] = []
+        func collect(_ value: Value) {
+            switch value {
+            case let .string(text): strings.append(text)
+            case let .list(box): box.items.forEach(collect)
+            case let .dict(box): box.values.forEach(collect)
+            default: break
+            }
+        }
+        values.forEach(collect)
+        return strings
     }
 
     /// The NAME and IDX of a `functions.NAME:IDX` ID.
@@ -233,8 +294,9 @@ public struct PromptChecker: Sendable {
         let name = id[id.index(id.startIndex, offsetBy: 10)..<colon]
         let digits = id[id.index(after: colon)...]
         guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0 == ":" }),
-              !digits.isEmpty, digits.allSatisfy(\.isASCII), let index = Int(digits), index >= 0,
-              digits.allSatisfy({ $0.isNumber }) else { return nil }
+            !digits.isEmpty, digits.allSatisfy(\.isASCII), let index = Int(digits), index >= 0,
+            digits.allSatisfy({ $0.isNumber })
+        else { return nil }
         return (String(name), index)
     }
 
@@ -247,37 +309,47 @@ public struct PromptChecker: Sendable {
             declared = Self.declaredNames(stream.text(declaration.body))
             if let json = jsonDeclaration(stream, declaration.body, options) { findings.append(json) }
         } else if let tools = options.tools, !tools.isEmpty {
-            findings.append(finding(.toolDeclarationMissing, .error, stream, nil,
-                                    "\(tools.count) tool(s) were given but the prompt has no <|im_system|>tool_declare<|im_middle|> block",
-                                    "pass the tools to the chat template (tools=...) so the model can see them"))
+            findings.append(
+                finding(
+                    .toolDeclarationMissing, .error, stream, nil,
+                    "\(tools.count) tool(s) were given but the prompt has no <|im_system|>tool_declare<|im_middle|> block",
+                    "pass the tools to the chat template (tools=...) so the model can see them"))
         }
         var position = 0
         for message in structure.messages {
             for call in message.toolCalls {
                 defer { position += 1 }
                 let expectedName = position < requestCalls.count ? requestCalls[position] : nil
-                if call.complete, (try? JSONReader.parse(Array(call.arguments.utf8))) == nil {
-                    findings.append(finding(.malformedStructure, .error, stream, call.start,
-                                            "the arguments of tool call '\(call.id)' are not valid JSON: \(call.arguments.prefix(60))",
-                                            "tool-call arguments must be one JSON object"))
+                if call.complete, (try? JSONReader.parseValue(Array(call.arguments.utf8))) == nil {
+                    findings.append(
+                        finding(
+                            .malformedStructure, .error, stream, call.start,
+                            "the arguments of tool call '\(call.id)' are not valid JSON: \(call.arguments.prefix(60))",
+                            "tool-call arguments must be one JSON object"))
                 }
                 guard let (name, index) = Self.parseStandardID(call.id) else {
-                    findings.append(finding(.nonstandardToolCallID, .warning, stream, call.start,
-                                            "tool-call ID '\(call.id)' is not functions.NAME:IDX",
-                                            "rewrite history IDs to functions.\(expectedName ?? "NAME"):\(position) (kimi-tok normalize-ids); Kimi K2 learned that format"))
+                    findings.append(
+                        finding(
+                            .nonstandardToolCallID, .warning, stream, call.start,
+                            "tool-call ID '\(call.id)' is not functions.NAME:IDX",
+                            "rewrite history IDs to functions.\(expectedName ?? "NAME"):\(position) (kimi-tok normalize-ids); Kimi K2 learned that format"))
                     if let declared, let expectedName, !declared.contains(expectedName) {
                         findings.append(undeclared(expectedName, stream, call.start))
                     }
                     continue
                 }
                 if let expectedName, expectedName != name {
-                    findings.append(finding(.nonstandardToolCallID, .warning, stream, call.start,
-                                            "tool-call ID '\(call.id)' names '\(name)' but the call is to '\(expectedName)'",
-                                            "use functions.\(expectedName):\(position)"))
+                    findings.append(
+                        finding(
+                            .nonstandardToolCallID, .warning, stream, call.start,
+                            "tool-call ID '\(call.id)' names '\(name)' but the call is to '\(expectedName)'",
+                            "use functions.\(expectedName):\(position)"))
                 } else if index != position {
-                    findings.append(finding(.nonstandardToolCallID, .warning, stream, call.start,
-                                            "tool-call ID '\(call.id)' has index \(index) but it is call number \(position) of the conversation",
-                                            "number calls in order from 0: functions.\(name):\(position)"))
+                    findings.append(
+                        finding(
+                            .nonstandardToolCallID, .warning, stream, call.start,
+                            "tool-call ID '\(call.id)' has index \(index) but it is call number \(position) of the conversation",
+                            "number calls in order from 0: functions.\(name):\(position)"))
                 }
                 if let declared, !declared.contains(name) { findings.append(undeclared(name, stream, call.start)) }
             }
@@ -297,9 +369,11 @@ public struct PromptChecker: Sendable {
                 if stream.ids[index] == thinkBegin { open = index } else if stream.ids[index] == thinkEnd { open = nil }
             }
             guard let open else { continue }
-            findings.append(finding(.toolCallInReasoning, .error, stream, open,
-                                    "the assistant message's tool calls sit inside a <think> that is not closed before them; engines parse them as reasoning, not as calls",
-                                    "close the reasoning with </think> before the tool-call section (render reasoning_content separately from the calls)"))
+            findings.append(
+                finding(
+                    .toolCallInReasoning, .error, stream, open,
+                    "the assistant message's tool calls sit inside a <think> that is not closed before them; engines parse them as reasoning, not as calls",
+                    "close the reasoning with </think> before the tool-call section (render reasoning_content separately from the calls)"))
         }
         return findings
     }
@@ -308,7 +382,8 @@ public struct PromptChecker: Sendable {
     /// the sequence the K2.5 template writes for an image.
     private func mediaFindings(_ stream: TokenStream) -> [Finding] {
         guard let begin = markers.mediaBegin, let content = markers.mediaContent, let pad = markers.mediaPad,
-              let end = markers.mediaEnd else { return [] }
+            let end = markers.mediaEnd
+        else { return [] }
         var findings: [Finding] = []
         var index = 0
         while index < stream.count {
@@ -322,9 +397,11 @@ public struct PromptChecker: Sendable {
                     continue
                 }
             }
-            findings.append(finding(.misplacedMediaToken, .warning, stream, index,
-                                    "\(stream.visible(index..<index + 1)) outside <|media_begin|>KIND<|media_content|><|media_pad|><|media_end|>, the sequence the K2.5 template writes for an image",
-                                    "send images as content parts ({\"type\": \"image_url\", ...}) and let the template place the media tokens"))
+            findings.append(
+                finding(
+                    .misplacedMediaToken, .warning, stream, index,
+                    "\(stream.visible(index..<index + 1)) outside <|media_begin|>KIND<|media_content|><|media_pad|><|media_end|>, the sequence the K2.5 template writes for an image",
+                    "send images as content parts ({\"type\": \"image_url\", ...}) and let the template place the media tokens"))
             index += 1
         }
         return findings
@@ -344,15 +421,18 @@ public struct PromptChecker: Sendable {
             severity = .error
             reason = "and it succeeds on the given tools"
         }
-        return finding(.toolDeclarationJSON, severity, stream, body.lowerBound,
-                       "the tools are declared as JSON, but Kimi K2.5/K2.6's tokenizer class declares them in TypeScript (tools_ts_str), \(reason)",
-                       "load the tokenizer with trust_remote_code so that its apply_chat_template computes tools_ts_str (vLLM/SGLang do); kimi-tok render --tools-only shows the declaration")
+        return finding(
+            .toolDeclarationJSON, severity, stream, body.lowerBound,
+            "the tools are declared as JSON, but Kimi K2.5/K2.6's tokenizer class declares them in TypeScript (tools_ts_str), \(reason)",
+            "load the tokenizer with trust_remote_code so that its apply_chat_template computes tools_ts_str (vLLM/SGLang do); kimi-tok render --tools-only shows the declaration"
+        )
     }
 
     private func undeclared(_ name: String, _ stream: TokenStream, _ index: Int) -> Finding {
-        finding(.undeclaredTool, .warning, stream, index,
-                "the history calls '\(name)', which the tool declaration does not list",
-                "declare every tool the history uses, or drop those calls: undeclared calls invite hallucinated ones")
+        finding(
+            .undeclaredTool, .warning, stream, index,
+            "the history calls '\(name)', which the tool declaration does not list",
+            "declare every tool the history uses, or drop those calls: undeclared calls invite hallucinated ones")
     }
 
     /// Function names of a tool declaration: JSON (OpenAI tool objects or bare functions) or K2.5's
@@ -366,7 +446,7 @@ public struct PromptChecker: Sendable {
             }
             return names
         }
-        guard case let .list(tools)? = try? JSONReader.parse(Array(text.utf8)) else { return nil }
+        guard case let .list(tools)? = try? JSONReader.parseValue(Array(text.utf8)) else { return nil }
         var names: Set<String> = []
         for tool in tools.items {
             guard case let .dict(box) = tool else { continue }
@@ -385,35 +465,56 @@ public struct PromptChecker: Sendable {
             guard case let .dict(box) = message, case let .list(calls)? = box[.string("tool_calls")] else { return [] }
             return calls.items.compactMap { call in
                 guard case let .dict(callBox) = call, case let .dict(function)? = callBox[.string("function")],
-                      case let .string(name)? = function[.string("name")] else { return nil }
+                    case let .string(name)? = function[.string("name")]
+                else { return nil }
                 return name
             }
         }
     }
 
+    /// Special-token strings anywhere a message's author wrote: content and its parts,
+    /// `reasoning_content`, tool-call arguments (string or object), tool results.
     private func specialTokensInContent(_ request: ChatRequest) -> [Finding] {
         var findings: [Finding] = []
         for (index, message) in request.messages.enumerated() {
             guard case let .dict(box) = message else { continue }
             let role = box[.string("role")]?.pythonString ?? "?"
-            var texts: [String] = []
-            switch box[.string("content")] {
-            case let .string(text)?: texts = [text]
-            case let .list(parts)?:
-                texts = parts.items.compactMap { part in
-                    if case let .dict(p) = part, case let .string(text)? = p[.string("text")] { return text }
-                    return nil
+            var fields: [(String, Value)] = []
+            for key in ["content", "reasoning_content"] { if let value = box[.string(key)] { fields.append((key, value)) } }
+            if case let .list(calls)? = box[.string("tool_calls")] {
+                for (callIndex, call) in calls.items.enumerated() {
+                    guard case let .dict(callBox) = call, case let .dict(function)? = callBox[.string("function")],
+                        let arguments = function[.string("arguments")]
+                    else { continue }
+                    fields.append(("tool call \(callIndex) arguments", arguments))
                 }
-            default: break
             }
-            for text in texts {
-                for (_, name) in Self.markerCandidates(in: Array(text.utf8), plainNames: plainNames) where tokenizer.specialTokens.id(named: name) != nil {
-                    findings.append(Finding(code: .specialTokenInContent, severity: .warning,
-                                            message: "message \(index) (\(role)) contains \(name), which the tokenizer turns into the real control token",
-                                            fix: "escape or strip special-token strings from untrusted content before rendering (a prompt-injection path)"))
+            for (field, value) in fields {
+                for text in Self.requestStrings([value]) {
+                    for (_, name) in Self.markerCandidates(in: Array(text.utf8), plainNames: plainNames)
+                    where tokenizer.specialTokens.id(named: name) != nil {
+                        findings.append(
+                            Finding(
+                                code: .specialTokenInContent, severity: .warning, messageIndex: index,
+                                message: "message \(index) (\(role)) \(field) contains \(name), which the tokenizer turns into the real control token",
+                                fix: "escape or strip special-token strings from untrusted content before rendering (a prompt-injection path)"))
+                    }
                 }
             }
         }
         return findings
+    }
+}
+
+extension String {
+    /// How many times `pattern` occurs, not overlapping.
+    func occurrences(of pattern: String) -> Int {
+        var count = 0
+        var rest = self[...]
+        while let range = rest.range(of: pattern) {
+            count += 1
+            rest = rest[range.upperBound...]
+        }
+        return count
     }
 }

@@ -39,21 +39,25 @@ public struct PromptStructure: Sendable {
             }
             if !stream.isSpecial[index] {
                 if !reportedStrayText {
-                    malformed(stream, index, "text '\(stream.visible(index..<min(index + 5, stream.count)))' outside any message",
-                              "every part of a Kimi prompt belongs to a <|im_ROLE|>…<|im_end|> message")
+                    malformed(
+                        stream, index, "text '\(stream.visible(index..<min(index + 5, stream.count)))' outside any message",
+                        "every part of a Kimi prompt belongs to a <|im_ROLE|>…<|im_end|> message")
                     reportedStrayText = true
                 }
             } else {
-                malformed(stream, index, "\(stream.visible(index..<index + 1)) outside any message",
-                          "check the chat template: this marker must sit inside a message")
+                malformed(
+                    stream, index, "\(stream.visible(index..<index + 1)) outside any message",
+                    "check the chat template: this marker must sit inside a message")
             }
             index += 1
         }
     }
 
     private mutating func malformed(_ stream: TokenStream, _ index: Int, _ message: String, _ fix: String) {
-        findings.append(Finding(code: .malformedStructure, severity: .error, tokenIndex: index,
-                                characterOffset: stream.characterOffsets[index], message: message, fix: fix))
+        findings.append(
+            Finding(
+                code: .malformedStructure, severity: .error, tokenIndex: index,
+                characterOffset: stream.characterOffsets[index], message: message, fix: fix))
     }
 
     /// Parses one message from its role marker; returns the index after it.
@@ -68,8 +72,9 @@ public struct PromptStructure: Sendable {
             return index
         }
         if stream.ids[index] != markers.imMiddle {
-            malformed(stream, index, "the \(role) header is not followed by <|im_middle|> (found \(stream.visible(index..<index + 1)))",
-                      "a role header is <|im_\(role)|>NAME<|im_middle|>")
+            malformed(
+                stream, index, "the \(role) header is not followed by <|im_middle|> (found \(stream.visible(index..<index + 1)))",
+                "a role header is <|im_\(role)|>NAME<|im_middle|>")
             return index
         }
         let bodyStart = index + 1
@@ -82,21 +87,31 @@ public struct PromptStructure: Sendable {
             if id == markers.imEnd || markers.isRoleMarker(id) { break }
             switch id {
             case markers.sectionBegin:
-                if inSection { malformed(stream, index, "a tool-call section opens inside another", "close each <|tool_calls_section_begin|> with <|tool_calls_section_end|>") }
+                if inSection {
+                    malformed(
+                        stream, index, "a tool-call section opens inside another", "close each <|tool_calls_section_begin|> with <|tool_calls_section_end|>")
+                }
                 inSection = true
                 sectionStart = index
             case markers.sectionEnd:
-                if !inSection { malformed(stream, index, "<|tool_calls_section_end|> without a section begin", "open the section with <|tool_calls_section_begin|>") }
+                if !inSection {
+                    malformed(stream, index, "<|tool_calls_section_end|> without a section begin", "open the section with <|tool_calls_section_begin|>")
+                }
                 inSection = false
             case markers.callBegin:
-                if !inSection { malformed(stream, index, "<|tool_call_begin|> outside a tool-call section", "tool calls go inside <|tool_calls_section_begin|>…<|tool_calls_section_end|>") }
+                if !inSection {
+                    malformed(
+                        stream, index, "<|tool_call_begin|> outside a tool-call section",
+                        "tool calls go inside <|tool_calls_section_begin|>…<|tool_calls_section_end|>")
+                }
                 let (call, next) = parseCall(stream, markers, from: index)
                 calls.append(call)
                 index = next
                 continue
             case markers.argumentBegin, markers.callEnd:
-                malformed(stream, index, "\(stream.visible(index..<index + 1)) without <|tool_call_begin|> before it",
-                          "a call is <|tool_call_begin|>ID<|tool_call_argument_begin|>ARGS<|tool_call_end|>")
+                malformed(
+                    stream, index, "\(stream.visible(index..<index + 1)) without <|tool_call_begin|> before it",
+                    "a call is <|tool_call_begin|>ID<|tool_call_argument_begin|>ARGS<|tool_call_end|>")
             default:
                 break
             }
@@ -104,12 +119,14 @@ public struct PromptStructure: Sendable {
         }
         let closed = index < stream.count && stream.ids[index] == markers.imEnd
         if inSection, index < stream.count {
-            malformed(stream, sectionStart, "the tool-call section is not closed before the message ends",
-                      "end it with <|tool_calls_section_end|>")
+            malformed(
+                stream, sectionStart, "the tool-call section is not closed before the message ends",
+                "end it with <|tool_calls_section_end|>")
         }
         if index < stream.count, !closed {
-            malformed(stream, index, "the \(role) message is not closed by <|im_end|> before the next one",
-                      "end every message with <|im_end|>")
+            malformed(
+                stream, index, "the \(role) message is not closed by <|im_end|> before the next one",
+                "end every message with <|im_end|>")
         }
         messages.append(Message(role: role, name: name, start: start, body: bodyStart..<index, closed: closed, toolCalls: calls))
         return closed ? index + 1 : index
@@ -121,8 +138,9 @@ public struct PromptStructure: Sendable {
         let id = stream.text(start + 1..<index)
         guard index < stream.count, stream.ids[index] == markers.argumentBegin else {
             if index < stream.count {
-                malformed(stream, index, "tool call '\(id)' has no <|tool_call_argument_begin|> (found \(stream.visible(index..<index + 1)))",
-                          "a call is <|tool_call_begin|>ID<|tool_call_argument_begin|>ARGS<|tool_call_end|>")
+                malformed(
+                    stream, index, "tool call '\(id)' has no <|tool_call_argument_begin|> (found \(stream.visible(index..<index + 1)))",
+                    "a call is <|tool_call_begin|>ID<|tool_call_argument_begin|>ARGS<|tool_call_end|>")
             }
             return (ToolCallSpan(id: id, arguments: "", start: start, complete: false), index)
         }
@@ -132,8 +150,9 @@ public struct PromptStructure: Sendable {
         let arguments = stream.text(argumentsStart..<index)
         guard index < stream.count, stream.ids[index] == markers.callEnd else {
             if index < stream.count {
-                malformed(stream, index, "tool call '\(id)' is not closed by <|tool_call_end|> (found \(stream.visible(index..<index + 1)))",
-                          "end each call with <|tool_call_end|>")
+                malformed(
+                    stream, index, "tool call '\(id)' is not closed by <|tool_call_end|> (found \(stream.visible(index..<index + 1)))",
+                    "end each call with <|tool_call_end|>")
             }
             return (ToolCallSpan(id: id, arguments: arguments, start: start, complete: false), index)
         }

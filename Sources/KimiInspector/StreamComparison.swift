@@ -28,8 +28,8 @@ public struct StreamComparison: Sendable, Encodable {
     public let engineCount: Int
     public let hunks: [Hunk]
     /// A check code or cause: `missing-generation-prompt`, `content-list-leak`,
-    /// `special-token-as-text`, `tool-declaration-json`, `truncation`, `whitespace-only`,
-    /// `tokenization-only`, `template-difference`, or `equal`.
+    /// `special-token-as-text`, `tool-declaration-json`, `leading-bos`, `id-outside-embedding`,
+    /// `truncation`, `whitespace-only`, `tokenization-only`, `template-difference`, or `equal`.
     public let classification: FindingCode
     /// One line explaining the classification.
     public let explanation: String
@@ -61,8 +61,11 @@ public struct StreamComparison: Sendable, Encodable {
         equal = reference == engine
         referenceCount = reference.count
         engineCount = engine.count
-        firstDivergence = equal ? nil : zip(reference, engine).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-            ?? min(reference.count, engine.count)
+        firstDivergence =
+            equal
+            ? nil
+            : zip(reference, engine).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(reference.count, engine.count)
         let referenceStream = TokenStream(ids: reference, tokenizer: tokenizer)
         let engineStream = TokenStream(ids: engine, tokenizer: tokenizer)
         hunks = equal ? [] : Self.hunks(TokenDiff(reference: reference, engine: engine), referenceStream, engineStream, contextTokens)
@@ -79,9 +82,13 @@ public struct StreamComparison: Sendable, Encodable {
                 var end = index
                 var deleted: [Int] = [], inserted: [Int] = []
                 while end < operations.count {
-                    if case let .delete(r) = operations[end] { deleted.append(r) }
-                    else if case let .insert(e) = operations[end] { inserted.append(e) }
-                    else { break }
+                    if case let .delete(r) = operations[end] {
+                        deleted.append(r)
+                    } else if case let .insert(e) = operations[end] {
+                        inserted.append(e)
+                    } else {
+                        break
+                    }
                     end += 1
                 }
                 var referenceStart = deleted.first ?? 0, engineStart = inserted.first ?? 0
@@ -90,12 +97,13 @@ public struct StreamComparison: Sendable, Encodable {
                     engineStart = inserted.first ?? e + 1
                 }
                 let before = max(0, referenceStart - context)
-                hunks.append(Hunk(
-                    referenceStart: referenceStart, engineStart: engineStart,
-                    context: reference.visible(before..<referenceStart),
-                    reference: deleted.map { reference.ids[$0] }, engine: inserted.map { engine.ids[$0] },
-                    referenceText: deleted.isEmpty ? "" : reference.visible(deleted[0]..<deleted[deleted.count - 1] + 1),
-                    engineText: inserted.isEmpty ? "" : engine.visible(inserted[0]..<inserted[inserted.count - 1] + 1)))
+                hunks.append(
+                    Hunk(
+                        referenceStart: referenceStart, engineStart: engineStart,
+                        context: reference.visible(before..<referenceStart),
+                        reference: deleted.map { reference.ids[$0] }, engine: inserted.map { engine.ids[$0] },
+                        referenceText: deleted.isEmpty ? "" : reference.visible(deleted[0]..<deleted[deleted.count - 1] + 1),
+                        engineText: inserted.isEmpty ? "" : engine.visible(inserted[0]..<inserted[inserted.count - 1] + 1)))
                 index = end
                 continue
             }
@@ -104,23 +112,42 @@ public struct StreamComparison: Sendable, Encodable {
         return hunks
     }
 
-    private static func classify(_ reference: [Int], _ engine: [Int], _ referenceStream: TokenStream,
-                                 _ engineStream: TokenStream, _ tokenizer: KimiTokenizer,
-                                 _ family: ModelFamily) -> (FindingCode, String) {
+    private static func classify(
+        _ reference: [Int], _ engine: [Int], _ referenceStream: TokenStream,
+        _ engineStream: TokenStream, _ tokenizer: KimiTokenizer,
+        _ family: ModelFamily
+    ) -> (FindingCode, String) {
         if reference == engine { return (.equal, "the engine's IDs are identical to the reference") }
+        if let outside = engine.first(where: { $0 >= min(tokenizer.tokenCount, KimiMarkers.embeddingSize) }) {
+            return (.idOutsideEmbedding, "the engine's stream holds ID \(outside), outside the vocabulary or the model's embedding (another tokenizer, or corrupted IDs)")
+        }
+        if let bos = tokenizer.specialTokens.id(named: "[BOS]"), engine.first == bos, reference.first != bos,
+            Array(engine.dropFirst()) == reference
+        {
+            return (.leadingBOS, "the engine's stream is the reference with a [BOS] (\(bos)) in front, which llama.cpp adds by default")
+        }
         if let markers = KimiMarkers(tokenizer) {
-            for (prompt, _) in markers.generationPrompts(for: family) where reference.count > engine.count
+            for (prompt, _) in markers.generationPrompts(for: family)
+            where reference.count > engine.count
                 && reference.starts(with: engine) && reference.suffix(prompt.count).elementsEqual(prompt)
-                && reference.count - engine.count <= prompt.count {
+                && reference.count - engine.count <= prompt.count
+            {
                 let missing = TokenStream(ids: Array(reference.suffix(reference.count - engine.count)), tokenizer: tokenizer)
-                return (.missingGenerationPrompt, "the engine's stream is the reference without the final \(missing.text(0..<missing.count)) of the generation prompt")
+                return (
+                    .missingGenerationPrompt,
+                    "the engine's stream is the reference without the final \(missing.text(0..<missing.count)) of the generation prompt"
+                )
             }
         }
         let referenceText = referenceStream.text(0..<referenceStream.count)
         let engineText = engineStream.text(0..<engineStream.count)
         if family == .k25, referenceText.contains("tool_declare<|im_middle|># Tools"),
-           engineText.contains("tool_declare<|im_middle|>[") || engineText.contains("tool_declare<|im_middle|>{") {
-            return (.toolDeclarationJSON, "the engine declares the tools as JSON where Kimi K2.5/K2.6's tokenizer class declares them in TypeScript (tools_ts_str): it did not run the model's tokenizer class")
+            engineText.contains("tool_declare<|im_middle|>[") || engineText.contains("tool_declare<|im_middle|>{")
+        {
+            return (
+                .toolDeclarationJSON,
+                "the engine declares the tools as JSON where Kimi K2.5/K2.6's tokenizer class declares them in TypeScript (tools_ts_str): it did not run the model's tokenizer class"
+            )
         }
         if reference.starts(with: engine) {
             return (.truncation, "the engine's stream stops after \(engine.count) of the reference's \(reference.count) tokens")
@@ -135,7 +162,10 @@ public struct StreamComparison: Sendable, Encodable {
             let engineSpecials = engineStream.isSpecial.filter { $0 }.count
             let referenceSpecials = referenceStream.isSpecial.filter { $0 }.count
             if engineSpecials < referenceSpecials {
-                return (.specialTokenAsText, "the same text, but \(referenceSpecials - engineSpecials) special tokens are spelled as ordinary tokens (special tokens disabled when tokenizing)")
+                return (
+                    .specialTokenAsText,
+                    "the same text, but \(referenceSpecials - engineSpecials) special tokens are spelled as ordinary tokens (special tokens disabled when tokenizing)"
+                )
             }
             return (.tokenizationOnly, "the same text tokenized differently (another tokenizer, mode or chunking)")
         }

@@ -16,11 +16,13 @@ public struct TokenDiff: Sendable {
         while prefix < reference.count, prefix < engine.count, reference[prefix] == engine[prefix] { prefix += 1 }
         var suffix = 0
         while suffix < reference.count - prefix, suffix < engine.count - prefix,
-              reference[reference.count - 1 - suffix] == engine[engine.count - 1 - suffix] { suffix += 1 }
+            reference[reference.count - 1 - suffix] == engine[engine.count - 1 - suffix]
+        { suffix += 1 }
         let a = Array(reference[prefix..<reference.count - suffix])
         let b = Array(engine[prefix..<engine.count - suffix])
         var operations = (0..<prefix).map { Operation.equal(reference: $0, engine: $0) }
-        let middle = Self.myers(a, b, maximumEdits: maximumEdits)
+        let middle =
+            Self.myers(a, b, maximumEdits: maximumEdits)
             ?? (a.indices.map { .delete(reference: $0) } + b.indices.map { .insert(engine: $0) })
         for operation in middle {
             switch operation {

@@ -43,8 +43,11 @@ public struct TokenStream: Sendable {
 
     /// The readable form of tokens `range`, special tokens by name.
     public func visible(_ range: Range<Int>) -> String {
-        range.map { isSpecial[$0] ? String(decoding: pieces[$0], as: UTF8.self)
-                                  : isKnown[$0] ? TokenDisplay.visible(pieces[$0]) : "<?\(ids[$0])?>" }.joined()
+        range.map {
+            isSpecial[$0]
+                ? String(decoding: pieces[$0], as: UTF8.self)
+                : isKnown[$0] ? TokenDisplay.visible(pieces[$0]) : "<?\(ids[$0])?>"
+        }.joined()
     }
 
     /// The token that holds byte `offset` of the concatenated bytes of tokens `range`.

@@ -1,4 +1,5 @@
 import KimiChatTemplate
+import KimiIO
 
 /// Tool calls parsed from model output and validated against the declared tools, counted the
 /// way the K2 Vendor Verifier counts them.
@@ -35,8 +36,10 @@ public struct ToolCallReport: Sendable, Encodable {
         /// Calls found inside the reasoning (before `</think>`), which engines do not treat as calls.
         public var inReasoning = 0
 
-        public init(calls: Int = 0, valid: Int = 0, invalidID: Int = 0, undeclared: Int = 0,
-                    invalidJSON: Int = 0, schemaErrors: Int = 0, truncated: Int = 0, inReasoning: Int = 0) {
+        public init(
+            calls: Int = 0, valid: Int = 0, invalidID: Int = 0, undeclared: Int = 0,
+            invalidJSON: Int = 0, schemaErrors: Int = 0, truncated: Int = 0, inReasoning: Int = 0
+        ) {
             self.calls = calls; self.valid = valid; self.invalidID = invalidID; self.undeclared = undeclared
             self.invalidJSON = invalidJSON; self.schemaErrors = schemaErrors; self.truncated = truncated
             self.inReasoning = inReasoning
@@ -77,8 +80,13 @@ public struct ToolCallReport: Sendable, Encodable {
             case let .call(id, arguments, complete):
                 var call = Self.validate(id: id, arguments: arguments, complete: complete, schemas: schemas)
                 if inReasoning {
-                    call = Call(id: call.id, name: call.name, arguments: call.arguments, complete: call.complete,
-                                problems: call.problems + [Problem(code: "in-reasoning", message: "the call sits inside the reasoning (before </think>); engines parse it as reasoning, not as a tool call")])
+                    call = Call(
+                        id: call.id, name: call.name, arguments: call.arguments, complete: call.complete,
+                        problems: call.problems + [
+                            Problem(
+                                code: "in-reasoning",
+                                message: "the call sits inside the reasoning (before </think>); engines parse it as reasoning, not as a tool call")
+                        ])
                     summary.inReasoning += 1
                 }
                 summary.calls += 1
@@ -137,7 +145,7 @@ public struct ToolCallReport: Sendable, Encodable {
             problems.append(Problem(code: "undeclared-tool", message: "'\(name)' is not a declared tool"))
         }
         if complete {
-            switch Result(catching: { try JSONReader.parse(Array(arguments.utf8)) }) {
+            switch Result(catching: { try JSONReader.parseValue(Array(arguments.utf8)) }) {
             case .failure(let error):
                 problems.append(Problem(code: "invalid-json", message: "arguments are not JSON: \(error)"))
             case .success(let value):

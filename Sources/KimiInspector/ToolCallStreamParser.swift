@@ -145,9 +145,7 @@ public struct ToolCallStreamParser: Sendable {
         case (.content, Self.sectionBegin):
             state = .section
         case (.section, Self.callBegin):
-            state = .callID
-            callID = ""
-            arguments = ""
+            startCall()
         case (.callID, Self.argumentBegin):
             state = .arguments
         case (.arguments, Self.callEnd):
@@ -157,16 +155,34 @@ public struct ToolCallStreamParser: Sendable {
             state = .content
         case (.content, Self.callBegin):
             events.append(.malformed("<|tool_call_begin|> outside a tool-call section"))
-            state = .callID
-            callID = ""
-            arguments = ""
+            startCall()
+        case (.callID, Self.callEnd):
+            // Ended, but with no arguments: the call is whole and its (empty) arguments are the problem.
+            let id = callID.trimmingWhitespace
+            events.append(.malformed("tool call '\(id)' has no <|tool_call_argument_begin|> before <|tool_call_end|>"))
+            events.append(.call(id: id, arguments: "", complete: true))
+            state = .section
+        case (.callID, Self.callBegin), (.arguments, Self.callBegin):
+            // The next call begins before this one ended: report this one cut off, then parse the next.
+            let id = callID.trimmingWhitespace
+            events.append(.malformed("tool call '\(id)' is not closed before the next <|tool_call_begin|>"))
+            events.append(.call(id: id, arguments: arguments, complete: false))
+            startCall()
         default:
             events.append(.malformed("\(marker) out of order"))
             if state == .callID || state == .arguments {
+                // The open call ends here, reported once.
                 events.append(.call(id: callID.trimmingWhitespace, arguments: arguments, complete: false))
+                state = .section
             }
-            state = marker == Self.sectionEnd ? .content : marker == Self.sectionBegin ? .section : state
+            if marker == Self.sectionEnd { state = .content } else if marker == Self.sectionBegin { state = .section }
         }
+    }
+
+    private mutating func startCall() {
+        state = .callID
+        callID = ""
+        arguments = ""
     }
 }
 

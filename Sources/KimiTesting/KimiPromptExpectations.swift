@@ -34,20 +34,24 @@ public struct KimiPromptExpectations: Sendable {
     /// the detected family.
     public init(modelDirectory: String, family: ModelFamily? = nil) throws {
         let directory = ModelDirectory(path: modelDirectory, source: .option)
-        try self.init(tokenizer: try KimiTokenizer.load(directory),
-                      renderer: try ChatRenderer(modelDirectory: directory, family: family))
+        try self.init(
+            tokenizer: try KimiTokenizer.load(directory),
+            renderer: try ChatRenderer(modelDirectory: directory, family: family))
     }
 
     /// The reference IDs of a chat request: rendered by the model directory's pipeline (its
     /// template, special-token variables and family), then encoded as engines encode prompts.
     /// `templateSource` replaces the directory's template, with everything else kept.
-    public func referenceIDs(messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil, templateSource: String? = nil,
-                             addGenerationPrompt: Bool = true, variables: [String: Value] = [:]) throws -> [Int] {
+    public func referenceIDs(
+        messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil, templateSource: String? = nil,
+        addGenerationPrompt: Bool = true, variables: [String: Value] = [:]
+    ) throws -> [Int] {
         let request = try ChatRequest.read(messagesJSON: messagesJSON, toolsJSON: toolsJSON)
         var renderer = renderer
         if let templateSource {
-            renderer = ChatRenderer(template: try Template(source: templateSource, name: "chat template"),
-                                    specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
+            renderer = ChatRenderer(
+                template: try Template(source: templateSource, name: "chat template"),
+                specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
         }
         let prompt = try renderer.render(request, addGenerationPrompt: addGenerationPrompt, variables: variables)
         return try tokenizer.encode(prompt, mode: .hf)

@@ -5,8 +5,10 @@ import Foundation
 public enum BatchEncoder {
     /// The IDs of every text, as `tokenizer.encode(text, mode:)` gives them, computed in
     /// parallel over `threads` workers (default: one per core).
-    public static func encode(_ texts: [String], with tokenizer: KimiTokenizer, mode: EncodeMode = .hf,
-                              threads: Int = ProcessInfo.activeProcessorCountOrOne) throws -> [[Int]] {
+    public static func encode(
+        _ texts: [String], with tokenizer: KimiTokenizer, mode: EncodeMode = .hf,
+        threads: Int = ProcessInfo.activeProcessorCountOrOne
+    ) throws -> [[Int]] {
         try parallelMap(count: texts.count, threads: threads) { index in try tokenizer.encode(texts[index], mode: mode) }
     }
 
@@ -15,9 +17,11 @@ public enum BatchEncoder {
     ///
     /// Items are handed out in blocks of `itemsPerBlock`, or by default of up to 256 items, as
     /// many as keep eight blocks per worker: pass 1 for items that are each much work.
-    public static func parallelMap<T: Sendable>(count: Int, threads: Int = ProcessInfo.activeProcessorCountOrOne,
-                                                itemsPerBlock: Int? = nil,
-                                                _ transform: @Sendable (Int) throws -> T) throws -> [T] {
+    public static func parallelMap<T: Sendable>(
+        count: Int, threads: Int = ProcessInfo.activeProcessorCountOrOne,
+        itemsPerBlock: Int? = nil,
+        _ transform: @Sendable (Int) throws -> T
+    ) throws -> [T] {
         let results = ResultSlots<T>(count: count)
         let workers = max(1, min(threads, count))
         // Blocks are handed out in order to whichever worker is free, so a slow record or a
@@ -70,7 +74,7 @@ public enum BatchEncoder {
 
         func values() throws -> [T] {
             try slots.map { slot in
-                guard let slot else { throw CancellationError() } // every slot is filled before this
+                guard let slot else { throw CancellationError() }  // every slot is filled before this
                 return try slot.get()
             }
         }

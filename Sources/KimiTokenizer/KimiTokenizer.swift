@@ -17,6 +17,8 @@ public struct KimiTokenizer: Sendable {
     public let specialTokens: SpecialTokens
     /// Problems that did not stop loading, such as an unknown vocabulary hash.
     public let warnings: [String]
+    /// The model directory's `tokenizer_config.json`, as read when loading.
+    public let config: TokenizerConfig
     /// The engine running the pre-tokenizer pattern.
     public var preTokenizerEngine: PreTokenizer.Engine { preTokenizer.engine }
     private let preTokenizer: PreTokenizer
@@ -28,13 +30,16 @@ public struct KimiTokenizer: Sendable {
     /// - Parameters:
     ///   - strict: reject a vocabulary whose hash is not known (otherwise a warning).
     ///   - cache: where the parsed vocabulary is kept between processes.
-    public static func load(modelDirectory: String, strict: Bool = false,
-                            preTokenizer engine: PreTokenizer.Engine = .scanner,
-                            cache: VocabularyCache = .standard()) throws -> KimiTokenizer {
+    public static func load(
+        modelDirectory: String, strict: Bool = false,
+        preTokenizer engine: PreTokenizer.Engine = .scanner,
+        cache: VocabularyCache = .standard()
+    ) throws -> KimiTokenizer {
         let directory = ModelDirectory(path: modelDirectory, source: .option)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: modelDirectory, isDirectory: &isDirectory),
-              isDirectory.boolValue else {
+            isDirectory.boolValue
+        else {
             throw VocabularyError.directoryMissing(path: modelDirectory, source: "the caller")
         }
         return try load(directory, strict: strict, preTokenizer: engine, cache: cache)
@@ -45,37 +50,39 @@ public struct KimiTokenizer: Sendable {
     /// - Parameters:
     ///   - preTokenizer: the engine that runs the Kimi pattern; both give the same IDs.
     ///   - cache: where the parsed vocabulary is kept between processes.
-    public static func load(_ directory: ModelDirectory, strict: Bool = false,
-                            preTokenizer engine: PreTokenizer.Engine = .scanner,
-                            cache: VocabularyCache = .standard()) throws -> KimiTokenizer {
+    public static func load(
+        _ directory: ModelDirectory, strict: Bool = false,
+        preTokenizer engine: PreTokenizer.Engine = .scanner,
+        cache: VocabularyCache = .standard()
+    ) throws -> KimiTokenizer {
         let vocabulary = try Vocabulary(contentsOf: directory.tiktokenModelPath, strict: strict, cache: cache)
-        let configPath = directory.tokenizerConfigPath
-        let configData: Data
-        do {
-            configData = try Data(contentsOf: URL(fileURLWithPath: configPath))
-        } catch {
-            throw VocabularyError.fileUnreadable(path: configPath, reason: "\((error as NSError).localizedDescription)")
-        }
-        let config = try TokenizerConfig(data: configData, path: configPath)
-        let specialTokens = try SpecialTokens(firstID: vocabulary.count, addedTokens: config.addedTokens,
-                                              configPath: configPath)
+        let config = try TokenizerConfig(contentsOf: directory.tokenizerConfigPath)
+        let specialTokens = try SpecialTokens(
+            firstID: vocabulary.count, addedTokens: config.addedTokens,
+            configPath: config.path)
         var warnings: [String] = []
         if vocabulary.known == nil {
-            warnings.append("\(directory.tiktokenModelPath): unknown vocabulary (sha256 \(vocabulary.sha256)); token IDs are not verified against a known Kimi vocabulary")
+            warnings.append(
+                "\(directory.tiktokenModelPath): unknown vocabulary (sha256 \(vocabulary.sha256)); token IDs are not verified against a known Kimi vocabulary")
         }
-        return KimiTokenizer(vocabulary: vocabulary, specialTokens: specialTokens, warnings: warnings,
-                             preTokenizer: try PreTokenizer.kimi(engine: engine))
+        return KimiTokenizer(
+            vocabulary: vocabulary, specialTokens: specialTokens, config: config, warnings: warnings,
+            preTokenizer: try PreTokenizer.kimi(engine: engine))
     }
 
-    private init(vocabulary: Vocabulary, specialTokens: SpecialTokens, warnings: [String],
-                 preTokenizer: PreTokenizer) {
+    private init(
+        vocabulary: Vocabulary, specialTokens: SpecialTokens, config: TokenizerConfig, warnings: [String],
+        preTokenizer: PreTokenizer
+    ) {
         self.vocabulary = vocabulary
         self.specialTokens = specialTokens
+        self.config = config
         self.warnings = warnings
         self.preTokenizer = preTokenizer
         encoder = BytePairEncoder(vocabulary: vocabulary)
-        chunker = HFChunker(flags: UnicodeClassTable.kimiFlags,
-                             spaces: UnicodeClassTable.kimi.ranges { $0.contains(.pythonSpace) })
+        chunker = HFChunker(
+            flags: UnicodeClassTable.kimiFlags,
+            spaces: UnicodeClassTable.kimi.ranges { $0.contains(.pythonSpace) })
     }
 
     /// The number of token IDs: ranks plus special tokens (163,842 for Kimi K2).
@@ -110,8 +117,10 @@ public struct KimiTokenizer: Sendable {
         }
     }
 
-    private func encodeOrdinary(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                into output: inout TokenIDBuffer, cache: PieceCache?) throws(PreTokenizerError) {
+    private func encodeOrdinary(
+        _ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) throws(PreTokenizerError) {
         guard let base = utf8.baseAddress, !range.isEmpty else { return }
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         // A local, so the closure does not copy the encoder for every piece.
@@ -125,8 +134,10 @@ public struct KimiTokenizer: Sendable {
 
     /// tiktoken's `encode` with every special token allowed: special-token strings are cut out
     /// first, and the text between them is split and merged on its own.
-    private func encodeAllowingSpecial(_ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                       into output: inout TokenIDBuffer, cache: PieceCache?) throws(PreTokenizerError) {
+    private func encodeAllowingSpecial(
+        _ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         var start = 0
         var specials = specialTokens.scan(segment)

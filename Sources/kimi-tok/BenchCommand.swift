@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import KimiIO
+import KimiBenchmarks
 import KimiTokenizer
 
 /// `kimi-tok bench`: encode throughput of a file, in-process.
@@ -12,13 +14,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The text file to encode.") var file: String?
     @Flag(help: "Time vocabulary loads instead of encoding.") var load = false
     @Option(help: "hf, tiktoken or ordinary.") var mode: EncodeMode = .hf
-    @Option(help: "Encode at least this many times.") var runs = 3
-    @Option(help: "And for at least this many seconds in all.") var seconds = 1.0
+    @Option(parsing: .unconditional, help: "Encode at least this many times (1 or more).") var runs = 3
+    @Option(parsing: .unconditional, help: "And for at least this many seconds in all (0 to 3600).") var seconds = 1.0
     @Flag(help: "Print one JSON object: bytes, tokens, seconds, mb_per_s, runs.") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if load == (file != nil) { throw ValidationError("give exactly one of --file and --load") }
+        if runs < 1 { throw ValidationError("--runs must be 1 or more, not \(runs)") }
+        if !seconds.isFinite || seconds < 0 || seconds > 3600 {
+            throw ValidationError("--seconds must be a number of seconds from 0 to 3600, not \(seconds)")
+        }
     }
 
     func run() throws {
@@ -29,8 +35,10 @@ struct BenchCommand: ParsableCommand {
         if json {
             try Output.json(result)
         } else {
-            Output.standardOutput(String(format: "%@: %d bytes, %d tokens, best of %d runs %.4f s, %.2f MB/s\n",
-                                         file, result.bytes, result.tokens, result.runs, result.seconds, result.megabytesPerSecond))
+            Output.standardOutput(
+                String(
+                    format: "%@: %d bytes, %d tokens, best of %d runs %.4f s, %.2f MB/s\n",
+                    file, result.bytes, result.tokens, result.runs, result.seconds, result.megabytesPerSecond))
         }
     }
 
@@ -40,8 +48,10 @@ struct BenchCommand: ParsableCommand {
         if json {
             try Output.json(result)
         } else {
-            Output.standardOutput(String(format: "%@: vocabulary load, best of %d: parsed %.1f ms, from cache %.1f ms\n",
-                                         path, result.runs, result.parsedSeconds * 1e3, result.cachedSeconds * 1e3))
+            Output.standardOutput(
+                String(
+                    format: "%@: vocabulary load, best of %d: parsed %.1f ms, from cache %.1f ms\n",
+                    path, result.runs, result.parsedSeconds * 1e3, result.cachedSeconds * 1e3))
         }
     }
 }

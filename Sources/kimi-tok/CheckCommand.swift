@@ -20,15 +20,17 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try model.loadTokenizer()
-        let family = try model.resolvedFamily()
+        let family = try model.resolvedFamily(tokenizer: tokenizer)
         guard let checker = PromptChecker(tokenizer: tokenizer, family: family) else {
             throw InspectorUnavailable()
         }
         let request = try reference.request()
         let ids = try reference.ids(tokenizer: tokenizer, model: model, request: request)
-        let findings = checker.check(ids, options: PromptChecker.Options(
-            expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools(),
-            thinking: try reference.thinking()))
+        let findings = checker.check(
+            ids,
+            options: PromptChecker.Options(
+                expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools(),
+                thinking: try reference.thinking()))
         let errors = findings.filter { $0.severity == .error }.count
         let warnings = findings.filter { $0.severity == .warning }.count
         if json {
@@ -36,8 +38,10 @@ struct CheckCommand: ParsableCommand {
         } else {
             var output = ""
             for finding in findings { output += "\(finding)\n" }
-            output += findings.isEmpty ? "no findings in \(ids.count) tokens\n"
-                                       : "\(findings.count) finding\(findings.count == 1 ? "" : "s") in \(ids.count) tokens: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
+            output +=
+                findings.isEmpty
+                ? "no findings in \(ids.count) tokens\n"
+                : "\(findings.count) finding\(findings.count == 1 ? "" : "s") in \(ids.count) tokens: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
             Output.standardOutput(output)
         }
         if errors > 0 { throw ExitCode(1) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiInspector
 import KimiTokenizer
 
@@ -15,12 +16,17 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("engine-url"), help: "Fetch the engine's IDs from this server's /tokenize (vLLM shape).")
     var engineURL: String?
     @Option(name: .customLong("engine-model"), help: "The model name to send with --engine-url.") var engineModel: String?
+    @Option(parsing: .unconditional, help: "Seconds to wait for --engine-url (1 to 3600).") var timeout: Double = 60
     @OptionGroup var reference: ReferenceOptions
     @Flag(help: "Print one JSON object: equal, first_divergence, hunks, classification.") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if (engine == nil) == (engineURL == nil) { throw ValidationError("give exactly one of --engine, --engine-url") }
+        if !timeout.isFinite || timeout < 1 || timeout > 3600 { throw ValidationError("--timeout must be from 1 to 3600 seconds, not \(timeout)") }
+        try StandardInputUse.requireOnce(["--engine": engine, "--messages": reference.messages, "--tools": reference.tools,
+                                          "--template": reference.template, "--prompt-file": reference.promptFile,
+                                          "--ids-file": reference.idsFile])
     }
 
     func run() throws {
@@ -34,17 +40,20 @@ struct CompareCommand: ParsableCommand {
             guard let engineURL, let url = URL(string: engineURL), url.scheme == "http" || url.scheme == "https" else {
                 throw ValidationError("--engine-url must be an http(s) URL")
             }
-            let client = EngineTokenizeClient(baseURL: url, model: engineModel)
+            let client = EngineTokenizeClient(baseURL: url, model: engineModel, timeout: timeout)
             if let request {
-                engineIDs = try client.tokenize(request: request, addGenerationPrompt: reference.expectsGenerationPrompt)
+                engineIDs = try client.tokenize(
+                    request: request, addGenerationPrompt: reference.expectsGenerationPrompt,
+                    templateVariables: try TemplateVariables.parse(reference.variables))
             } else if let promptFile = reference.promptFile {
                 engineIDs = try client.tokenize(prompt: try UTF8Input.decode(try InputBytes.read(promptFile)))
             } else {
                 engineIDs = try client.tokenize(prompt: try tokenizer.decode(referenceIDs))
             }
         }
-        let comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer,
-                                          family: try model.resolvedFamily())
+        let comparison = StreamComparison(
+            reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer,
+            family: try model.resolvedFamily(tokenizer: tokenizer))
         if json {
             try Output.json(comparison)
         } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KimiIO
 import KimiInspector
 import KimiTokenizer
 
@@ -16,26 +17,35 @@ struct DecodeCommand: ParsableCommand {
 
     @Argument(help: "Token IDs.") var ids: [String] = []
     @Option(help: "Read the IDs from this file ('-' for stdin).") var file: String?
+    @Option(help: ArgumentHelp(
+        "prompt or output: which IDs of a completion response to decode.",
+        discussion: "Needed when the response holds both (vLLM prompt_token_ids and choices[i].token_ids)."))
+    var part: EngineTokenIDs.Part?
+    @Option(help: "Which choice's output to decode (from 0), when the response has several.") var choice: Int?
     @Flag(help: "Print one JSON object: text, bytes_hex (per token), valid_utf8.") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if !ids.isEmpty, file != nil { throw ValidationError("give IDS or --file, not both") }
+        if let choice, choice < 0 { throw ValidationError("--choice must be 0 or more, not \(choice)") }
     }
 
     func run() throws {
-        let list = ids.isEmpty
-            ? try EngineTokenIDs.parse(InputBytes.read(file ?? "-"))
-            : try EngineTokenIDs.parse(Array(ids.joined(separator: " ").utf8))
+        let lists =
+            ids.isEmpty
+            ? try EngineTokenIDs.ids(InputBytes.read(file ?? "-"), part: part)
+            : [try EngineTokenIDs.parse(Array(ids.joined(separator: " ").utf8))]
+        let list = try ChoiceSelection.one(of: lists, choice: choice)
         let tokenizer = try model.loadTokenizer()
         let pieces = try tokenizer.tokenBytes(list)
         let bytes = pieces.flatMap { $0 }
         let text = String(decoding: bytes, as: UTF8.self)
         if json {
-            try Output.json(DecodeResult(
-                text: text,
-                bytes_hex: pieces.map { $0.map { String(format: "%02x", $0) }.joined() },
-                valid_utf8: UTF8Input.firstInvalidOffset(bytes) == nil))
+            try Output.json(
+                DecodeResult(
+                    text: text,
+                    bytes_hex: pieces.map { $0.map { String(format: "%02x", $0) }.joined() },
+                    valid_utf8: UTF8Input.firstInvalidOffset(bytes) == nil))
         } else {
             Output.standardOutput(Output.isTerminal ? text + "\n" : text)
         }

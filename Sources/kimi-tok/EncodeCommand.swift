@@ -16,7 +16,7 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Encode one JSON record per line of this file ('-' for stdin) on all cores; print one JSON line each.")
     var jsonl: String?
     @Option(help: "With --jsonl: the record field holding the text.") var field = "text"
-    @Option(help: "With --jsonl: worker threads (default: one per core).") var threads: Int?
+    @Option(parsing: .unconditional, help: "With --jsonl: worker threads (default: one per core).") var threads: Int?
     @Option(help: "hf, tiktoken or ordinary.") var mode: EncodeMode = .hf
     @Flag(help: "Print one JSON object: ids, count, mode.") var json = false
     @Flag(help: "Print only the number of tokens.") var count = false
@@ -24,6 +24,7 @@ struct EncodeCommand: ParsableCommand {
 
     func validate() throws {
         if jsonl != nil, input.text != nil || input.file != nil { throw ValidationError("give --jsonl, or TEXT / --file, not both") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be from 1 to 1024, not \(threads)") }
     }
 
     func run() throws {
@@ -75,8 +76,10 @@ struct EncodeCommand: ParsableCommand {
         let (field, mode, count) = (field, mode, count)
         let outputs: [[UInt8]]
         do {
-            outputs = try BatchEncoder.parallelMap(count: chunks.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne,
-                                                   itemsPerBlock: 1) { index in
+            outputs = try BatchEncoder.parallelMap(
+                count: chunks.count, threads: threads ?? ProcessInfo.activeProcessorCountOrOne,
+                itemsPerBlock: 1
+            ) { index in
                 var output: [UInt8] = []
                 try JSONLRecords.forEachText(in: chunks[index], of: input, field: field) { text in
                     let ids = try tokenizer.encode(text, mode: mode)

@@ -1,13 +1,14 @@
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiTokenizer
 
 /// The records of a JSON-lines file: each non-blank line is an object whose `field` is a
 /// string, or a bare JSON string.
 ///
 /// The file is cut into chunks of whole lines that workers split into lines themselves, so no
-/// pass over the whole file runs before the work is shared: on a 131 MB file that serial pass
-/// (with the first touch of every page) took about 20 ms of a half-second run on two cores.
+/// pass over the whole file (with the first touch of every page) runs before the work is
+/// shared.
 enum JSONLRecords {
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -56,7 +57,7 @@ enum JSONLRecords {
     private static func text(of line: [UInt8], lineStart: Int, field: String) throws -> String {
         let value: Value
         do {
-            value = try JSONReader.parse(line)
+            value = try JSONReader.parseValue(line)
         } catch {
             throw InvalidRecord(lineStart: lineStart, reason: "\(error)")
         }
@@ -76,7 +77,8 @@ enum JSONLRecords {
     /// The index just after the first newline at or after `index`, or the end of `buffer`.
     private static func lineEnd(in buffer: UnsafeBufferPointer<UInt8>, from index: Int) -> Int {
         guard let base = buffer.baseAddress, index < buffer.count,
-              let newline = memchr(base + index, 0x0A, buffer.count - index) else { return buffer.count }
+            let newline = memchr(base + index, 0x0A, buffer.count - index)
+        else { return buffer.count }
         return UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
     }
 

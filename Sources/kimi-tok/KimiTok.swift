@@ -2,15 +2,18 @@ import ArgumentParser
 import Foundation
 import KimiTokenizer
 
-/// `kimi-tok`: the Kimi K2 tokenizer and token-stream inspector.
+/// `kimi-tok`: the Kimi tokenizer and token-stream inspector.
 @main
 struct KimiTok: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kimi-tok",
-        abstract: "Kimi K2 token IDs, exactly as the reference tokenizer makes them.",
-        subcommands: [EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self,
-                      CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self,
-                      BenchCommand.self]
+        abstract: "Kimi token IDs, prompts and tool calls, exactly as the reference makes them.",
+        version: KimiTokVersion.current,
+        subcommands: [
+            EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self,
+            CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self,
+            BenchCommand.self,
+        ]
     )
 
     /// Runs the command and maps every failure to one line on stderr: exit 2 for bad usage or
@@ -18,6 +21,7 @@ struct KimiTok: ParsableCommand {
     static func main() {
         do {
             try CommandLineArguments.requireValidUTF8()
+            try CommandLineArguments.requireNoTextThatLooksLikeAnOption()
             var command = try parseAsRoot()
             try command.run()
         } catch let exitCode as ExitCode {
@@ -28,7 +32,7 @@ struct KimiTok: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            let oneLine = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            let oneLine = CommandLineArguments.hint(for: message(for: error)).split(whereSeparator: \.isNewline).joined(separator: " ")
             Output.standardError("kimi-tok: error: \(oneLine)\n")
             Foundation.exit(2)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiInspector
 import KimiTokenizer
 
@@ -16,35 +17,61 @@ struct ParseToolCallsCommand: ParsableCommand {
             """)
 
     @Option(help: "The model output ('-' for stdin, the default).") var file: String?
-    @Flag(help: "The input holds token IDs (any engine shape), decoded first.") var ids = false
+    @Flag(help: "The input holds token IDs (any engine shape), decoded first: a completion response's output IDs, every choice.")
+    var ids = false
+    @Option(help: "With --ids: parse only this choice (from 0).") var choice: Int?
     @Option(help: "JSON tools (an array, or an object with 'tools').") var tools: String?
     @Flag(help: "Print one JSON object: content, calls, malformed, summary.") var json = false
     @OptionGroup var model: ModelOptions
 
+    func validate() throws {
+        if choice != nil, !ids { throw ValidationError("--choice needs --ids") }
+        try StandardInputUse.requireOnce(["--file": file ?? "-", "--tools": tools])
+        if let choice, choice < 0 { throw ValidationError("--choice must be 0 or more, not \(choice)") }
+    }
+
     func run() throws {
         let input = try InputBytes.read(file ?? "-")
-        let output: String
+        var outputs: [String]
         if ids {
-            output = try model.loadTokenizer().decode(try EngineTokenIDs.parse(input))
+            let tokenizer = try model.loadTokenizer()
+            var lists = try EngineTokenIDs.outputs(input)
+            if let choice { lists = [try ChoiceSelection.one(of: lists, choice: choice)] }
+            outputs = try lists.map { try tokenizer.decode($0) }
         } else {
-            output = try UTF8Input.decode(input)
+            outputs = [try UTF8Input.decode(input)]
         }
         let declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
-        let report = ToolCallReport(output: output, tools: declared)
+        let reports = outputs.map { ToolCallReport(output: $0, tools: declared) }
         if json {
-            try Output.json(report)
+            if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(ChoiceReports(choices: reports)) }
         } else {
             var text = ""
-            for (index, call) in report.calls.enumerated() {
-                text += "call \(index): \(call.id) \(call.valid ? "ok" : "INVALID")\n    name: \(call.name ?? "?")\n    arguments: \(call.arguments)\n"
-                for problem in call.problems { text += "    \(problem.code): \(problem.message)\n" }
+            for (index, report) in reports.enumerated() {
+                if reports.count > 1 { text += "choice \(index):\n" }
+                text += Self.describe(report)
             }
-            for problem in report.malformed { text += "malformed: \(problem)\n" }
-            let s = report.summary
-            if let reasoning = report.reasoning { text += "reasoning: \(reasoning.unicodeScalars.count) characters before </think>\n" }
-            text += "\(s.calls) calls: \(s.valid) valid, \(s.invalidID) invalid ID, \(s.undeclared) undeclared, \(s.invalidJSON) invalid JSON, \(s.schemaErrors) schema errors, \(s.truncated) truncated, \(s.inReasoning) inside the reasoning\n"
             Output.standardOutput(text)
         }
-        if report.summary.valid != report.summary.calls || !report.malformed.isEmpty { throw ExitCode(1) }
+        if reports.contains(where: { $0.summary.valid != $0.summary.calls || !$0.malformed.isEmpty }) { throw ExitCode(1) }
+    }
+
+    /// The reports of several choices, in order.
+    private struct ChoiceReports: Encodable {
+        let choices: [ToolCallReport]
+    }
+
+    private static func describe(_ report: ToolCallReport) -> String {
+        var text = ""
+        for (index, call) in report.calls.enumerated() {
+            text += "call \(index): \(call.id) \(call.valid ? "ok" : "INVALID")\n    name: \(call.name ?? "?")\n    arguments: \(call.arguments)\n"
+            for problem in call.problems { text += "    \(problem.code): \(problem.message)\n" }
+        }
+        for problem in report.malformed { text += "malformed: \(problem)\n" }
+        let s = report.summary
+        if let reasoning = report.reasoning { text += "reasoning: \(reasoning.unicodeScalars.count) characters before </think>\n" }
+        text +=
+            "\(s.calls) calls: \(s.valid) valid, \(s.invalidID) invalid ID, \(s.undeclared) undeclared, \(s.invalidJSON) invalid JSON, \(s.schemaErrors) schema errors, \(s.truncated) truncated, \(s.inReasoning) inside the reasoning\n"
+        return text
     }
 }

@@ -17,8 +17,9 @@ final class ProgressBar {
         guard percent != lastPercent else { return }
         lastPercent = percent
         let filled = percent / 4
-        Output.standardError("\rencoding [" + String(repeating: "#", count: filled) + String(repeating: " ", count: 25 - filled)
-                             + "] \(percent)% of \(total >> 20) MB")
+        Output.standardError(
+            "\rencoding [" + String(repeating: "#", count: filled) + String(repeating: " ", count: 25 - filled)
+                + "] \(percent)% of \(total >> 20) MB")
     }
 
     func finish() {

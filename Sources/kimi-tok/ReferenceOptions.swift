@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiInspector
 import KimiTokenizer
 
@@ -19,8 +20,9 @@ struct ReferenceOptions: ParsableArguments {
         case expectGenerationPrompt, noGenerationPrompt
 
         static func help(for value: GenerationPrompt) -> ArgumentHelp? {
-            value == .expectGenerationPrompt ? "The prompt must end with the generation prompt (default)."
-                                             : "The prompt is complete: no generation prompt expected or rendered."
+            value == .expectGenerationPrompt
+                ? "The prompt must end with the generation prompt (default)."
+                : "The prompt is complete: no generation prompt expected or rendered."
         }
     }
 
@@ -31,6 +33,8 @@ struct ReferenceOptions: ParsableArguments {
     func validate() throws {
         let given = [messages, promptFile, idsFile].compactMap { $0 }.count
         if given != 1 { throw ValidationError("give exactly one of --messages, --prompt-file, --ids-file") }
+        try StandardInputUse.requireOnce(["--messages": messages, "--tools": tools, "--template": template,
+                                          "--prompt-file": promptFile, "--ids-file": idsFile])
     }
 
     /// The request, if `--messages` was given.
@@ -54,7 +58,7 @@ struct ReferenceOptions: ParsableArguments {
     /// The token IDs: rendered and encoded, encoded, or read.
     func ids(tokenizer: KimiTokenizer, model: ModelOptions, request: ChatRequest?) throws -> [Int] {
         if let request {
-            let prompt = try model.renderer(templatePath: template).render(
+            let prompt = try model.renderer(templatePath: template, tokenizer: tokenizer).render(
                 request, addGenerationPrompt: expectsGenerationPrompt, variables: try TemplateVariables.parse(variables))
             return try tokenizer.encode(prompt, mode: .hf)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiTokenizer
 
 /// `kimi-tok render`: a chat request to the prompt an engine builds from it.
@@ -19,14 +20,18 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Jinja chat template file.") var template: String?
     @Flag(help: "Do not end with the assistant generation prompt (add_generation_prompt=False).")
     var noGenerationPrompt = false
-    @Option(name: .customLong("variable"), help: ArgumentHelp(
-        "A template variable as NAME=JSON, like an apply_chat_template keyword (repeatable).",
-        discussion: "For example --variable thinking=false for Kimi K2.5's non-thinking mode."))
+    @Option(
+        name: .customLong("variable"),
+        help: ArgumentHelp(
+            "A template variable as NAME=JSON, like an apply_chat_template keyword (repeatable).",
+            discussion: "For example --variable thinking=false for Kimi K2.5's non-thinking mode."))
     var variables: [String] = []
     @Flag(help: "Print one JSON object: family, prompt, ids.") var json = false
-    @Flag(name: .customLong("tools-only"), help: ArgumentHelp(
-        "Print only the tool declaration the model sees (for K2.5: the TypeScript tools_ts_str).",
-        discussion: "Needs tools (--tools, or a request with tools); --messages may be left out."))
+    @Flag(
+        name: .customLong("tools-only"),
+        help: ArgumentHelp(
+            "Print only the tool declaration the model sees (for K2.5: the TypeScript tools_ts_str).",
+            discussion: "Needs tools (--tools, or a request with tools); --messages may be left out."))
     var toolsOnly = false
     @Flag(help: "Show the token stream of the prompt instead of its text.") var tokens = false
     @Option(help: "auto, always or never (with --tokens).") var color: TokenStreamOutput.ColorChoice = .auto
@@ -36,21 +41,24 @@ struct RenderCommand: ParsableCommand {
         if json, tokens { throw ValidationError("give --json or --tokens, not both") }
         if messages == nil, !toolsOnly { throw ValidationError("give --messages (a chat request to render)") }
         if toolsOnly, tools == nil, messages == nil { throw ValidationError("--tools-only needs --tools or a request with tools") }
+        try StandardInputUse.requireOnce(["--messages": messages, "--tools": tools, "--template": template])
     }
 
     func run() throws {
-        let request = try ChatRequest.read(messagesJSON: try messages.map(InputBytes.read) ?? Array("[]".utf8),
-                                           toolsJSON: try tools.map(InputBytes.read))
-        let renderer = try model.renderer(templatePath: template)
+        let request = try ChatRequest.read(
+            messagesJSON: try messages.map(InputBytes.read) ?? Array("[]".utf8),
+            toolsJSON: try tools.map(InputBytes.read))
+        let tokenizer = try model.loadTokenizer()
+        let renderer = try model.renderer(templatePath: template, tokenizer: tokenizer)
         if toolsOnly {
             let declaration = try renderer.toolDeclaration(request, variables: try TemplateVariables.parse(variables))
             if let note = declaration.note { Output.standardError("kimi-tok: \(note)\n") }
             Output.standardOutput(declaration.text.hasSuffix("\n") ? declaration.text : declaration.text + "\n")
             return
         }
-        let tokenizer = try model.loadTokenizer()
-        let prompt = try renderer.render(request, addGenerationPrompt: !noGenerationPrompt,
-                                         variables: try TemplateVariables.parse(variables))
+        let prompt = try renderer.render(
+            request, addGenerationPrompt: !noGenerationPrompt,
+            variables: try TemplateVariables.parse(variables))
         if json {
             try Output.json(RenderResult(family: renderer.family, prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf)))
         } else if tokens {

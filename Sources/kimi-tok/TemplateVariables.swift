@@ -1,4 +1,5 @@
 import KimiChatTemplate
+import KimiIO
 
 /// Parses `--variable NAME=JSON` options.
 enum TemplateVariables {
@@ -14,7 +15,7 @@ enum TemplateVariables {
             }
             let name = String(option[..<equals])
             do {
-                variables[name] = try JSONReader.parse(Array(option[option.index(after: equals)...].utf8))
+                variables[name] = try JSONReader.parseValue(Array(option[option.index(after: equals)...].utf8))
             } catch {
                 throw Invalid(description: "--variable \(name): the value is not JSON (\(error)); quote strings, e.g. \(name)='\"text\"'")
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KimiIO
 import KimiTokenizer
 
 /// Text to work on: an argument, a file, or stdin; always valid UTF-8.

@@ -17,11 +17,13 @@ enum TokenStreamOutput {
 
     static func entries(_ ids: [Int], _ tokenizer: KimiTokenizer) throws -> Entries {
         let pieces = try tokenizer.tokenBytes(ids)
-        return Entries(tokens: ids.indices.map { index in
-            Entry(index: index, id: ids[index], special: tokenizer.isSpecial(ids[index]),
-                  text: String(decoding: pieces[index], as: UTF8.self),
-                  bytes_hex: pieces[index].map { String(format: "%02x", $0) }.joined())
-        })
+        return Entries(
+            tokens: ids.indices.map { index in
+                Entry(
+                    index: index, id: ids[index], special: tokenizer.isSpecial(ids[index]),
+                    text: String(decoding: pieces[index], as: UTF8.self),
+                    bytes_hex: pieces[index].map { String(format: "%02x", $0) }.joined())
+            })
     }
 
     static func table(_ ids: [Int], _ tokenizer: KimiTokenizer, color: ColorChoice) throws -> String {
@@ -30,7 +32,8 @@ enum TokenStreamOutput {
         let indexWidth = max(5, String(ids.count).count)
         var output = style.dim("index".leftPadded(indexWidth) + "      id  piece") + "\n"
         for (index, id) in ids.enumerated() {
-            let piece = tokenizer.isSpecial(id)
+            let piece =
+                tokenizer.isSpecial(id)
                 ? style.special("«" + String(decoding: pieces[index], as: UTF8.self) + "»")
                 : style.escapes(TokenDisplay.visible(pieces[index]))
             output += String(index).leftPadded(indexWidth) + "  " + String(id).leftPadded(6) + "  " + piece + "\n"

@@ -1,4 +1,5 @@
 import KimiChatTemplate
+import KimiIO
 import Testing
 
 @Suite("Chat requests and JSON input")
@@ -20,7 +21,10 @@ struct ChatRequestTests {
     }
 
     @Test func badShapesAreNamed() {
-        #expect(throws: ChatRequest.ShapeError(description: "message 1 has unknown role 'robot' (expected one of assistant, developer, function, system, tool, user)")) {
+        #expect(
+            throws: ChatRequest.ShapeError(
+                description: "message 1 has unknown role 'robot' (expected one of assistant, developer, function, system, tool, user)")
+        ) {
             try read(#"[{"role": "user", "content": "a"}, {"role": "robot", "content": "b"}]"#)
         }
         #expect(throws: ChatRequest.ShapeError(description: "message 0 has no string 'role'")) { try read(#"[{"content": "a"}]"#) }
@@ -42,14 +46,14 @@ struct ChatRequestTests {
     }
 
     @Test func jsonKeepsPythonNumberTypes() throws {
-        let value = try JSONReader.parse(Array(#"[1, 1.0, 1e2, -0, 123456789012345678901234567890, "\ud83d\ude00"]"#.utf8))
+        let value = try JSONReader.parseValue(Array(#"[1, 1.0, 1e2, -0, 123456789012345678901234567890, "\ud83d\ude00"]"#.utf8))
         #expect(value.pythonRepr == "[1, 1.0, 100.0, 0, 123456789012345678901234567890, '😀']")
     }
 
     @Test func jsonUnicodeEscapesTakeExactlyFourHexDigits() throws {
-        #expect(try JSONReader.parse(Array(#""a\u0041b\u00e9\u00E9""#.utf8)).pythonRepr == "'aAbéé'")
+        #expect(try JSONReader.parseValue(Array(#""a\u0041b\u00e9\u00E9""#.utf8)).pythonRepr == "'aAbéé'")
         for bad in [#""\u+041""#, #""\u-041""#, #""\u004""#, #""\u00g1""#, #""\u 041""#] {
-            #expect(throws: JSONReader.SyntaxError.self, "\(bad)") { try JSONReader.parse(Array(bad.utf8)) }
+            #expect(throws: JSONReader.SyntaxError.self, "\(bad)") { try JSONReader.parseValue(Array(bad.utf8)) }
         }
     }
 }

@@ -8,8 +8,10 @@ struct TemplateErrorTests {
         try Template(source: source, name: "t.jinja").render(context, limits: limits)
     }
 
-    func expectError(_ source: String, kind: TemplateError.Kind, at location: String, containing text: String,
-                     limits: RenderLimits = RenderLimits(), sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ source: String, kind: TemplateError.Kind, at location: String, containing text: String,
+        limits: RenderLimits = RenderLimits(), sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let output = try render(source, limits: limits)
             Issue.record("rendered \(output.debugDescription) instead of failing", sourceLocation: sourceLocation)
@@ -42,8 +44,9 @@ struct TemplateErrorTests {
     }
 
     @Test func sandboxRefusesMutationLikeTransformers() {
-        expectError("{% set l = [] %}{% set _ = l.append(1) %}", kind: .security, at: "1:36",
-                    containing: "access to attribute 'append' of 'list' object is unsafe.")
+        expectError(
+            "{% set l = [] %}{% set _ = l.append(1) %}", kind: .security, at: "1:36",
+            containing: "access to attribute 'append' of 'list' object is unsafe.")
         expectError("{% set d = {} %}{{ d.update(a=1) }}", kind: .security, at: "1:28", containing: "'update' of 'dict'")
     }
 
@@ -67,7 +70,8 @@ struct TemplateErrorTests {
             "parts": .list([.dict([("type", .string("text")), ("text", .string(""))])]),
             "flags": .list([.bool(true), .none, .float(1.0), .int(-3)]),
         ]
-        #expect(try render("{{ parts }}|{{ flags }}|{{ parts | tojson }}", context)
+        #expect(
+            try render("{{ parts }}|{{ flags }}|{{ parts | tojson }}", context)
                 == "[{'type': 'text', 'text': ''}]|[True, None, 1.0, -3]|[{\"type\": \"text\", \"text\": \"\"}]")
     }
 }

@@ -1,15 +1,16 @@
 import Foundation
 import KimiFuzzing
+import TestSupport
 import Testing
 
 /// Every input a fuzz target ever failed on, saved under `Fuzz/Regressions/TARGET/`, replayed
 /// through the target's properties without libFuzzer.
-@Suite struct FuzzRegressionTests {
+@Suite(.needsVocabulary) struct FuzzRegressionTests {
     static let regressions = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fuzz/Regressions")
 
-    static let fixtures = Result { try FuzzFixtures.load() }
+    static let fixtures = Result { try FuzzFixtures.load(modelDirectory: TestEnvironment.vocabularyDirectory) }
 
     static func inputs(_ target: FuzzTarget) -> [URL] {
         let folder = regressions.appendingPathComponent(target.rawValue)
@@ -35,9 +36,15 @@ import Testing
     @Test(arguments: [
         (FuzzTarget.encode, "Hello, world!  It's 2026: 你好 🙂\u{301} <|im_end|> \t\n\n 12345"),
         (.decode, "[163586, 9906, 11, 1917, 163585]"),
-        (.json, #"{"messages": [{"role": "assistant", "content": "", "tool_calls": [{"id": "search:2", "type": "function", "function": {"name": "search", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "search:2", "content": "ok"}]}"#),
+        (
+            .json,
+            #"{"messages": [{"role": "assistant", "content": "", "tool_calls": [{"id": "search:2", "type": "function", "function": {"name": "search", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "search:2", "content": "ok"}]}"#
+        ),
         (.template, "{%- for m in messages -%}{{ m.role }}:{{ m.content | tojson }}{% if not loop.last %}\n{% endif %}{%- endfor -%}"),
-        (.toolCalls, "Sure.<|tool_calls_section_begin|><|tool_call_begin|>functions.search:0<|tool_call_argument_begin|>{\"query\": \"x\"}<|tool_call_end|><|tool_calls_section_end|>"),
+        (
+            .toolCalls,
+            "Sure.<|tool_calls_section_begin|><|tool_call_begin|>functions.search:0<|tool_call_argument_begin|>{\"query\": \"x\"}<|tool_call_end|><|tool_calls_section_end|>"
+        ),
     ])
     func exampleInputHolds(_ target: FuzzTarget, _ input: String) throws {
         let fixtures = try Self.fixtures.get()

@@ -13,7 +13,8 @@ struct InputShapeTests {
         #expect(try ids(#"{"tokens": [{"id": 6, "piece": "a"}, {"id": 7, "piece": "b"}]}"#) == [6, 7])
         #expect(try ids(#"{"prompt_token_ids": [8], "choices": []}"#) == [8])
         #expect(try ids(#"{"choices": [{"prompt_token_ids": [9, 10], "token_ids": [11]}]}"#) == [9, 10])
-        #expect(try ids(#"{"choices": [{"token_ids": [11, 12]}]}"#) == [11, 12])
+        #expect(throws: EngineTokenIDs.UnknownShape.self) { try ids(#"{"choices": [{"token_ids": [11, 12]}]}"#) }
+        #expect(try EngineTokenIDs.outputs(Array(#"{"choices": [{"token_ids": [11, 12]}]}"#.utf8)) == [[11, 12]])
         #expect(try ids(#"{"meta_info": {"input_token_logprobs": [[null, 13, "a"], [-0.5, 14, null]]}}"#) == [13, 14])
         #expect(try ids("15, 16\n17 18") == [15, 16, 17, 18])
         #expect(throws: EngineTokenIDs.UnknownShape.self) { try ids(#"{"text": "no ids"}"#) }
@@ -47,10 +48,10 @@ struct InputShapeTests {
     /// With a duplicate key the later value wins, so that is the one rewritten.
     @Test func normalizeIDsRewritesTheValueADuplicateKeyKeeps() throws {
         let request = #"""
-        [{"role": "assistant", "tool_calls": [{"id": "a:0", "function": {"name": "f"}}],
-          "tool_calls": [{"id": "b:1", "function": {"name": "g"}}]},
-         {"role": "tool", "tool_call_id": "x", "tool_call_id": "b:1", "content": "ok"}]
-        """#
+            [{"role": "assistant", "tool_calls": [{"id": "a:0", "function": {"name": "f"}}],
+              "tool_calls": [{"id": "b:1", "function": {"name": "g"}}]},
+             {"role": "tool", "tool_call_id": "x", "tool_call_id": "b:1", "content": "ok"}]
+            """#
         let result = try ToolCallIDNormalizer.normalize(Array(request.utf8))
         let expected = request.replacingOccurrences(of: "\"b:1\"", with: "\"functions.g:0\"")
         #expect(String(decoding: result.json, as: UTF8.self) == expected)

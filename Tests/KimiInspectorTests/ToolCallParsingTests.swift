@@ -1,20 +1,22 @@
 import KimiChatTemplate
+import KimiIO
 import KimiInspector
 import Testing
 
 @Suite("Tool-call parsing and validation")
 struct ToolCallParsingTests {
-    static let output = "Let me check.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_call_begin|>functions.search:1<|tool_call_argument_begin|>{\"q\": \"news\"}<|tool_call_end|><|tool_calls_section_end|>"
+    static let output =
+        "Let me check.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_call_begin|>functions.search:1<|tool_call_argument_begin|>{\"q\": \"news\"}<|tool_call_end|><|tool_calls_section_end|>"
 
     static let tools: [Value] = {
         let json = #"""
-        [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
-           "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]},
-                          "days": {"type": "array", "items": {"type": "integer"}}, "opts": {"type": "object", "properties": {"x": {"type": "boolean"}}, "additionalProperties": false}},
-           "required": ["city"], "additionalProperties": false}}},
-         {"type": "function", "function": {"name": "search", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}]
-        """#
-        guard case let .list(box) = try? JSONReader.parse(Array(json.utf8)) else { return [] }
+            [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
+               "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]},
+                              "days": {"type": "array", "items": {"type": "integer"}}, "opts": {"type": "object", "properties": {"x": {"type": "boolean"}}, "additionalProperties": false}},
+               "required": ["city"], "additionalProperties": false}}},
+             {"type": "function", "function": {"name": "search", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}]
+            """#
+        guard case let .list(box) = try? JSONReader.parseValue(Array(json.utf8)) else { return [] }
         return box.items
     }()
 
@@ -68,7 +70,8 @@ struct ToolCallParsingTests {
     }
 
     @Test func schemaViolationsHallucinationsAndBadIDs() {
-        let output = "<|tool_calls_section_begin|>"
+        let output =
+            "<|tool_calls_section_begin|>"
             + "<|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": 3, \"unit\": \"k\", \"days\": [1, \"2\"], \"opts\": {\"y\": 1}, \"extra\": true}<|tool_call_end|>"
             + "<|tool_call_begin|>functions.get_weather:1<|tool_call_argument_begin|>{}<|tool_call_end|>"
             + "<|tool_call_begin|>functions.book_flight:2<|tool_call_argument_begin|>{\"to\": \"x\"}<|tool_call_end|>"
@@ -78,10 +81,13 @@ struct ToolCallParsingTests {
             + "<|tool_calls_section_end|>"
         let report = ToolCallReport(output: output, tools: Self.tools)
         let problems = report.calls.map { $0.problems.map(\.message) }
-        #expect(problems[0] == ["$.city: expected string, found integer", "$.unit: 'k' is not one of 'c', 'f'",
-                                "$.days[1]: expected integer, found string",
-                                "$.opts: property 'y' is not allowed (additionalProperties: false)",
-                                "$: property 'extra' is not allowed (additionalProperties: false)"])
+        #expect(
+            problems[0] == [
+                "$.city: expected string, found integer", "$.unit: 'k' is not one of 'c', 'f'",
+                "$.days[1]: expected integer, found string",
+                "$.opts: property 'y' is not allowed (additionalProperties: false)",
+                "$: property 'extra' is not allowed (additionalProperties: false)",
+            ])
         #expect(problems[1] == ["$: missing required property 'city'"])
         #expect(report.calls[2].problems.map(\.code) == ["undeclared-tool"])
         #expect(report.calls[3].problems.map(\.code) == ["invalid-id"])
@@ -92,7 +98,7 @@ struct ToolCallParsingTests {
 
     @Test func aToolDeclaredWithoutParametersIsDeclared() throws {
         let json = #"[{"type": "function", "function": {"name": "now"}}]"#
-        guard case let .list(tools) = try JSONReader.parse(Array(json.utf8)) else {
+        guard case let .list(tools) = try JSONReader.parseValue(Array(json.utf8)) else {
             Issue.record("the tools are not a JSON list")
             return
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `kimi-tok` executable, as a user would.
 enum CLI {
@@ -9,12 +10,10 @@ enum CLI {
         var output: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static let checkoutRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let checkoutRoot = TestEnvironment.checkoutRoot
 
-    /// The reference vocabulary directory in ../shared.
-    static let sharedVocabulary = checkoutRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/vocab/kimi-k2").path
+    /// The Kimi K2 vocabulary the commands run on (Vocab/kimi-k2, else ../shared's).
+    static let sharedVocabulary = TestEnvironment.vocabularyDirectory ?? "/nonexistent/vocabulary"
 
     /// The executable next to the test bundle (the same build configuration), or `KIMI_TOK_BIN`.
     static let executable: String = {
@@ -31,9 +30,11 @@ enum CLI {
 
     /// Runs `kimi-tok arguments` with `stdin`, the shared vocabulary unless the environment
     /// or arguments say otherwise.
-    static func run(_ arguments: [String], stdin: Data = Data(),
-                    environment: [String: String] = [:]) throws -> Result {
-        let process = makeProcess(arguments, environment: environment)
+    static func run(
+        _ arguments: [String], stdin: Data = Data(), executable: String = executable,
+        environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = makeProcess(arguments, executable: executable, environment: environment)
         // Files rather than pipes: no reader threads, no deadlock on large outputs.
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -52,14 +53,15 @@ enum CLI {
         process.standardError = error
         try process.run()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: try Data(contentsOf: outputURL),
-                      stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: try Data(contentsOf: outputURL),
+            stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
     }
 
     /// Runs `kimi-tok arguments` with no input and reports its peak resident set (VmHWM),
     /// sampled from /proc every 10 ms while it runs.
     static func runMeasuringPeakMemory(_ arguments: [String]) throws -> (result: Result, peakKilobytes: Int) {
-        let process = makeProcess(arguments, environment: [:])
+        let process = makeProcess(arguments, executable: executable, environment: [:])
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputURL = directory.appendingPathComponent("stdout")
@@ -89,7 +91,7 @@ enum CLI {
 
     /// `kimi-tok arguments` with the shared vocabulary, the tests' vocabulary cache and no
     /// colour, unless `environment` says otherwise (an empty value removes a variable).
-    private static func makeProcess(_ arguments: [String], environment: [String: String]) -> Process {
+    private static func makeProcess(_ arguments: [String], executable: String, environment: [String: String]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@Suite("encode, decode and tokens commands")
+@Suite("encode, decode and tokens commands", .needsVocabulary)
 struct EncodeDecodeCommandTests {
     @Test func encodeTextArgument() throws {
         let result = try CLI.run(["encode", "Hello <|im_end|> world"])
@@ -110,7 +111,7 @@ struct EncodeDecodeCommandTests {
     }
 }
 
-@Suite("encode --jsonl")
+@Suite("encode --jsonl", .needsVocabulary)
 struct EncodeJSONLTests {
     @Test func recordsInOrderOnAllCores() throws {
         let texts = (0..<300).map { "record \($0): " + String(repeating: "你好 world ", count: $0 % 17) }
@@ -128,8 +129,9 @@ struct EncodeJSONLTests {
             let ids = try #require(try JSONSerialization.jsonObject(with: single.stdout) as? [String: Any])["ids"] as? [Int]
             #expect(String(outputs[index]) == "{\"ids\":[" + (ids ?? []).map(String.init).joined(separator: ",") + "]}")
         }
-        let counts = try CLI.run(["encode", "--jsonl", "-", "--count", "--field", "body", "--threads", "2"],
-                                 stdin: Data(lines.filter { $0.hasPrefix("{") }.joined(separator: "\n").utf8))
+        let counts = try CLI.run(
+            ["encode", "--jsonl", "-", "--count", "--field", "body", "--threads", "2"],
+            stdin: Data(lines.filter { $0.hasPrefix("{") }.joined(separator: "\n").utf8))
         #expect(counts.status == 0 && counts.output.hasPrefix("{\"count\":"))
     }
 
@@ -192,7 +194,7 @@ struct EncodeJSONLTests {
     }
 }
 
-@Suite("encode --file streams in hf mode")
+@Suite("encode --file streams in hf mode", .needsShared)
 struct StreamingEncodeTests {
     static let corpus = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
 

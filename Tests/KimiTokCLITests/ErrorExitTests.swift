@@ -1,11 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad input: exit 2, one line on stderr naming the problem, nothing on stdout.
-@Suite("errors exit 2 with a precise message")
+@Suite("errors exit 2 with a precise message", .needsVocabulary)
 struct ErrorExitTests {
-    func expectFailure(_ result: CLI.Result, mentioning parts: [String],
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectFailure(
+        _ result: CLI.Result, mentioning parts: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.status == 2, "exit \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, "stdout: \(result.output)", sourceLocation: sourceLocation)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)", sourceLocation: sourceLocation)
@@ -55,10 +58,12 @@ struct ErrorExitTests {
     }
 
     @Test func missingModelDirectoryIsNeverReplaced() throws {
-        expectFailure(try CLI.run(["encode", "--model-dir", "/nonexistent/model", "x"]),
-                      mentioning: ["/nonexistent/model", "--model-dir"])
-        expectFailure(try CLI.run(["encode", "x"], environment: ["KIMI_TOK_MODEL_DIR": "/nonexistent/env"]),
-                      mentioning: ["/nonexistent/env", "KIMI_TOK_MODEL_DIR"])
+        expectFailure(
+            try CLI.run(["encode", "--model-dir", "/nonexistent/model", "x"]),
+            mentioning: ["/nonexistent/model", "--model-dir"])
+        expectFailure(
+            try CLI.run(["encode", "x"], environment: ["KIMI_TOK_MODEL_DIR": "/nonexistent/env"]),
+            mentioning: ["/nonexistent/env", "KIMI_TOK_MODEL_DIR"])
     }
 
     /// A copy of the shared vocabulary with `tiktoken.model` edited.
@@ -69,7 +74,8 @@ struct ErrorExitTests {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         edit(&lines)
         try Data(lines.joined(separator: "\n").utf8).write(to: directory.appendingPathComponent("tiktoken.model"))
-        let configData = try config.map { Data($0.utf8) }
+        let configData =
+            try config.map { Data($0.utf8) }
             ?? Data(contentsOf: source.appendingPathComponent("tokenizer_config.json"))
         try configData.write(to: directory.appendingPathComponent("tokenizer_config.json"))
         return directory.path
@@ -92,12 +98,13 @@ struct ErrorExitTests {
     }
 
     @Test func unknownVocabularyWarnsAndStrictRefuses() throws {
-        let model = try brokenModel { $0.removeLast(2) } // a valid file, one rank short of Kimi K2
+        let model = try brokenModel { $0.removeLast(2) }  // a valid file, one rank short of Kimi K2
         let relaxed = try CLI.run(["encode", "--model-dir", model, "hello"])
         #expect(relaxed.status == 0)
         #expect(relaxed.stderr.contains("warning") && relaxed.stderr.contains("unknown vocabulary"))
-        expectFailure(try CLI.run(["encode", "--strict", "--model-dir", model, "hello"]),
-                      mentioning: ["unknown vocabulary", "strict"])
+        expectFailure(
+            try CLI.run(["encode", "--strict", "--model-dir", model, "hello"]),
+            mentioning: ["unknown vocabulary", "strict"])
     }
 
     @Test func configProblemsAreErrors() throws {

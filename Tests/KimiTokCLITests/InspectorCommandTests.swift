@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@Suite("check, compare, parse-tool-calls and normalize-ids commands", .serialized)
+@Suite("check, compare, parse-tool-calls and normalize-ids commands", .serialized, .needsShared)
 struct InspectorCommandTests {
     static let templates = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/templates")
 
@@ -38,7 +39,9 @@ struct InspectorCommandTests {
         #expect(ids.status == 1 && ids.output.contains("error: missing-generation-prompt at token 5"))
         let complete = try CLI.run(["check", "--no-generation-prompt", "--ids-file", try write("[163587, 2482, 163601, 9663, 163586]")])
         #expect(complete.status == 0, "\(complete.output)")
-        let prompt = try CLI.run(["check", "--prompt-file", try write("<|im_user|>user<|im_middle|>hi<|im_end|><|im_assistant|>assistant<|im_middle|>", name: "p.txt")])
+        let prompt = try CLI.run([
+            "check", "--prompt-file", try write("<|im_user|>user<|im_middle|>hi<|im_end|><|im_assistant|>assistant<|im_middle|>", name: "p.txt"),
+        ])
         #expect(prompt.status == 0)
         let bad = try CLI.run(["check", "--ids-file", try write("[1, \"x\"]")])
         #expect(bad.status == 2 && bad.stderr.contains("position 1"))
@@ -105,16 +108,20 @@ struct InspectorCommandTests {
         let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
         let ids = try #require(try json(try CLI.run(["render", "--messages", messages, "--json"]))["ids"] as? [Int])
         let engine = try fakeEngine(answering: Array(ids.dropLast(3)))
-        let result = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:\(engine.port)", "--engine-model", "kimi-k2",
-                                  "--messages", messages, "--json"])
+        let result = try CLI.run([
+            "compare", "--engine-url", "http://127.0.0.1:\(engine.port)", "--engine-model", "kimi-k2",
+            "--messages", messages, "--json",
+        ])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(try json(result)["classification"] as? String == "missing-generation-prompt")
         let sent = try #require(lastRequest(engine))
         #expect(sent["model"] as? String == "kimi-k2")
         #expect(sent["add_generation_prompt"] as? Bool == true)
         #expect((sent["messages"] as? [[String: Any]])?.first?["content"] as? String == "hi")
-        let prompt = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:\(engine.port)/", "--prompt-file",
-                                  try write("hello", name: "p.txt")])
+        let prompt = try CLI.run([
+            "compare", "--engine-url", "http://127.0.0.1:\(engine.port)/", "--prompt-file",
+            try write("hello", name: "p.txt"),
+        ])
         #expect(prompt.status == 1)
         #expect(lastRequest(engine)?["prompt"] as? String == "hello")
         let unreachable = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:9", "--messages", messages])
@@ -122,8 +129,11 @@ struct InspectorCommandTests {
     }
 
     @Test func parseToolCallsTextIDsAndExitCodes() throws {
-        let tools = try write(#"[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]"#)
-        let good = "Sure.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
+        let tools = try write(
+            #"[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]"#
+        )
+        let good =
+            "Sure.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
         let ok = try CLI.run(["parse-tool-calls", "--tools", tools, "--json"], stdin: Data(good.utf8))
         #expect(ok.status == 0)
         let object = try json(ok)

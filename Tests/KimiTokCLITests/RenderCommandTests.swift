@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@Suite("render command")
+@Suite("render command", .needsShared)
 struct RenderCommandTests {
     static let templates = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/templates")
 

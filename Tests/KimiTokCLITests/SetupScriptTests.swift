@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `scripts/setup` downloading the vocabulary, against a local HTTP server on loopback that
 /// serves the shared files in Hugging Face's URL layout.
-@Suite("scripts/setup vocabulary download", .serialized)
+@Suite("scripts/setup vocabulary download", .serialized, .needsShared)
 struct SetupScriptTests {
     static let revision = "fd1984e2b7a3350dbf7305fe73a4ede25c14de50"
     static let files = ["tiktoken.model", "tokenizer_config.json", "config.json"]
@@ -64,8 +65,9 @@ struct SetupScriptTests {
             #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent(file).path))
             #expect(FileManager.default.fileExists(atPath: installed.appendingPathComponent(file).path))
         }
-        #expect(!FileManager.default.fileExists(atPath: target.appendingPathComponent("tokenization_kimi.py").path),
-                "setup neither copies nor downloads tokenization_kimi.py")
+        #expect(
+            !FileManager.default.fileExists(atPath: target.appendingPathComponent("tokenization_kimi.py").path),
+            "setup neither copies nor downloads tokenization_kimi.py")
         let encoded = try CLI.run(["encode", "--strict", "--model-dir", target.path, "Hello <|im_end|>"])
         #expect(encoded.output == "19180 220 163586\n")
         // A second run finds everything in place and does nothing.

@@ -1,4 +1,5 @@
 import Foundation
+import KimiIO
 import KimiTokenizer
 import Testing
 

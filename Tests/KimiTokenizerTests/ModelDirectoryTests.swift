@@ -24,7 +24,8 @@ struct ModelDirectoryTests {
         let directory = try ModelDirectory.resolve(option: nil, environment: ["XDG_DATA_HOME": data.path])
         #expect(directory == ModelDirectory(path: models.path, source: .userData))
         #expect(ModelDirectory.userModelsPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/kimi-tok/models")
-        #expect(ModelDirectory.userModelsPath(environment: ["HOME": "/home/u", "XDG_DATA_HOME": "relative"])
+        #expect(
+            ModelDirectory.userModelsPath(environment: ["HOME": "/home/u", "XDG_DATA_HOME": "relative"])
                 == "/home/u/.local/share/kimi-tok/models", "a relative XDG_DATA_HOME is ignored, as the spec says")
     }
 

@@ -17,9 +17,10 @@ struct SpecialTokenScanTests {
         let model = VocabularyFileTests.file(extra: ["ab", "<|", "|>", "[[", "ab<"])
         try Data(model).write(to: directory.appendingPathComponent("tiktoken.model"))
         let firstID = 256 + 5
-        let decoder = Dictionary(uniqueKeysWithValues: names.enumerated().map { offset, name in
-            ("\(firstID + offset)", ["content": name])
-        })
+        let decoder = Dictionary(
+            uniqueKeysWithValues: names.enumerated().map { offset, name in
+                ("\(firstID + offset)", ["content": name])
+            })
         let config = try JSONSerialization.data(withJSONObject: ["added_tokens_decoder": decoder])
         try config.write(to: directory.appendingPathComponent("tokenizer_config.json"))
         try body(try KimiTokenizer.load(modelDirectory: directory.path, cache: .disabled))
@@ -54,7 +55,8 @@ struct SpecialTokenScanTests {
     @Test("names found as a plain search finds them", arguments: [fewFirstBytes, manyFirstBytes])
     func namesMatchAPlainSearch(names: [String]) throws {
         try withTokenizer(names: names) { tokenizer in
-            let fragments = names + names.map { String($0.dropLast()) } + names.map { String($0.prefix(2)) }
+            let fragments =
+                names + names.map { String($0.dropLast()) } + names.map { String($0.prefix(2)) }
                 + ["<", "[", "|", "{", "#", "@", "~", "\u{1F600}", "ab", "x", " ", "\n", "中", "<|reserved_token_300|>"]
             var state: UInt64 = 0x2545_F491_4F6C_DD1D
             func below(_ bound: Int) -> Int {

@@ -55,8 +55,10 @@ struct VocabularyCacheTests {
             let good = try Data(contentsOf: URL(fileURLWithPath: path))
             // Header fields, the checksum, the source hash, counts, padding, then token bytes,
             // offsets, slots, the two-byte ranks and the backtracking tables, and the last byte.
-            for position in [0, 9, 13, 17, 23, 25, 50, 57, 100, 200, 255, 256, 300,
-                             good.count / 5, good.count / 3, good.count / 2, good.count * 3 / 4, good.count - 1] {
+            for position in [
+                0, 9, 13, 17, 23, 25, 50, 57, 100, 200, 255, 256, 300,
+                good.count / 5, good.count / 3, good.count / 2, good.count * 3 / 4, good.count - 1,
+            ] {
                 var damaged = good
                 damaged[position] ^= 0x01
                 try damaged.write(to: URL(fileURLWithPath: path))

@@ -34,22 +34,31 @@ struct VocabularyFileTests {
     }
 
     @Test func badBase64NamesTheLine() {
-        #expect(throws: VocabularyError.malformedLine(path: "test.model", line: 3,
-                                                     reason: "'!!!' is not valid base64 of a non-empty token")) {
+        #expect(
+            throws: VocabularyError.malformedLine(
+                path: "test.model", line: 3,
+                reason: "'!!!' is not valid base64 of a non-empty token")
+        ) {
             try load(Self.file { $0[2] = "!!! 2" })
         }
     }
 
     @Test func missingRankFieldNamesTheLine() {
-        #expect(throws: VocabularyError.malformedLine(path: "test.model", line: 5,
-                                                     reason: "expected 'BASE64 RANK' separated by one space")) {
+        #expect(
+            throws: VocabularyError.malformedLine(
+                path: "test.model", line: 5,
+                reason: "expected 'BASE64 RANK' separated by one space")
+        ) {
             try load(Self.file { $0[4] = "BA==" })
         }
     }
 
     @Test func nonNumericRankNamesTheLine() {
-        #expect(throws: VocabularyError.malformedLine(path: "test.model", line: 1,
-                                                     reason: "rank '-0' is not a number below 1073741824")) {
+        #expect(
+            throws: VocabularyError.malformedLine(
+                path: "test.model", line: 1,
+                reason: "rank '-0' is not a number below 1073741824")
+        ) {
             try load(Self.file { $0[0] = "AA== -0" })
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import KimiTokenizer
+import TestSupport
 import Testing
 
-@Suite("Decode parity with the reference", .serialized)
+@Suite("Decode parity with the reference", .serialized, .needsOracle)
 struct DecodeParityTests {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
@@ -36,8 +37,9 @@ struct DecodeParityTests {
         var random = RandomText(seed: 0xDEC0DE)
         let lists = (0..<5_000).map { _ in
             (0..<1 + random.below(12)).map { _ in
-                random.below(10) == 0 ? tokenizer.specialTokens.firstID + random.below(258)
-                                      : random.below(tokenizer.vocabulary.count)
+                random.below(10) == 0
+                    ? tokenizer.specialTokens.firstID + random.below(258)
+                    : random.below(tokenizer.vocabulary.count)
             }
         }
         let answers = try Reference.decode(lists)

@@ -1,9 +1,10 @@
 import Foundation
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// kimi-tok's IDs against the reference oracle: the bar is 100% identical IDs in every mode.
-@Suite("Encode parity with the reference", .serialized)
+@Suite("Encode parity with the reference", .serialized, .needsOracle)
 struct EncodeParityTests {
     static let modes = EncodeMode.allCases
 
@@ -49,8 +50,9 @@ struct EncodeParityTests {
         let blob = String((0..<600_000).map { _ in alphabet[random.below(alphabet.count)] })
         let hexIDs = (0..<20_000).map { _ in String(random.below(1 << 62), radix: 16) }.joined(separator: " ")
         let prose = String(try Self.corpusFiles().map(\.text).joined(separator: "\n").prefix(1_000_000))
-        try Parity.check([blob + prose, hexIDs + "\n" + prose.prefix(200_000) + blob.prefix(300_000)], mode: mode,
-                         label: "seldom recurring pieces")
+        try Parity.check(
+            [blob + prose, hexIDs + "\n" + prose.prefix(200_000) + blob.prefix(300_000)], mode: mode,
+            label: "seldom recurring pieces")
     }
 
     @Test("seeded random strings across scripts", arguments: modes)
@@ -158,8 +160,10 @@ struct EncodeParityTests {
     func runsAroundTheLimit(mode: EncodeMode) throws {
         var texts: [String] = []
         for (offset, prefix) in ["", "a", " b", "cd ", "\tef ", "gh i ", "jk\u{1C}l ", "é mn o"].enumerated() {
-            for (unit, other) in [(" ", "x"), ("q", " "), ("\u{1F}", "y"), ("中", " "), ("ж", "\u{3000}"), ("😀", "\t"),
-                                  ("か、", "\u{A0}"), ("\u{3000}", "中"), ("\u{2003}", "é"), ("\u{A0}\u{85}", "z")] {
+            for (unit, other) in [
+                (" ", "x"), ("q", " "), ("\u{1F}", "y"), ("中", " "), ("ж", "\u{3000}"), ("😀", "\t"),
+                ("か、", "\u{A0}"), ("\u{3000}", "中"), ("\u{2003}", "é"), ("\u{A0}\u{85}", "z"),
+            ] {
                 for length in [24_992, 24_999, 25_000, 25_001, 25_007 + offset] {
                     texts.append(prefix + String(repeating: unit, count: length) + other + String(repeating: unit, count: 9))
                 }

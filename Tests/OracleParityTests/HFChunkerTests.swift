@@ -1,10 +1,11 @@
 @_spi(Testing) import KimiTokenizer
+import TestSupport
 import Testing
 
 /// `hf` mode's chunking (the Hugging Face class's 25,000-character runs) against a plain
 /// scalar-by-scalar transcription of `_split_whitespaces_or_nonwhitespaces`, on long texts
 /// whose runs cross the limit in every script width; the chunker reads eight bytes at a time.
-@Suite("hf chunking")
+@Suite("hf chunking", .needsVocabulary)
 struct HFChunkerTests {
     /// Python's `str.isspace` (Unicode 15), spelled out independently of the class tables.
     static func isPythonSpace(_ scalar: Unicode.Scalar) -> Bool {
@@ -96,8 +97,9 @@ struct HFChunkerTests {
                     let run = String(repeating: unit + partner, count: length / 2) + (length % 2 == 1 ? unit : "")
                     let edge = isSpace ? "ab" : " \n"
                     let text = edge + run + edge + String(repeating: partner + unit, count: length / 2) + edge
-                    #expect(tokenizer.hfChunks(of: Array(text.utf8)) == Self.referenceChunks(text),
-                            "\(unit.debugDescription) with \(partner.debugDescription), \(length)")
+                    #expect(
+                        tokenizer.hfChunks(of: Array(text.utf8)) == Self.referenceChunks(text),
+                        "\(unit.debugDescription) with \(partner.debugDescription), \(length)")
                 }
             }
         }

@@ -3,16 +3,19 @@ import KimiChatTemplate
 import KimiInspector
 import KimiTesting
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// The checks and the comparison on prompts the reference renders from the real templates:
 /// each check fires where it must and stays silent where it must.
-@Suite("Inspector on reference-rendered prompts", .serialized)
+@Suite("Inspector on reference-rendered prompts", .serialized, .needsOracle)
 struct InspectorOracleTests {
-    static let tools = #"[{"type": "function", "function": {"name": "get_weather", "description": "天气", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]"#
+    static let tools =
+        #"[{"type": "function", "function": {"name": "get_weather", "description": "天气", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]"#
 
     /// A clean conversation: standard IDs, string content, declared tools.
-    static let clean = #"[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21°C"}, {"role": "assistant", "content": "21°C and sunny."}, {"role": "user", "content": "And Rome?"}]"#
+    static let clean =
+        #"[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21°C"}, {"role": "assistant", "content": "21°C and sunny."}, {"role": "user", "content": "And Rome?"}]"#
 
     static func template(_ name: String) throws -> String {
         try String(contentsOf: Reference.sharedDirectory.appendingPathComponent("templates/\(name)"), encoding: .utf8)
@@ -20,7 +23,8 @@ struct InspectorOracleTests {
 
     /// The reference's prompt IDs for `messages` with `template` (nil: the model's own).
     static func render(_ messages: String, tools: String? = tools, template: String?, generationPrompt: Bool = true) throws -> [Int] {
-        let line = "{\"op\":\"render\",\"messages\":\(messages),\"tools\":\(tools ?? "null"),\"add_generation_prompt\":\(generationPrompt),\"template\":\(template.map(JSONText.quote) ?? "null")}"
+        let line =
+            "{\"op\":\"render\",\"messages\":\(messages),\"tools\":\(tools ?? "null"),\"add_generation_prompt\":\(generationPrompt),\"template\":\(template.map(JSONText.quote) ?? "null")}"
         let answer = try Reference.oracle.get().batch(lines: [line])[0]
         guard let ids = answer["ids"] as? [Int] else { throw OracleFailure(message: "oracle: \(answer["error"] ?? answer)") }
         return ids
@@ -55,7 +59,8 @@ struct InspectorOracleTests {
         #expect(try !Self.codes(Self.render(Self.clean, template: template)).contains("missing-generation-prompt"))
     }
 
-    static let leaky = #"[{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": [{"type": "text", "text": ""}], "tool_calls": [{"id": "search:2", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "search:2", "content": "21"}]"#
+    static let leaky =
+        #"[{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": [{"type": "text", "text": ""}], "tool_calls": [{"id": "search:2", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "search:2", "content": "21"}]"#
 
     @Test func oldTemplateReproducesTheSeedFailures() throws {
         let old = try Self.render(Self.leaky, template: try Self.template("kimi-k2-tokenizer-config-early.jinja"))
@@ -71,7 +76,10 @@ struct InspectorOracleTests {
         let prompt = try tokenizer.decode(try Self.render(Self.clean, template: nil))
         let ordinary = try Reference.encode([prompt], mode: .ordinary)[0]
         #expect(try Self.codes(ordinary).contains("special-token-as-text"))
-        #expect(try Self.codes(try tokenizer.encode("<|im_user|>user<|im_middle|>x <|reserved_token_163700|><|im_end|><|im_assistant|>assistant<|im_middle|>", mode: .ordinary)).contains("special-token-as-text"))
+        #expect(
+            try Self.codes(
+                try tokenizer.encode("<|im_user|>user<|im_middle|>x <|reserved_token_163700|><|im_end|><|im_assistant|>assistant<|im_middle|>", mode: .ordinary)
+            ).contains("special-token-as-text"))
         let image = #"[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}, {"type": "text", "text": "what is it?"}]}]"#
         let early = try Self.render(image, tools: nil, template: try Self.template("kimi-k2-tokenizer-config-early.jinja"))
         #expect(try Self.codes(early, tools: nil).contains("unknown-special-marker"), "the early template emits <|media_start|>")
@@ -79,9 +87,13 @@ struct InspectorOracleTests {
         let k25 = try Self.render(image, tools: nil, template: try Self.template("kimi-k2.5.jinja"))
         #expect(try Self.codes(k25, tools: nil).contains("unknown-special-marker"))
         let textOnly = #"[{"role": "user", "content": [{"type": "text", "text": "what is <|it|>?"}]}]"#
-        #expect(try Self.codes(Self.render(textOnly, tools: nil, template: try Self.template("kimi-k2-tokenizer-config-early.jinja")), tools: nil).contains("unknown-special-marker"))
+        #expect(
+            try Self.codes(Self.render(textOnly, tools: nil, template: try Self.template("kimi-k2-tokenizer-config-early.jinja")), tools: nil).contains(
+                "unknown-special-marker"))
         let plain = #"[{"role": "user", "content": [{"type": "text", "text": "what is it?"}]}]"#
-        #expect(try !Self.codes(Self.render(plain, tools: nil, template: try Self.template("kimi-k2-tokenizer-config-early.jinja")), tools: nil).contains("unknown-special-marker"))
+        #expect(
+            try !Self.codes(Self.render(plain, tools: nil, template: try Self.template("kimi-k2-tokenizer-config-early.jinja")), tools: nil).contains(
+                "unknown-special-marker"))
     }
 
     @Test func malformedStructure() throws {
@@ -143,8 +155,11 @@ struct InspectorOracleTests {
         try kimi.expectEndsWithGenerationPrompt(ids)
         try kimi.expectNoErrors(ids)
         try kimi.expectEqual(ids, reference: ids)
-        try kimi.expectEqual(ids, reference: try kimi.referenceIDs(messagesJSON: Array(Self.clean.utf8),
-                                                                   toolsJSON: Array(Self.tools.utf8)))
+        try kimi.expectEqual(
+            ids,
+            reference: try kimi.referenceIDs(
+                messagesJSON: Array(Self.clean.utf8),
+                toolsJSON: Array(Self.tools.utf8)))
         do {
             try kimi.expectEqual(Array(ids.dropLast(3)), reference: ids)
             Issue.record("expectEqual passed on different streams")

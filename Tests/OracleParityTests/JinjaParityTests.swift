@@ -1,11 +1,12 @@
 import Foundation
 import KimiChatTemplate
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// The Jinja interpreter on its own against jinja2 (through the oracle's `render`): each
 /// snippet must print exactly what transformers prints, or fail where it fails.
-@Suite("Jinja snippets against jinja2")
+@Suite("Jinja snippets against jinja2", .needsOracle)
 struct JinjaParityTests {
     /// The messages every snippet sees, as one line of JSON.
     static let messages = messagesSource.split(separator: "\n").joined(separator: " ")
@@ -19,9 +20,11 @@ struct JinjaParityTests {
 
     static let snippets: [String] = [
         // Printing Python values.
-        "{{ messages[0] }}", "{{ messages[0].parts }}", "{{ messages[0].d }}", "{{ messages[0].n }}|{{ messages[0].f }}|{{ messages[0].tiny }}|{{ messages[0].big }}",
+        "{{ messages[0] }}", "{{ messages[0].parts }}", "{{ messages[0].d }}",
+        "{{ messages[0].n }}|{{ messages[0].f }}|{{ messages[0].tiny }}|{{ messages[0].big }}",
         "{{ messages[0].ok }}|{{ messages[0].nothing }}|{{ missing }}|{{ messages[0].missing }}", "{{ (1, 'a') }}|{{ (1,) }}|{{ () }}|{{ [] }}|{{ {} }}",
-        "{{ ['it\\'s', \"q\\\"\", 'both \\' \"', '\\x00\\x7f\\x85\\u2028\\U0001f600'] }}", "{{ 1/3 }}|{{ 10/2 }}|{{ 2**10 }}|{{ 7//2 }}|{{ -7//2 }}|{{ -7 % 3 }}|{{ 7.5 // 2 }}",
+        "{{ ['it\\'s', \"q\\\"\", 'both \\' \"', '\\x00\\x7f\\x85\\u2028\\U0001f600'] }}",
+        "{{ 1/3 }}|{{ 10/2 }}|{{ 2**10 }}|{{ 7//2 }}|{{ -7//2 }}|{{ -7 % 3 }}|{{ 7.5 // 2 }}",
         "{{ 1e300 * 1e10 }}|{{ 0.1 + 0.2 }}|{{ 1e16 }}|{{ 123456789.0 }}|{{ -0.0 }}",
         // tojson, as transformers defines it.
         "{{ messages[0].d | tojson }}", "{{ messages[0].d | tojson(indent=2) }}", "{{ messages[0].d | tojson(separators=(',', ':')) }}",
@@ -54,26 +57,32 @@ struct JinjaParityTests {
         // Loops.
         "{% for m in messages %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}{% endfor %}",
         "{% for x in [1, 2, 3] %}{{ loop.previtem }}-{{ loop.nextitem }};{% endfor %}", "{% for x in [] %}a{% else %}empty{% endfor %}",
-        "{% for x in range(10) if x is odd %}{{ x }}{% endfor %}", "{% for x in range(10) %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 5 %}{% break %}{% endif %}{{ x }}{% endfor %}",
+        "{% for x in range(10) if x is odd %}{{ x }}{% endfor %}",
+        "{% for x in range(10) %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 5 %}{% break %}{% endif %}{{ x }}{% endfor %}",
         "{% for k, v in messages[0].d.items() %}{{ k }}={{ v }};{% endfor %}", "{% for k in messages[0].d %}{{ k }}{% endfor %}",
         "{% for a, b in [(1, 2), (3, 4)] %}{{ a + b }}{% endfor %}", "{% for c in 'héllo' %}{{ c }}.{% endfor %}",
         // Scoping.
-        "{% set x = 1 %}{% for i in [1] %}{% set x = 2 %}{{ x }}{% endfor %}{{ x }}", "{% set ns = namespace(x=1) %}{% for i in [1, 2] %}{% set ns.x = ns.x + i %}{% endfor %}{{ ns.x }}",
+        "{% set x = 1 %}{% for i in [1] %}{% set x = 2 %}{{ x }}{% endfor %}{{ x }}",
+        "{% set ns = namespace(x=1) %}{% for i in [1, 2] %}{% set ns.x = ns.x + i %}{% endfor %}{{ ns.x }}",
         "{% if true %}{% set y = 5 %}{% endif %}{{ y }}", "{% set a, b = 1, 2 %}{{ a }}{{ b }}", "{% set block %}inner {{ 1 + 1 }}{% endset %}[{{ block }}]",
         // Macros.
         "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('a') }}|{{ greet('b', '?') }}|{{ greet(name='c', punct='.') }}",
-        "{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(4) }}", "{% macro m() %}{{ messages | length }}{% endmacro %}{{ m() }}",
-        "{% macro m(x) %}{{ x }}{% endmacro %}{{ m() }}|{{ m(1) }}", "{% macro outer() %}{% macro inner() %}in{% endmacro %}[{{ inner() }}]{% endmacro %}{{ outer() }}",
+        "{% macro f(n) %}{% if n > 0 %}{{ n }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(4) }}",
+        "{% macro m() %}{{ messages | length }}{% endmacro %}{{ m() }}",
+        "{% macro m(x) %}{{ x }}{% endmacro %}{{ m() }}|{{ m(1) }}",
+        "{% macro outer() %}{% macro inner() %}in{% endmacro %}[{{ inner() }}]{% endmacro %}{{ outer() }}",
         // Whitespace control, trim_blocks, lstrip_blocks, comments, newlines.
         "a\n  {% if true %}\n    b\n  {% endif %}\nc", "a  {%- if true -%}  b  {%- endif -%}  c", "a\n  {%+ if true %}x{% endif %}\n", "x {{- ' y ' -}} z",
-        "{# comment #}a\n{# another\ncomment #}\nb  {#- stripped -#}  c", "line1\r\nline2\r\n{% if true %}\r\nyes\r\n{% endif %}\r\n", "trailing newline\n", "two newlines\n\n",
+        "{# comment #}a\n{# another\ncomment #}\nb  {#- stripped -#}  c", "line1\r\nline2\r\n{% if true %}\r\nyes\r\n{% endif %}\r\n", "trailing newline\n",
+        "two newlines\n\n",
         "  {{ 'x' }}\n  {% for i in [1, 2] %}\n  {{ i }}\n  {% endfor %}\n", "{% if true %}a{% else %}b{% endif %}\n{% if false %}c{% elif true %}d{% endif %}",
         "\t{% set x = 1 %}\tafter", "{%- if true %}\n\n{% endif -%}\nend", "{{ 'a' }}  {% if true %}b{% endif %}",
         "{% if true %}  {% if true %}x{% endif %}{% endif %}", "a\n\t {% if true %}x\n {% endif %}  y", "{% if true %}\n  {{ 'v' }}\n{% endif %}\n",
         "{#- c -#}\n  x", "  {# c #}\n  y", "{% for i in [1,2] -%}\n  {{ i }}\n{%- endfor %}",
         // Errors: both must fail.
         "{{ messages[0].n + 'x' }}", "{{ 1 / 0 }}", "{{ missing.attr }}", "{{ missing() }}", "{{ messages.append(1) }}", "{% set _ = messages[0].update({}) %}",
-        "{{ messages[0].d.pop('a') }}", "{{ raise_exception('stop here') }}", "{{ x | nosuchfilter }}", "{% if x is nosuchtest %}{% endif %}", "{% if %}{% endif %}",
+        "{{ messages[0].d.pop('a') }}", "{{ raise_exception('stop here') }}", "{{ x | nosuchfilter }}", "{% if x is nosuchtest %}{% endif %}",
+        "{% if %}{% endif %}",
         "{% for %}", "{% if true %}unclosed", "{{ 1 + }}", "{% endfor %}", "{% nosuchtag %}", "{{ 'a' < 1 }}", "{{ [1, 2][5] }}|{{ {}['x'] }}|{{ missing[0] }}",
         "{{ 1 if }}", "{{ }}", "{{ 'unterminated }}",
     ]
@@ -103,5 +112,28 @@ struct JinjaParityTests {
         }
         print("jinja parity: \(agree)/\(Self.snippets.count) snippets agree (\(bothFailed) fail in both)")
         #expect(agree == Self.snippets.count)
+        try checkGoldenFixtures(answers)
+    }
+
+    /// The committed golden file (`Tests/KimiChatTemplateTests/Fixtures/jinja-snippets.json`,
+    /// replayed without Python by `JinjaGoldenTests`) must hold jinja2's answers; with
+    /// `KIMI_TOK_UPDATE_FIXTURES=1` it is written from them instead.
+    func checkGoldenFixtures(_ answers: [[String: Any]]) throws {
+        var cases: [JSONText] = []
+        for (snippet, answer) in zip(Self.snippets, answers) {
+            if let prompt = answer["prompt"] as? String {
+                cases.append(.object([("template", .string(snippet)), ("output", .string(prompt))]))
+            } else {
+                cases.append(.object([("template", .string(snippet)), ("error", .string(answer["error"] as? String ?? "?"))]))
+            }
+        }
+        let text = "{\"messages\": \(Self.messages),\n \"cases\": [\n  " + cases.map(\.text).joined(separator: ",\n  ") + "\n]}\n"
+        let url = TestEnvironment.checkoutRoot.appendingPathComponent("Tests/KimiChatTemplateTests/Fixtures/jinja-snippets.json")
+        if ProcessInfo.processInfo.environment["KIMI_TOK_UPDATE_FIXTURES"] == "1" {
+            try Data(text.utf8).write(to: url)
+            return
+        }
+        let committed = try String(contentsOf: url, encoding: .utf8)
+        #expect(committed == text, "the golden fixture is stale: run the oracle suite with KIMI_TOK_UPDATE_FIXTURES=1")
     }
 }

@@ -3,22 +3,27 @@ import KimiChatTemplate
 import KimiInspector
 import KimiTesting
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// The inspector on Kimi K2.5 prompts that the reference renders with its `k25` profile: each
 /// K2.5 finding fires where it must and stays silent on a correct prompt.
-@Suite("Inspector on K2.5 prompts", .serialized)
+@Suite("Inspector on K2.5 prompts", .serialized, .needsOracle)
 struct K25InspectorTests {
     static let tools = InspectorOracleTests.tools
     static let clean = InspectorOracleTests.clean
 
     /// A conversation whose last assistant turn calls a tool, and an image in a user turn.
-    static let withImage = #"[{"role": "user", "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}, {"role": "assistant", "content": "", "reasoning_content": "Look it up.", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21°C"}]"#
+    static let withImage =
+        #"[{"role": "user", "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}, {"role": "assistant", "content": "", "reasoning_content": "Look it up.", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21°C"}]"#
 
     /// The oracle's K2.5 prompt and IDs (`profile` k25 unless given).
-    static func render(_ messages: String, tools: String? = tools, generationPrompt: Bool = true,
-                       variables: String = "{}", profile: String = "k25") throws -> (prompt: String, ids: [Int]) {
-        let line = "{\"op\":\"render\",\"profile\":\"\(profile)\",\"messages\":\(messages),\"tools\":\(tools ?? "null"),\"add_generation_prompt\":\(generationPrompt),\"variables\":\(variables)}"
+    static func render(
+        _ messages: String, tools: String? = tools, generationPrompt: Bool = true,
+        variables: String = "{}", profile: String = "k25"
+    ) throws -> (prompt: String, ids: [Int]) {
+        let line =
+            "{\"op\":\"render\",\"profile\":\"\(profile)\",\"messages\":\(messages),\"tools\":\(tools ?? "null"),\"add_generation_prompt\":\(generationPrompt),\"variables\":\(variables)}"
         let answer = try Reference.k25Oracle.get().batch(lines: [line])[0]
         guard let prompt = answer["prompt"] as? String, let ids = answer["ids"] as? [Int] else {
             throw OracleFailure(message: "oracle: \(answer["error"] ?? answer)")
@@ -131,19 +136,22 @@ struct K25InspectorTests {
         try kimi.expectEndsWithGenerationPrompt(ours)
         try kimi.expectNoErrors(ours)
         #expect(throws: KimiExpectationFailure.self) { try kimi.expectEndsWithGenerationPrompt(Array(ours.dropLast())) }
-        let off = try kimi.referenceIDs(messagesJSON: Array(Self.clean.utf8), toolsJSON: Array(Self.tools.utf8),
-                                        variables: ["thinking": .bool(false)])
+        let off = try kimi.referenceIDs(
+            messagesJSON: Array(Self.clean.utf8), toolsJSON: Array(Self.tools.utf8),
+            variables: ["thinking": .bool(false)])
         #expect(off == (try Self.render(Self.clean, variables: #"{"thinking": false}"#).ids))
     }
 
     @Test func toolCallsInK25OutputAfterAndInsideTheReasoning() {
         let tools = try? ChatRequest.readTools(Array(Self.tools.utf8))
-        let output = "I should look.</think>Checking.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
+        let output =
+            "I should look.</think>Checking.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
         let report = ToolCallReport(output: output, tools: tools)
         #expect(report.reasoning == "I should look.")
         #expect(report.content == "Checking.")
         #expect(report.summary == ToolCallReport.Summary(calls: 1, valid: 1))
-        let inside = "<think>maybe <|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
+        let inside =
+            "<think>maybe <|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
         let unclosed = ToolCallReport(output: inside, tools: tools)
         #expect(unclosed.summary.inReasoning == 1 && unclosed.summary.valid == 0)
         #expect(unclosed.calls.first?.problems.map(\.code) == ["in-reasoning"])

@@ -1,12 +1,14 @@
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// Kimi K2.5/K2.6 rendering against the oracle's `k25` profile (the tokenizer class's
 /// `apply_chat_template`): deep-sorted tools, the TypeScript declaration or its JSON fallback,
 /// `thinking` / `preserve_thinking`, on seeded conversations with seeded tool lists.
-@Suite("K2.5 render parity with the reference", .serialized)
+@Suite("K2.5 render parity with the reference", .serialized, .needsOracle)
 struct K25RenderParityTests {
     static let caseCount = 3_000
 
@@ -31,8 +33,9 @@ struct K25RenderParityTests {
             }
             if random.below(3) == 0 { variables.append(("preserve_thinking", .bool(random.below(2) == 0))) }
             let tools: JSONText? = random.below(10) < 7 ? schemas.tools() : nil
-            return Case(messages: conversation.messages, tools: tools,
-                        addGenerationPrompt: conversation.addGenerationPrompt, variables: variables)
+            return Case(
+                messages: conversation.messages, tools: tools,
+                addGenerationPrompt: conversation.addGenerationPrompt, variables: variables)
         }
     }
 
@@ -52,7 +55,7 @@ struct K25RenderParityTests {
             let ours: Result<String, Error> = Result {
                 let request = try ChatRequest.read(messagesJSON: Array(c.messages.text.utf8), toolsJSON: c.tools.map { Array($0.text.utf8) })
                 var variables: [String: Value] = [:]
-                for (name, value) in c.variables { variables[name] = try JSONReader.parse(Array(value.text.utf8)) }
+                for (name, value) in c.variables { variables[name] = try JSONReader.parseValue(Array(value.text.utf8)) }
                 return try renderer.render(request, addGenerationPrompt: c.addGenerationPrompt, variables: variables)
             }
             if let error = answer["error"] as? String {
@@ -75,14 +78,19 @@ struct K25RenderParityTests {
                 } else {
                     mismatches += 1
                     if mismatches <= 5 {
-                        let first = zip(ourPrompt.unicodeScalars, prompt.unicodeScalars).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                        let first =
+                            zip(ourPrompt.unicodeScalars, prompt.unicodeScalars).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                             ?? min(ourPrompt.unicodeScalars.count, prompt.unicodeScalars.count)
-                        Issue.record("prompts differ at scalar \(first)\nkimi-tok: \(String(String.UnicodeScalarView(ourPrompt.unicodeScalars.dropFirst(max(0, first - 80)).prefix(200))).debugDescription)\noracle:   \(String(String.UnicodeScalarView(prompt.unicodeScalars.dropFirst(max(0, first - 80)).prefix(200))).debugDescription)\ntools: \(c.tools?.text ?? "null")")
+                        Issue.record(
+                            "prompts differ at scalar \(first)\nkimi-tok: \(String(String.UnicodeScalarView(ourPrompt.unicodeScalars.dropFirst(max(0, first - 80)).prefix(200))).debugDescription)\noracle:   \(String(String.UnicodeScalarView(prompt.unicodeScalars.dropFirst(max(0, first - 80)).prefix(200))).debugDescription)\ntools: \(c.tools?.text ?? "null")"
+                        )
                     }
                 }
             }
         }
-        print("k25 render parity: \(identical) identical prompts and IDs, \(bothFailed) raised by both, \(mismatches) mismatches (of \(cases.count)); \(typeScript) TypeScript declarations, \(jsonFallback) JSON fallbacks")
+        print(
+            "k25 render parity: \(identical) identical prompts and IDs, \(bothFailed) raised by both, \(mismatches) mismatches (of \(cases.count)); \(typeScript) TypeScript declarations, \(jsonFallback) JSON fallbacks"
+        )
         #expect(mismatches == 0)
         #expect(typeScript > 300 && jsonFallback > 20, "the generator covers both declaration forms")
     }

@@ -1,10 +1,11 @@
 @_spi(Testing) import KimiTokenizer
+import TestSupport
 import Testing
 
 /// The three merge strategies give the same IDs on any bytes: tiktoken's scan, the heap merge
 /// and the backtracking merge. The oracle suites check the encoder as a whole; this checks the
 /// backtracking tables themselves, on inputs the pre-tokenizer would never produce.
-@Suite("Merge strategies agree")
+@Suite("Merge strategies agree", .needsVocabulary)
 struct MergeStrategyTests {
     let tokenizer: KimiTokenizer
     var vocabulary: Vocabulary { tokenizer.vocabulary }
@@ -15,15 +16,18 @@ struct MergeStrategyTests {
 
     /// The backtracking and heap IDs of `bytes`, and the scan's when it is short enough to be cheap.
     func merges(_ bytes: [UInt8]) -> (backtracking: [Int]?, heap: [Int]?, scan: [Int]?) {
-        (tokenizer.merge(bytes, by: .backtracking), tokenizer.merge(bytes, by: .heap),
-         bytes.count <= 256 ? tokenizer.merge(bytes, by: .scan) : nil)
+        (
+            tokenizer.merge(bytes, by: .backtracking), tokenizer.merge(bytes, by: .heap),
+            bytes.count <= 256 ? tokenizer.merge(bytes, by: .scan) : nil
+        )
     }
 
     func expectAgreement(_ bytes: [UInt8], _ label: @autoclosure () -> String) -> Bool {
         let result = merges(bytes)
         let agree = result.backtracking == result.heap && (result.scan == nil || result.scan == result.heap)
-        #expect(agree && result.heap != nil,
-                "\(label()): backtracking \(result.backtracking?.prefix(12) ?? []), heap \(result.heap?.prefix(12) ?? [])")
+        #expect(
+            agree && result.heap != nil,
+            "\(label()): backtracking \(result.backtracking?.prefix(12) ?? []), heap \(result.heap?.prefix(12) ?? [])")
         return agree
     }
 
@@ -75,7 +79,9 @@ struct MergeStrategyTests {
         }
         #expect(partial.count > 100, "tokens ending inside a character: \(partial.count)")
         func character(wide: Bool) -> [UInt8] {
-            let scalar: Unicode.Scalar = wide ? Unicode.Scalar(UInt32(0x3040 + random.below(0x6A00))) ?? "中"
+            let scalar: Unicode.Scalar =
+                wide
+                ? Unicode.Scalar(UInt32(0x3040 + random.below(0x6A00))) ?? "中"
                 : Unicode.Scalar(UInt32(0x0400 + random.below(0x0300))) ?? "ж"
             return Array(String(Character(scalar)).utf8)
         }
@@ -99,8 +105,10 @@ struct MergeStrategyTests {
     /// merge treats as split-free, in runs of characters from the scripts where most of them
     /// are, mixed with others and with random tokens.
     @Test func splitFreeCharactersAreNeverSplit() throws {
-        let scripts: [ClosedRange<UInt32>] = [0x0400...0x04FF, 0x0370...0x03FF, 0x0600...0x06FF, 0x3040...0x30FF,
-                                              0x4E00...0x9FFF, 0xAC00...0xD7AF, 0x00C0...0x024F, 0x3000...0x303F]
+        let scripts: [ClosedRange<UInt32>] = [
+            0x0400...0x04FF, 0x0370...0x03FF, 0x0600...0x06FF, 0x3040...0x30FF,
+            0x4E00...0x9FFF, 0xAC00...0xD7AF, 0x00C0...0x024F, 0x3000...0x303F,
+        ]
         let splitFree = scripts.flatMap { $0.compactMap(Unicode.Scalar.init) }.filter { tokenizer.isSplitFree($0) == true }
         // Most of the corpora's characters are among them (88% of Russian's, 94% of Chinese's).
         #expect(splitFree.count > 3000, "split-free characters: \(splitFree.count)")
@@ -132,7 +140,7 @@ struct MergeStrategyTests {
                 while lead > 0, end - lead < 3, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
                 let length = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : 2
                 guard lead < end, lead + length > end, lead + length <= bytes.count,
-                      let scalar = String(validating: bytes[lead..<lead + length], as: UTF8.self)?.unicodeScalars.first
+                    let scalar = String(validating: bytes[lead..<lead + length], as: UTF8.self)?.unicodeScalars.first
                 else { continue }
                 if tokenizer.isSplitFree(scalar) == true {
                     failures += 1

@@ -1,12 +1,13 @@
 import Foundation
 @_spi(Testing) import KimiTokenizer
+import TestSupport
 import Testing
 
 /// The encoder cuts pieces of three-byte characters where no token spans the boundary and
 /// merges the parts alone. These tests check the cut tables against the vocabulary by brute
 /// force, independently of the tables: every cut must be spanned by no token, and the parts of
 /// a cut piece must merge to the IDs of the whole. The oracle suites check the encoder as a whole.
-@Suite("Piece cuts")
+@Suite("Piece cuts", .needsVocabulary)
 struct PieceCutTests {
     let tokenizer: KimiTokenizer
     var vocabulary: Vocabulary { tokenizer.vocabulary }
@@ -70,13 +71,17 @@ struct PieceCutTests {
         for rank in 0..<(vocabulary?.count ?? 0) {
             let bytes = Array(vocabulary?.bytes(ofRank: rank) ?? [])
             guard bytes.count >= 6 else { continue }
-            for index in 0..<(bytes.count - 2) where bytes[index] & 0xF0 == 0xE0
-                && bytes[index + 1] & 0xC0 == 0x80 && bytes[index + 2] & 0xC0 == 0x80 {
+            for index in 0..<(bytes.count - 2)
+            where bytes[index] & 0xF0 == 0xE0
+                && bytes[index + 1] & 0xC0 == 0x80 && bytes[index + 2] & 0xC0 == 0x80
+            {
                 pool.insert(Array(bytes[index..<index + 3]))
             }
         }
-        let scripts: [ClosedRange<UInt32>] = [0x1000...0x109F, 0x0D00...0x0D7F, 0x0980...0x09FF, 0x0B80...0x0BFF,
-                                               0xAC00...0xD7A3, 0x3040...0x30FF, 0x4E00...0x9FFF, 0x3000...0x303F, 0xFF00...0xFFEF]
+        let scripts: [ClosedRange<UInt32>] = [
+            0x1000...0x109F, 0x0D00...0x0D7F, 0x0980...0x09FF, 0x0B80...0x0BFF,
+            0xAC00...0xD7A3, 0x3040...0x30FF, 0x4E00...0x9FFF, 0x3000...0x303F, 0xFF00...0xFFEF,
+        ]
         for range in scripts {
             for value in range where value % 7 == 0 {
                 if let scalar = Unicode.Scalar(value) { pool.insert(Array(String(Character(scalar)).utf8)) }
@@ -151,8 +156,12 @@ struct PieceCutTests {
     /// Runs of three-byte characters from the Chinese, Japanese and Korean corpora; most of
     /// their boundaries that no token spans are found (the filter's false positives and the
     /// conservative flags keep some uncut).
-    @Test(arguments: [("zh_hongloumeng.txt", 0.55), ("zh_opensubtitles_sampled.txt", 0.33),
-                      ("ja_wagahaiwa_nekodearu.txt", 0.70), ("ko_chatbot_data.csv", 0.75)])
+    @Test(
+        .needsShared,
+        arguments: [
+            ("zh_hongloumeng.txt", 0.55), ("zh_opensubtitles_sampled.txt", 0.33),
+            ("ja_wagahaiwa_nekodearu.txt", 0.70), ("ko_chatbot_data.csv", 0.75),
+        ])
     func corpusRunsAreCutExactly(file: String, minimumShare: Double) throws {
         let text = try String(contentsOf: Reference.corpusDirectory.appendingPathComponent(file), encoding: .utf8)
         var runs: [[UInt8]] = []

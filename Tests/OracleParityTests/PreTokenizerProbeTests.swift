@@ -1,9 +1,10 @@
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// The PCRE2 translation of the Kimi pattern against tiktoken's own regex engine (Rust regex,
 /// Unicode 16.0), piece by piece, for code points across the whole Unicode range.
-@Suite("Pre-tokenizer parity with tiktoken's regex")
+@Suite("Pre-tokenizer parity with tiktoken's regex", .needsOracle)
 struct PreTokenizerProbeTests {
     /// Contexts that expose every class of the pattern: each `_` is replaced by the code point.
     /// " a_" and "aB_" put it after the ASCII letters of a word with and without a prefix,
@@ -19,8 +20,9 @@ struct PreTokenizerProbeTests {
         return values.compactMap(Unicode.Scalar.init)
     }()
 
-    @Test("pieces equal tiktoken's for every code point of planes 0-3 and 14, sampled elsewhere",
-          arguments: PreTokenizer.Engine.allCases)
+    @Test(
+        "pieces equal tiktoken's for every code point of planes 0-3 and 14, sampled elsewhere",
+        arguments: PreTokenizer.Engine.allCases)
     func sweep(engine: PreTokenizer.Engine) throws {
         let preTokenizer = try PreTokenizer.kimi(engine: engine)
         #expect(preTokenizer.isJITCompiled == (engine == .pcre2))
@@ -41,17 +43,21 @@ struct PreTokenizerProbeTests {
                     identical += 1
                 } else if reported < 10 {
                     reported += 1
-                    Issue.record("probe \(probe.unicodeScalars.map { String($0.value, radix: 16) }): kimi-tok \(actual.map(\.debugDescription)), tiktoken \(pieces.map(\.debugDescription))")
+                    Issue.record(
+                        "probe \(probe.unicodeScalars.map { String($0.value, radix: 16) }): kimi-tok \(actual.map(\.debugDescription)), tiktoken \(pieces.map(\.debugDescription))"
+                    )
                 }
             }
         }
-        print("pre-tokenizer parity [\(engine.rawValue)]: \(identical)/\(probes.count) probes identical (\(Self.sweptScalars.count) code points × \(Self.templates.count) contexts)")
+        print(
+            "pre-tokenizer parity [\(engine.rawValue)]: \(identical)/\(probes.count) probes identical (\(Self.sweptScalars.count) code points × \(Self.templates.count) contexts)"
+        )
         #expect(identical == probes.count)
     }
 }
 
 /// The hand-written scanner against the PCRE2 path, piece for piece, on real and random text.
-@Suite("Scanner against PCRE2")
+@Suite("Scanner against PCRE2", .needsShared)
 struct ScannerAgainstPCRE2Tests {
     @Test("identical pieces on every corpus file, the edge cases and 20,000 random strings")
     func identicalPieces() throws {
@@ -69,7 +75,9 @@ struct ScannerAgainstPCRE2Tests {
                 identical += 1
             } else {
                 let first = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, expected.count)
-                Issue.record("piece \(first): scanner \(actual.dropFirst(first).prefix(3).map(\.debugDescription)), pcre2 \(expected.dropFirst(first).prefix(3).map(\.debugDescription))")
+                Issue.record(
+                    "piece \(first): scanner \(actual.dropFirst(first).prefix(3).map(\.debugDescription)), pcre2 \(expected.dropFirst(first).prefix(3).map(\.debugDescription))"
+                )
             }
         }
         print("scanner vs pcre2: \(identical)/\(texts.count) texts split identically")

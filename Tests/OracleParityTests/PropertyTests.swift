@@ -1,11 +1,13 @@
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiInspector
 @_spi(Testing) import KimiTokenizer
+import TestSupport
 import Testing
 
 /// Invariants over many inputs, and the same answers from many threads at once.
-@Suite("Properties and concurrency")
+@Suite("Properties and concurrency", .needsVocabulary)
 struct PropertyTests {
     static func texts(_ count: Int, seed: UInt64) -> [String] {
         var random = RandomText(seed: seed)
@@ -48,12 +50,13 @@ struct PropertyTests {
         }
     }
 
-    @Test func encodeAndRenderFromManyTasksMatchSequentialResults() async throws {
+    @Test(.needsShared) func encodeAndRenderFromManyTasksMatchSequentialResults() async throws {
         let tokenizer = try Reference.tokenizer.get()
         // Short texts, and long ones that go through the per-call piece cache.
         let texts = Self.texts(2_000, seed: 0x7A5C) + (0..<40).map { Self.texts(100, seed: UInt64($0)).joined(separator: " ") }
         let sequential = try texts.map { try tokenizer.encode($0) }
-        let template = try Template(source: try String(contentsOf: Reference.sharedDirectory.appendingPathComponent("templates/kimi-k2.5.jinja"), encoding: .utf8), name: "k2.5")
+        let template = try Template(
+            source: try String(contentsOf: Reference.sharedDirectory.appendingPathComponent("templates/kimi-k2.5.jinja"), encoding: .utf8), name: "k2.5")
         let renderer = ChatRenderer(template: template)
         let requests = try texts.prefix(200).map { text in
             try ChatRequest.read(messagesJSON: Array("[{\"role\": \"user\", \"content\": \(JSONText.quote(text))}]".utf8))
@@ -86,11 +89,18 @@ struct PropertyTests {
         for text in Self.texts(5_000, seed: 0x150A) {
             var literal: [UInt8] = [0x22]
             for scalar in text.unicodeScalars {
-                let short: String? = switch scalar {
-                case "\"": "\\\"" case "\\": "\\\\" case "/": "\\/" case "\u{08}": "\\b"
-                case "\u{0C}": "\\f" case "\n": "\\n" case "\r": "\\r" case "\t": "\\t"
-                default: nil
-                }
+                let short: String? =
+                    switch scalar {
+                    case "\"": "\\\""
+                    case "\\": "\\\\"
+                    case "/": "\\/"
+                    case "\u{08}": "\\b"
+                    case "\u{0C}": "\\f"
+                    case "\n": "\\n"
+                    case "\r": "\\r"
+                    case "\t": "\\t"
+                    default: nil
+                    }
                 let mustEscape = scalar == "\"" || scalar == "\\" || scalar.value < 0x20
                 switch random.below(3) {
                 case 0 where !mustEscape:
@@ -105,7 +115,7 @@ struct PropertyTests {
                 }
             }
             literal.append(0x22)
-            guard case let .string(read) = try JSONReader.parse(literal) else {
+            guard case let .string(read) = try JSONReader.parseValue(literal) else {
                 Issue.record("not a string: \(String(decoding: literal, as: UTF8.self).debugDescription)")
                 continue
             }
@@ -126,8 +136,8 @@ struct PropertyTests {
             }
             let bad: [[UInt8]] = [[0xFF], [0x80], [0xC3], [0xE4, 0xB8], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80]]
             let literal = [0x22] + body(scalars[..<cut]) + random.pick(bad) + body(scalars[cut...]) + [0x22]
-            #expect(throws: JSONReader.SyntaxError.self) { try JSONReader.parse(literal) }
-            do { _ = try JSONReader.parse(literal) } catch {
+            #expect(throws: JSONReader.SyntaxError.self) { try JSONReader.parseValue(literal) }
+            do { _ = try JSONReader.parseValue(literal) } catch {
                 #expect(error.message == "invalid UTF-8 in a string", "\(literal)")
             }
         }

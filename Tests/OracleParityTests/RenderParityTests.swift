@@ -1,11 +1,12 @@
 import Foundation
 import KimiChatTemplate
 import KimiTokenizer
+import TestSupport
 import Testing
 
 /// Rendering against transformers' `apply_chat_template`: identical prompt bytes and IDs for
 /// every template and conversation the reference renders, and an error wherever it raises.
-@Suite("Render parity with the reference", .serialized)
+@Suite("Render parity with the reference", .serialized, .needsOracle)
 struct RenderParityTests {
     struct NamedTemplate {
         let name: String
@@ -21,8 +22,9 @@ struct RenderParityTests {
             if name.hasSuffix(".jinja") {
                 result.append(NamedTemplate(name: name, source: try UTF8Input.decode([UInt8](data))))
             } else if name.hasSuffix(".json"),
-                      let config = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                      let text = config["chat_template"] as? String {
+                let config = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let text = config["chat_template"] as? String
+            {
                 result.append(NamedTemplate(name: name + " (chat_template)", source: text))
             }
         }
@@ -34,8 +36,9 @@ struct RenderParityTests {
         let model = ModelDirectory(path: Reference.referenceModelDirectory, source: .option)
         let renderer = try ChatRenderer(modelDirectory: model)
         guard let source = template.source else { return renderer }
-        return ChatRenderer(template: try Template(source: source, name: template.name),
-                            specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
+        return ChatRenderer(
+            template: try Template(source: source, name: template.name),
+            specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
     }
 
     @Test("every shared template on 1,000 seeded conversations")
@@ -56,8 +59,9 @@ struct RenderParityTests {
             var oracleErrors: Set<String> = []
             for (c, answer) in zip(cases, answers) {
                 let ours: Result<String, Error> = Result {
-                    let request = try ChatRequest.read(messagesJSON: Array(c.messages.text.utf8),
-                                                       toolsJSON: c.tools.map { Array($0.text.utf8) })
+                    let request = try ChatRequest.read(
+                        messagesJSON: Array(c.messages.text.utf8),
+                        toolsJSON: c.tools.map { Array($0.text.utf8) })
                     return try renderer.render(request, addGenerationPrompt: c.addGenerationPrompt)
                 }
                 if let error = answer["error"] as? String {
@@ -79,19 +83,26 @@ struct RenderParityTests {
                     } else {
                         mismatches += 1
                         if mismatches <= 3 {
-                            let first = zip(ourPrompt.unicodeScalars, prompt.unicodeScalars).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ourPrompt.unicodeScalars.count, prompt.unicodeScalars.count)
-                            Issue.record("\(template.name): prompts differ at scalar \(first)\nkimi-tok: \(String(String.UnicodeScalarView(ourPrompt.unicodeScalars.dropFirst(max(0, first - 60)).prefix(160))).debugDescription)\noracle:   \(String(String.UnicodeScalarView(prompt.unicodeScalars.dropFirst(max(0, first - 60)).prefix(160))).debugDescription)\nmessages: \(c.messages.text)")
+                            let first =
+                                zip(ourPrompt.unicodeScalars, prompt.unicodeScalars).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                                ?? min(ourPrompt.unicodeScalars.count, prompt.unicodeScalars.count)
+                            Issue.record(
+                                "\(template.name): prompts differ at scalar \(first)\nkimi-tok: \(String(String.UnicodeScalarView(ourPrompt.unicodeScalars.dropFirst(max(0, first - 60)).prefix(160))).debugDescription)\noracle:   \(String(String.UnicodeScalarView(prompt.unicodeScalars.dropFirst(max(0, first - 60)).prefix(160))).debugDescription)\nmessages: \(c.messages.text)"
+                            )
                         }
                     }
                 }
             }
-            print("render parity \(template.name): \(identical) identical prompts and IDs, \(bothFailed) raised by both, \(mismatches) mismatches (of \(cases.count))"
-                  + (oracleErrors.isEmpty ? "" : "; reference errors: \(oracleErrors.sorted().joined(separator: " | "))"))
+            print(
+                "render parity \(template.name): \(identical) identical prompts and IDs, \(bothFailed) raised by both, \(mismatches) mismatches (of \(cases.count))"
+                    + (oracleErrors.isEmpty ? "" : "; reference errors: \(oracleErrors.sorted().joined(separator: " | "))"))
             #expect(mismatches == 0, "\(template.name): \(mismatches) mismatches")
             totals.rendered += cases.count
             totals.identical += identical
             totals.bothFailed += bothFailed
         }
-        print("render parity total: \(totals.identical + totals.bothFailed)/\(totals.rendered) agree (\(totals.identical) identical prompts and IDs, \(totals.bothFailed) raised by both)")
+        print(
+            "render parity total: \(totals.identical + totals.bothFailed)/\(totals.rendered) agree (\(totals.identical) identical prompts and IDs, \(totals.bothFailed) raised by both)"
+        )
     }
 }

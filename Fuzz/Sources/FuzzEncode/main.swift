@@ -1,4 +1,4 @@
-import KimiFuzzing
+import FuzzProperties
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEncode(_ data: UnsafeRawPointer?, _ count: Int) -> CInt {

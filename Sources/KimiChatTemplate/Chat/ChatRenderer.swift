@@ -58,9 +58,10 @@ public struct ChatRenderer: Sendable {
         case let .single(text, origin):
             templates = .single(Result { () throws(TemplateError) in try Template(source: text, name: origin) })
         case let .named(entries, origin):
-            templates = .named(entries.map { entry in
-                (entry.name, Result { () throws(TemplateError) in try Template(source: entry.text, name: "\(origin) '\(entry.name)'") })
-            }, origin: origin)
+            templates = .named(
+                entries.map { entry in
+                    (entry.name, Result { () throws(TemplateError) in try Template(source: entry.text, name: "\(origin) '\(entry.name)'") })
+                }, origin: origin)
         case .none:
             templates = .none("no chat template: pass --template, or put chat_template.jinja or a 'chat_template' field in \(configuration.directory.path)")
         }
@@ -96,11 +97,14 @@ public struct ChatRenderer: Sendable {
     ///   - addGenerationPrompt: end with the assistant header, as engines must for generation.
     ///   - variables: more template variables (e.g. `thinking`), as `apply_chat_template` keyword
     ///     arguments: they override the special-token variables and the family's defaults.
-    public func render(_ request: ChatRequest, addGenerationPrompt: Bool = true,
-                       variables: [String: Value] = [:], limits: RenderLimits = RenderLimits()) throws -> String {
+    public func render(
+        _ request: ChatRequest, addGenerationPrompt: Bool = true,
+        variables: [String: Value] = [:], limits: RenderLimits = RenderLimits()
+    ) throws -> String {
         let taken = variables.keys.filter(Self.reservedVariables.contains).sorted()
         if !taken.isEmpty {
-            throw Refusal("--variable may not set \(taken.joined(separator: ", ")): the renderer sets \(taken.count == 1 ? "it" : "them") from the request and options")
+            throw Refusal(
+                "--variable may not set \(taken.joined(separator: ", ")): the renderer sets \(taken.count == 1 ? "it" : "them") from the request and options")
         }
         if family == .k3 {
             throw Refusal("Kimi K3 has no Jinja chat template; its prompt is built as XTML segments (not yet supported by this renderer)")

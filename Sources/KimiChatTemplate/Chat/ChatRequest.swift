@@ -1,3 +1,5 @@
+import KimiIO
+
 /// An OpenAI-style chat request: messages and optional tools, kept as template values so that
 /// every field (known or not, in its original order) reaches the template as the engine sees it.
 public struct ChatRequest: Sendable {
@@ -29,7 +31,7 @@ public struct ChatRequest: Sendable {
     /// Reads `messagesJSON` (an array of messages, or an object with `messages` and optionally
     /// `tools`) and, if given, `toolsJSON` (an array of tools, or an object with `tools`).
     public static func read(messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil) throws -> ChatRequest {
-        let document = try JSONReader.parse(messagesJSON)
+        let document = try JSONReader.parseValue(messagesJSON)
         var messages: [Value]
         var tools: [Value]?
         switch document {
@@ -48,14 +50,19 @@ public struct ChatRequest: Sendable {
         default:
             throw ShapeError(description: "the messages file holds \(document.typeName); expected an array of messages or a request object")
         }
-        if let toolsJSON { tools = try readTools(toolsJSON) }
+        if let toolsJSON {
+            if tools != nil {
+                throw ShapeError(description: "the request already has 'tools'; give them there or with --tools, not both")
+            }
+            tools = try readTools(toolsJSON)
+        }
         return try ChatRequest(messages: messages, tools: tools)
     }
 
     /// Reads tools on their own: an array of tools, or an object with a `tools` array.
     public static func readTools(_ json: [UInt8]) throws -> [Value] {
         let tools: [Value]
-        switch try JSONReader.parse(json) {
+        switch try JSONReader.parseValue(json) {
         case let .list(list): tools = list.items
         case let .dict(box):
             guard case let .list(list)? = box[.string("tools")] else {

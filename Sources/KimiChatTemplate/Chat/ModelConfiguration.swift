@@ -1,11 +1,13 @@
 import Foundation
+import KimiIO
 import KimiTokenizer
 
 /// What a model directory says about chat, read once: the family, the chat template(s) and the
 /// special-token variables that transformers hands to every render.
 ///
-/// `tokenizer_config.json` is read with ``JSONReader`` (errors name line and column); the family
-/// comes from `config.json`'s `model_type` when that file exists.
+/// `tokenizer_config.json` is read by ``TokenizerConfig``, the one reader of that file (errors
+/// name line and column); the family comes from `config.json`'s `model_type` when that file
+/// exists.
 public struct ModelConfiguration: Sendable {
     /// The chat template a model directory ships.
     public enum ChatTemplates: Sendable {
@@ -30,27 +32,41 @@ public struct ModelConfiguration: Sendable {
     }
 
     /// Special-token attributes in transformers' order.
-    static let specialAttributes = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
-                                    "cls_token", "mask_token", "additional_special_tokens"]
+    static let specialAttributes = [
+        "bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
+        "cls_token", "mask_token", "additional_special_tokens",
+    ]
     /// What Kimi's tokenizer class uses when the file names none.
     static let specialDefaults: [String: Value] = [
         "bos_token": .string("[BOS]"), "eos_token": .string("[EOS]"),
-        "additional_special_tokens": .list(["<|im_end|>", "<|im_user|>", "<|im_assistant|>", "<|start_header_id|>",
-                                            "<|end_header_id|>", "[EOT]", "<|im_system|>", "<|im_middle|>"].map(Value.string)),
+        "additional_special_tokens": .list(
+            [
+                "<|im_end|>", "<|im_user|>", "<|im_assistant|>", "<|start_header_id|>",
+                "<|end_header_id|>", "[EOT]", "<|im_system|>", "<|im_middle|>",
+            ].map(Value.string)),
     ]
 
+    /// Reads the model directory's `tokenizer_config.json` and `config.json`.
     public init(directory: ModelDirectory) throws(Invalid) {
-        self.directory = directory
-        let configPath = directory.tokenizerConfigPath
-        let config = try Self.readObject(configPath, required: true) ?? Value.DictBox()
-        var names: [String] = []
-        if case let .dict(decoder)? = config[.string("added_tokens_decoder")] {
-            for entry in decoder.values { if let text = Self.tokenText(entry) { names.append(text) } }
+        let tokenizerConfig: TokenizerConfig
+        do { tokenizerConfig = try TokenizerConfig(contentsOf: directory.tokenizerConfigPath) } catch {
+            throw Invalid(description: error.description)
         }
+        try self.init(directory: directory, tokenizerConfig: tokenizerConfig)
+    }
+
+    /// The configuration of a model directory whose `tokenizer_config.json` is already read
+    /// (``KimiTokenizer/config``), so that it is read once.
+    public init(directory: ModelDirectory, tokenizerConfig: TokenizerConfig) throws(Invalid) {
+        self.directory = directory
+        let configPath = tokenizerConfig.path
+        guard case let .dict(config) = Value(json: tokenizerConfig.fields) else {
+            throw Invalid(description: "\(configPath): the top level is not a JSON object")
+        }
+        let names = Array(tokenizerConfig.addedTokens.values)
         var modelType: String?
         let modelConfigPath = (directory.path as NSString).appendingPathComponent("config.json")
-        if let modelConfig = try Self.readObject(modelConfigPath, required: false),
-           case let .string(type)? = modelConfig[.string("model_type")] {
+        if let modelConfig = try Self.readObject(modelConfigPath), case let .string(type)? = modelConfig["model_type"] {
             modelType = type
         }
         family = ModelFamily.detect(modelType: modelType, specialTokenNames: names)
@@ -93,8 +109,10 @@ public struct ModelConfiguration: Sendable {
     }
 
     /// `chat_template.jinja` wins over the config's `chat_template`, as transformers loads them.
-    private static func templates(_ config: Value.DictBox, configPath: String,
-                                  directory: ModelDirectory) throws(Invalid) -> ChatTemplates {
+    private static func templates(
+        _ config: Value.DictBox, configPath: String,
+        directory: ModelDirectory
+    ) throws(Invalid) -> ChatTemplates {
         let jinjaPath = (directory.path as NSString).appendingPathComponent("chat_template.jinja")
         if FileManager.default.fileExists(atPath: jinjaPath) {
             return .single(text: try readText(jinjaPath), origin: jinjaPath)
@@ -106,7 +124,8 @@ public struct ModelConfiguration: Sendable {
             var named: [(name: String, text: String)] = []
             for (index, entry) in entries.items.enumerated() {
                 guard case let .dict(item) = entry, case let .string(name)? = item[.string("name")],
-                      case let .string(text)? = item[.string("template")] else {
+                    case let .string(text)? = item[.string("template")]
+                else {
                     throw Invalid(description: "\(configPath): chat_template[\(index)] is not an object with string 'name' and 'template'")
                 }
                 named.append((name, text))
@@ -123,16 +142,14 @@ public struct ModelConfiguration: Sendable {
         do { return try UTF8Input.decode(bytes) } catch { throw Invalid(description: "\(path): \(error)") }
     }
 
-    private static func readObject(_ path: String, required: Bool) throws(Invalid) -> Value.DictBox? {
-        guard FileManager.default.fileExists(atPath: path) else {
-            if required { throw Invalid(description: "\(path) does not exist; a model directory holds tiktoken.model and tokenizer_config.json") }
-            return nil
-        }
+    /// `config.json`, when the directory has one.
+    private static func readObject(_ path: String) throws(Invalid) -> JSONValue? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
         let bytes: [UInt8]
         do { bytes = try InputBytes.read(path) } catch { throw Invalid(description: error.description) }
-        let value: Value
+        let value: JSONValue
         do { value = try JSONReader.parse(bytes) } catch { throw Invalid(description: "\(path): \(error)") }
-        guard case let .dict(box) = value else { throw Invalid(description: "\(path): the top level is \(value.typeName), not a JSON object") }
-        return box
+        guard case .object = value else { throw Invalid(description: "\(path): the top level is \(value.typeName), not a JSON object") }
+        return value
     }
 }

@@ -1,3 +1,5 @@
+import KimiIO
+
 /// The TypeScript-style tool declaration that Kimi K2.5/K2.6's tokenizer computes from a
 /// request's tools and hands to the chat template as `tools_ts_str`.
 ///
@@ -129,7 +131,8 @@ public enum ToolDeclarationTS {
                 return "parameters"
             }
             guard text.hasPrefix("#/$defs/") else { throw Unsupported("unsupported $ref '\(text)'") }
-            let name = String(text.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).last.map { String(String.UnicodeScalarView($0)) } ?? "")
+            let name = String(
+                text.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).last.map { String(String.UnicodeScalarView($0)) } ?? "")
             guard let definition = definitions[name] else { throw Unsupported("$ref '\(text)' names no known definition") }
             guard case let .dict(box) = definition else { throw Unsupported("definition '\(name)' is \(definition.typeName), not an object") }
             return (box[.string("$self_ref")] ?? .bool(false)).isTruthy ? "parameters" : name
@@ -171,7 +174,9 @@ public enum ToolDeclarationTS {
                 let item = items.isTruthy ? try parse(items, scope) : Shape(.scalar(.string("any")))
                 return Shape(.array(item), note: note, limits: pick(box, arrayLimits))
             }
-            let shown: Set<String> = declared.isString("string") ? stringLimits
+            let shown: Set<String> =
+                declared.isString("string")
+                ? stringLimits
                 : declared.isString("number") || declared.isString("integer") ? numberLimits : []
             return Shape(.scalar(declared), note: note, limits: pick(box, shown))
         }
@@ -323,10 +328,11 @@ public enum ToolDeclarationTS {
         case let .typeList(names):
             return .text(names.joined(separator: " | "))
         case let .enumeration(values):
-            return .text(try pythonIteration(values).map { value -> String in
-                if case let .string(text) = value { return "\"" + text + "\"" }
-                return value.pythonString
-            }.joined(separator: " | "))
+            return .text(
+                try pythonIteration(values).map { value -> String in
+                    if case let .string(text) = value { return "\"" + text + "\"" }
+                    return value.pythonString
+                }.joined(separator: " | "))
         case let .anyOf(members):
             var parts: [String] = []
             for member in members { parts.append(try render(member, pad: pad).concatenated()) }
@@ -396,7 +402,8 @@ public enum ToolDeclarationTS {
             pieces.append(head + "interface " + name + " " + text)
         }
         let name = (box[.string("name")] ?? .string("function")).pythonString
-        let signature = rootIsInterface
+        let signature =
+            rootIsInterface
             ? "type \(name) = (_: parameters) => any;"
             : "type \(name) = (_: \(try render(root, pad: "").formatted)) => any;"
         let about = box[.string("description")] ?? .none

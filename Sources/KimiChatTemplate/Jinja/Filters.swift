@@ -87,9 +87,10 @@ enum Filters {
         case "safe":
             return value
         case "e", "escape":
-            return .string(value.pythonString.replacingOccurrences(of: "&", with: "&amp;")
-                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&#34;").replacingOccurrences(of: "'", with: "&#39;"))
+            return .string(
+                value.pythonString.replacingOccurrences(of: "&", with: "&amp;")
+                    .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                    .replacingOccurrences(of: "\"", with: "&#34;").replacingOccurrences(of: "'", with: "&#39;"))
         default:
             throw TemplateFailure.type("no filter named '\(name)'")
         }
@@ -120,9 +121,10 @@ enum Filters {
             separators = (box.items[0].pythonString, box.items[1].pythonString)
         case let other?: throw TemplateFailure.type("separators must be a pair of strings, not \(other.typeName)")
         }
-        let encoder = PythonJSON(ensureASCII: arguments.value(0, "ensure_ascii")?.isTruthy ?? false,
-                                 indent: indent, separators: separators,
-                                 sortKeys: arguments.value(3, "sort_keys")?.isTruthy ?? false)
+        let encoder = PythonJSON(
+            ensureASCII: arguments.value(0, "ensure_ascii")?.isTruthy ?? false,
+            indent: indent, separators: separators,
+            sortKeys: arguments.value(3, "sort_keys")?.isTruthy ?? false)
         return try encoder.encode(value)
     }
 

@@ -136,9 +136,11 @@ final class Interpreter: @unchecked Sendable {
         }
     }
 
-    private func runLoop(_ target: AssignTarget, _ iterableExpression: Expression, _ filter: Expression?,
-                         _ body: [Statement], _ otherwise: [Statement], _ location: TemplatePosition,
-                         _ scope: Scope, _ output: inout String) throws(TemplateError) {
+    private func runLoop(
+        _ target: AssignTarget, _ iterableExpression: Expression, _ filter: Expression?,
+        _ body: [Statement], _ otherwise: [Statement], _ location: TemplatePosition,
+        _ scope: Scope, _ output: inout String
+    ) throws(TemplateError) {
         let iterable = try evaluate(iterableExpression, in: scope, at: location)
         var items: [Value]
         do { items = try iterable.iterated() } catch { throw fail(error, location) }
@@ -245,8 +247,9 @@ final class Interpreter: @unchecked Sendable {
             return try Members.slice(value, try bound(start), try bound(stop), try bound(step))
         case let .call(callee, positional, keyword):
             let function = try evaluate(callee, in: scope, at: location)
-            let arguments = Arguments(positional: try positional.map { try evaluate($0, in: scope, at: location) },
-                                      keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
+            let arguments = Arguments(
+                positional: try positional.map { try evaluate($0, in: scope, at: location) },
+                keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
             guard case let .callable(callable) = function else {
                 if case let .undefined(name) = function { throw TemplateFailure.undefined("'\(name)' is undefined") }
                 throw TemplateFailure.type("'\(function.typeName)' object is not callable")
@@ -254,8 +257,9 @@ final class Interpreter: @unchecked Sendable {
             return try callable.body(arguments)
         case let .filter(base, name, positional, keyword):
             let value = try evaluate(base, in: scope, at: location)
-            let arguments = Arguments(positional: try positional.map { try evaluate($0, in: scope, at: location) },
-                                      keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
+            let arguments = Arguments(
+                positional: try positional.map { try evaluate($0, in: scope, at: location) },
+                keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
             return try Filters.apply(name, value, arguments)
         case let .test(base, name, argumentExpressions, negated):
             let value = try evaluate(base, in: scope, at: location)
@@ -305,13 +309,14 @@ final class Interpreter: @unchecked Sendable {
 enum LoopInfo {
     static func value(index: Int, items: [Value]) -> Value {
         let count = items.count
-        return .namespace(Value.DictBox([
-            (.string("index"), .int(index + 1)), (.string("index0"), .int(index)),
-            (.string("revindex"), .int(count - index)), (.string("revindex0"), .int(count - index - 1)),
-            (.string("first"), .bool(index == 0)), (.string("last"), .bool(index == count - 1)),
-            (.string("length"), .int(count)),
-            (.string("previtem"), index > 0 ? items[index - 1] : .undefined("previtem")),
-            (.string("nextitem"), index + 1 < count ? items[index + 1] : .undefined("nextitem")),
-        ]))
+        return .namespace(
+            Value.DictBox([
+                (.string("index"), .int(index + 1)), (.string("index0"), .int(index)),
+                (.string("revindex"), .int(count - index)), (.string("revindex0"), .int(count - index - 1)),
+                (.string("first"), .bool(index == 0)), (.string("last"), .bool(index == count - 1)),
+                (.string("length"), .int(count)),
+                (.string("previtem"), index > 0 ? items[index - 1] : .undefined("previtem")),
+                (.string("nextitem"), index + 1 < count ? items[index + 1] : .undefined("nextitem")),
+            ]))
     }
 }

@@ -159,7 +159,7 @@ struct Lexer {
             while let scalar = peek(), scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" { advance() }
             guard let scalar = peek() else { throw error("tag never closed (missing '\(closer)')") }
             let location = here
-            if (scalar == "-" || scalar == "+"), startsWith(String(scalar) + closer) {
+            if scalar == "-" || scalar == "+", startsWith(String(scalar) + closer) {
                 advance(); position += 2; column += 2
                 tokens.append(Token(kind: endKind, location: location))
                 afterTag(strip: scalar == "-", trimNewline: isBlock && scalar != "+")
@@ -194,7 +194,10 @@ struct Lexer {
     private mutating func number() throws(TemplateError) -> Token.Kind {
         var digits = ""
         var isFloat = false
-        while let s = peek(), ("0"..."9").contains(s) || s == "_" || (s == "." && !isFloat && peek(1).map { ("0"..."9").contains($0) } == true) || ((s == "e" || s == "E") && !digits.contains("e")) {
+        while let s = peek(),
+            ("0"..."9").contains(s) || s == "_" || (s == "." && !isFloat && peek(1).map { ("0"..."9").contains($0) } == true)
+                || ((s == "e" || s == "E") && !digits.contains("e"))
+        {
             if s == "." || s == "e" || s == "E" { isFloat = true }
             if s != "_" { digits.unicodeScalars.append(s == "E" ? "e" : s) }
             advance()

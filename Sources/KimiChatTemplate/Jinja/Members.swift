@@ -95,19 +95,21 @@ enum Members {
     }
 
     private static func refused(_ name: String, _ type: String) -> Value {
-        .callable(Callable(name: name) { _ in
-            throw TemplateFailure.security("access to attribute '\(name)' of '\(type)' object is unsafe.")
-        })
+        .callable(
+            Callable(name: name) { _ in
+                throw TemplateFailure.security("access to attribute '\(name)' of '\(type)' object is unsafe.")
+            })
     }
 
     private static func dictMethod(_ box: Value.DictBox, _ name: String) -> Value? {
         if mutatingDictMethods.contains(name) { return refused(name, "dict") }
         switch name {
         case "get":
-            return .callable(Callable(name: "get") { arguments in
-                guard let key = arguments.value(0, "key") else { throw TemplateFailure.type("get expected at least 1 argument, got 0") }
-                return box[key] ?? arguments.value(1, "default") ?? .none
-            })
+            return .callable(
+                Callable(name: "get") { arguments in
+                    guard let key = arguments.value(0, "key") else { throw TemplateFailure.type("get expected at least 1 argument, got 0") }
+                    return box[key] ?? arguments.value(1, "default") ?? .none
+                })
         case "items":
             return .callable(Callable(name: "items") { _ in .list(box.pairs.map { .tuple([$0, $1]) }) })
         case "keys":
@@ -125,18 +127,21 @@ enum Members {
         if box != nil, mutatingListMethods.contains(name) { return refused(name, "list") }
         switch name {
         case "index":
-            return .callable(Callable(name: "index") { arguments in
-                guard let needle = arguments.value(0, "value"),
-                      let position = items.firstIndex(where: { Operators.equal($0, needle) }) else {
-                    throw TemplateFailure.type("value is not in list")
-                }
-                return .int(position)
-            })
+            return .callable(
+                Callable(name: "index") { arguments in
+                    guard let needle = arguments.value(0, "value"),
+                        let position = items.firstIndex(where: { Operators.equal($0, needle) })
+                    else {
+                        throw TemplateFailure.type("value is not in list")
+                    }
+                    return .int(position)
+                })
         case "count":
-            return .callable(Callable(name: "count") { arguments in
-                guard let needle = arguments.value(0, "value") else { throw TemplateFailure.type("count() takes exactly one argument") }
-                return .int(items.filter { Operators.equal($0, needle) }.count)
-            })
+            return .callable(
+                Callable(name: "count") { arguments in
+                    guard let needle = arguments.value(0, "value") else { throw TemplateFailure.type("count() takes exactly one argument") }
+                    return .int(items.filter { Operators.equal($0, needle) }.count)
+                })
         default:
             return nil
         }

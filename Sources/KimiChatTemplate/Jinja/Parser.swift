@@ -242,8 +242,10 @@ struct Parser {
     }
 
     /// One level of left-associative binary operators, spelled as operator tokens or names.
-    private mutating func leftAssociative(operators: Set<String> = [], names: Set<String> = [],
-                                          _ operand: (inout Parser) throws(TemplateError) -> Expression) throws(TemplateError) -> Expression {
+    private mutating func leftAssociative(
+        operators: Set<String> = [], names: Set<String> = [],
+        _ operand: (inout Parser) throws(TemplateError) -> Expression
+    ) throws(TemplateError) -> Expression {
         var left = try operand(&self)
         while true {
             let location = current.location

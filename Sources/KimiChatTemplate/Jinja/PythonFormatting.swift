@@ -1,3 +1,4 @@
+import KimiIO
 import KimiTokenizer
 
 /// Python's `str()`, `repr()` and `json.dumps` of template values, byte for byte.
@@ -31,7 +32,9 @@ extension Value {
 
     /// The value as compact JSON (`json.dumps(value, separators=(',', ':'), ensure_ascii=False)`).
     public func compactJSON() throws -> String {
-        do { return try PythonJSON(separators: (",", ":")).encode(self) } catch { throw TemplateError(kind: error.kind, message: error.message, file: "JSON", location: TemplatePosition(line: 0, column: 0)) }
+        do { return try PythonJSON(separators: (",", ":")).encode(self) } catch {
+            throw TemplateError(kind: error.kind, message: error.message, file: "JSON", location: TemplatePosition(line: 0, column: 0))
+        }
     }
 
     /// `s` as a JSON string literal (`json.dumps(s, ensure_ascii=False)`).

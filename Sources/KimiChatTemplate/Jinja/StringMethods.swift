@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Python `str` methods templates call.
 enum StringMethods {
     static func method(_ s: String, _ name: String) -> Value? {
@@ -12,11 +14,13 @@ enum StringMethods {
                 guard let prefix = arguments.value(0, "prefix") else { throw TemplateFailure.type("\(name) takes at least 1 argument") }
                 let candidates: [Value]
                 if case let .tuple(items) = prefix { candidates = items } else { candidates = [prefix] }
-                return .bool(try candidates.contains { candidate in
-                    guard case let .string(p) = candidate else { throw TemplateFailure.type("\(name) first arg must be str or a tuple of str") }
-                    return name == "startswith" ? s.unicodeScalars.starts(with: p.unicodeScalars)
-                                                : s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed())
-                })
+                return .bool(
+                    try candidates.contains { candidate in
+                        guard case let .string(p) = candidate else { throw TemplateFailure.type("\(name) first arg must be str or a tuple of str") }
+                        return name == "startswith"
+                            ? s.unicodeScalars.starts(with: p.unicodeScalars)
+                            : s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed())
+                    })
             }
         case "upper": body = { _ in .string(s.uppercased()) }
         case "lower": body = { _ in .string(s.lowercased()) }
@@ -40,12 +44,17 @@ enum StringMethods {
         case "join":
             body = { arguments in
                 guard let items = arguments.value(0, "iterable") else { throw TemplateFailure.type("join() takes exactly one argument") }
-                return .string(try Filters.joined(try items.iterated().map { item in
-                    guard case let .string(text) = item else { throw TemplateFailure.type("sequence item: expected str instance, \(item.typeName) found") }
-                    return text
-                }, separator: s))
+                return .string(
+                    try Filters.joined(
+                        try items.iterated().map { item in
+                            guard case let .string(text) = item else {
+                                throw TemplateFailure.type("sequence item: expected str instance, \(item.typeName) found")
+                            }
+                            return text
+                        }, separator: s))
             }
-        case "isdigit": body = { _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal || $0.properties.numericType == .digit }) }
+        case "isdigit":
+            body = { _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType == .decimal || $0.properties.numericType == .digit }) }
         default: body = nil
         }
         return body.map { .callable(Callable(name: name, body: $0)) }
@@ -109,5 +118,3 @@ enum StringMethods {
         return .list(parts.map(Value.string))
     }
 }
-
-import Foundation

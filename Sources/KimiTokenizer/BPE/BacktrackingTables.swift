@@ -98,12 +98,14 @@ final class BacktrackingTables: @unchecked Sendable {
 
     /// The tables over arrays that ``build(table:)`` made, kept alive by whoever keeps `table`'s
     /// memory (the same ``RawMemory``).
-    init(table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
-         twoByteNodes: UnsafeBufferPointer<UInt32>, threeByteNodes: UnsafeBufferPointer<UInt32>, pairStepSlots: UnsafeBufferPointer<UInt64>,
-         charStepSlots: UnsafeBufferPointer<UInt64>,
-         midCharNodes: UnsafeBufferPointer<UInt64>, tokenLinks: UnsafeBufferPointer<TokenLinks>,
-         mergeSlots: UnsafeBufferPointer<UInt64>, mergeFilter: UnsafeBufferPointer<UInt64>,
-         splitFreeCharacters: UnsafeBufferPointer<UInt64>) {
+    init(
+        table: ByteStringTable, trieSlots: UnsafeBufferPointer<UInt64>, oneByteNodes: UnsafeBufferPointer<UInt32>,
+        twoByteNodes: UnsafeBufferPointer<UInt32>, threeByteNodes: UnsafeBufferPointer<UInt32>, pairStepSlots: UnsafeBufferPointer<UInt64>,
+        charStepSlots: UnsafeBufferPointer<UInt64>,
+        midCharNodes: UnsafeBufferPointer<UInt64>, tokenLinks: UnsafeBufferPointer<TokenLinks>,
+        mergeSlots: UnsafeBufferPointer<UInt64>, mergeFilter: UnsafeBufferPointer<UInt64>,
+        splitFreeCharacters: UnsafeBufferPointer<UInt64>
+    ) {
         self.table = table
         tokenCount = UInt64(table.count)
         transitions = PackedWordTable(slots: trieSlots, valueBits: Self.nodeBits)
@@ -120,10 +122,8 @@ final class BacktrackingTables: @unchecked Sendable {
     }
 
     /// The word of ``Arrays/mergeFilter`` for a merge key, and the three bits in it that the key
-    /// sets: still one word read per test, and a third as many false positives as one bit per
-    /// key, each of them a probe of the 4 MB merge table (counted per encode of the Russian and
-    /// Chinese subtitle files: 5.4 to 6.4% of the pairs that are no merge pass, against 16.8 to
-    /// 17.7%).
+    /// sets: still one word read per test, and far fewer false positives than one bit per key,
+    /// each of them a probe of the large merge table.
     @inline(__always)
     private static func filterBits(_ key: UInt64) -> (word: Int, bits: UInt64) {
         let hash = (key ^ key >> 29) &* 0x9E37_79B9_7F4A_7C15
@@ -143,7 +143,7 @@ final class BacktrackingTables: @unchecked Sendable {
         var pairSteps = PackedWordTable.Builder(valueBits: nodeBits)
         var charSteps = PackedWordTable.Builder(valueBits: nodeBits)
         var midCharNodeList: [UInt64] = []
-        var path: [UInt64] = [] // path[i]: the node after the token's first i bytes
+        var path: [UInt64] = []  // path[i]: the node after the token's first i bytes
         for rank in 0..<count {
             let bytes = table.bytes(of: rank)
             var node = root
@@ -212,8 +212,10 @@ final class BacktrackingTables: @unchecked Sendable {
             while left != none {
                 let rest = bytes.dropFirst(table.length(of: Int(left)))
                 if let right = rest.withUnsafeBufferPointer({ table.value(of: $0) }), left < rank, right < rank,
-                   isValidPair(left, UInt32(right), mergesBelow: mergesBelow,
-                               splitLeft: { splitLeft[Int($0)] }, splitRight: { splitRight[Int($0)] }) {
+                    isValidPair(
+                        left, UInt32(right), mergesBelow: mergesBelow,
+                        splitLeft: { splitLeft[Int($0)] }, splitRight: { splitRight[Int($0)] })
+                {
                     splitLeft[rank] = left
                     splitRight[rank] = UInt32(right)
                     merges.insert(pairKey(left, UInt32(right)), UInt64(rank))
@@ -237,13 +239,15 @@ final class BacktrackingTables: @unchecked Sendable {
             lowestMergeAsRight[Int(splitRight[rank])] = UInt32(rank)
         }
         let tokenLinks = (0..<count).map { rank in
-            TokenLinks(length: UInt32(table.length(of: rank)), shorterPrefix: shorterPrefix[rank],
-                       splitLeft: splitLeft[rank], splitRight: splitRight[rank],
-                       lowestMergeAsLeft: lowestMergeAsLeft[rank], lowestMergeAsRight: lowestMergeAsRight[rank])
+            TokenLinks(
+                length: UInt32(table.length(of: rank)), shorterPrefix: shorterPrefix[rank],
+                splitLeft: splitLeft[rank], splitRight: splitRight[rank],
+                lowestMergeAsLeft: lowestMergeAsLeft[rank], lowestMergeAsRight: lowestMergeAsRight[rank])
         }
-        return Arrays(trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
-                      threeByteNodes: threeByteNodes, pairStepSlots: pairSteps.slots, charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
-                      mergeSlots: merges.slots, mergeFilter: mergeFilter, splitFreeCharacters: splitFreeCharacters)
+        return Arrays(
+            trieSlots: transitions.slots, oneByteNodes: oneByteNodes, twoByteNodes: twoByteNodes,
+            threeByteNodes: threeByteNodes, pairStepSlots: pairSteps.slots, charStepSlots: charSteps.slots, midCharNodes: midCharNodes, tokenLinks: tokenLinks,
+            mergeSlots: merges.slots, mergeFilter: mergeFilter, splitFreeCharacters: splitFreeCharacters)
     }
 
     /// Whether no token boundary can fall inside `scalar` (see ``SplitFreeCharacters``).
@@ -355,7 +359,8 @@ final class BacktrackingTables: @unchecked Sendable {
             let byte = text[index]
             // No path through a whole character means no token past this point.
             if index + 3 <= text.count, Self.isCharacter(byte, text[index + 1], text[index + 2]),
-               !hasTokenInsideCharacter(after: node) {
+                !hasTokenInsideCharacter(after: node)
+            {
                 guard let child = charSteps.value(of: node << 16 | Self.payload(byte, text[index + 1], text[index + 2])) else { break }
                 node = child
                 index += 3
@@ -382,10 +387,8 @@ final class BacktrackingTables: @unchecked Sendable {
     /// found to lead nowhere are remembered, which keeps the search linear. A token that ends
     /// inside a split-free character is passed over untested. Without that, the search often
     /// stepped into a character by its lead byte (a valid pair with the token before) and found
-    /// nothing after it: skipping such tokens cut the backtracking steps by 45% on the Russian
-    /// corpus file and by 66% on the Chinese ones, and the valid-pair tests by 21% and 34 to
-    /// 36%. `memo`, when given, remembers those tests across the pieces of one encode call:
-    /// 48% of the rest on Russian, 8 to 17% on Chinese.
+    /// nothing after it; skipping such tokens saves those steps and their valid-pair tests.
+    /// `memo`, when given, remembers those tests across the pieces of one encode call.
     func merge(_ piece: UnsafeBufferPointer<UInt8>, into output: inout TokenIDBuffer, memo: ValidPairMemo? = nil) -> Bool {
         let count = piece.count
         let first = output.count
@@ -398,9 +401,12 @@ final class BacktrackingTables: @unchecked Sendable {
                 while true {
                     let end = position + length(of: token)
                     if reachable[end >> 6] & (1 << UInt64(end & 63)) != 0,
-                       end == count || !SplitFreeCharacters.endsInside(piece, at: end, tokenLength: end - position,
-                                                                       words: splitFreeCharacters),
-                       output.count == first || isValidPair(UInt32(output.last), token, memo: memo) {
+                        end == count
+                            || !SplitFreeCharacters.endsInside(
+                                piece, at: end, tokenLength: end - position,
+                                words: splitFreeCharacters),
+                        output.count == first || isValidPair(UInt32(output.last), token, memo: memo)
+                    {
                         output.append(Int(token))
                         position = end
                         next = end < count ? longestToken(in: piece, from: end) : Self.none
@@ -436,15 +442,17 @@ final class BacktrackingTables: @unchecked Sendable {
     /// Whether BPE of the bytes of `left` then `right` yields exactly those two tokens.
     @inline(__always)
     func isValidPair(_ left: UInt32, _ right: UInt32) -> Bool {
-        Self.isValidPair(left, right, mergesBelow: { left, right, limit in
-            // Most pairs are settled by the bounds, from lines the test reads anyway; most of the
-            // rest by the filter, from 128 KB that stay in cache.
-            guard max(links[Int(left)].lowestMergeAsLeft, links[Int(right)].lowestMergeAsRight) < limit else { return false }
-            let key = Self.pairKey(left, right)
-            let (word, bits) = Self.filterBits(key)
-            guard mergeFilter[word] & bits == bits, let merged = merges.value(of: key) else { return false }
-            return merged < UInt64(limit)
-        }, splitLeft: { links[Int($0)].splitLeft }, splitRight: { links[Int($0)].splitRight })
+        Self.isValidPair(
+            left, right,
+            mergesBelow: { left, right, limit in
+                // Most pairs are settled by the bounds, from lines the test reads anyway; most of the
+                // rest by the filter, from 128 KB that stay in cache.
+                guard max(links[Int(left)].lowestMergeAsLeft, links[Int(right)].lowestMergeAsRight) < limit else { return false }
+                let key = Self.pairKey(left, right)
+                let (word, bits) = Self.filterBits(key)
+                guard mergeFilter[word] & bits == bits, let merged = merges.value(of: key) else { return false }
+                return merged < UInt64(limit)
+            }, splitLeft: { links[Int($0)].splitLeft }, splitRight: { links[Int($0)].splitRight })
     }
 
     /// The key of the pair `left`, `right` in the merge table (and in ``ValidPairMemo``).
@@ -458,8 +466,10 @@ final class BacktrackingTables: @unchecked Sendable {
     /// one wins, as in tiktoken). `mergesBelow(l, r, limit)` says whether `l` and `r` merge
     /// into a token of a rank below `limit`.
     @inline(__always)
-    private static func isValidPair(_ left: UInt32, _ right: UInt32, mergesBelow: (UInt32, UInt32, UInt32) -> Bool,
-                                    splitLeft: (UInt32) -> UInt32, splitRight: (UInt32) -> UInt32) -> Bool {
+    private static func isValidPair(
+        _ left: UInt32, _ right: UInt32, mergesBelow: (UInt32, UInt32, UInt32) -> Bool,
+        splitLeft: (UInt32) -> UInt32, splitRight: (UInt32) -> UInt32
+    ) -> Bool {
         var left = left, right = right
         var limit = UInt32.max
         while true {

@@ -31,18 +31,16 @@ struct BytePairEncoder: Sendable {
     }
 
     /// Pieces at least this long are encoded by backtracking, whatever they end in (mostly
-    /// ASCII: pieces ending in a two- or three-byte character go sooner). It was 12 until the
-    /// scan prefetched its lookups; at 16, pieces of 12 to 15 bytes merge by that scan instead
-    /// of waiting on trie steps one after another. Alternated in both orders against 12:
-    /// English 1.03x to 1.14x, Python 1.05x to 1.24x, JSON 1.02x to 1.11x, C 1.05x and 1.07x.
+    /// ASCII: pieces ending in a two- or three-byte character go sooner). Shorter pieces merge
+    /// by the scan, whose lookups are prefetched, instead of waiting on trie steps one after
+    /// another (the measurements behind the value are in docs/performance.md).
     static let backtrackingThreshold = 16
 
     /// Whether `piece` (not one token) is merged by backtracking rather than by the scan: from
     /// ``backtrackingThreshold`` bytes, and sooner when it ends in a character of three bytes
     /// (from 6: two CJK, kana or Hangul characters) or of two (from 8: four Cyrillic or Arabic
-    /// letters). Measured with cachegrind on the corpora: 7 to 10% fewer instructions on
-    /// Japanese and Korean and 5% on Russian, with fewer last-level misses; bringing ASCII
-    /// pieces down to 8 bytes instead costs English 30% more last-level misses.
+    /// letters), where the scan's quadratic work on multi-byte characters costs more than the
+    /// trie walk; ASCII pieces stay with the scan, whose tables stay in cache.
     @inline(__always)
     static func prefersBacktracking(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = piece.count
@@ -58,29 +56,28 @@ struct BytePairEncoder: Sendable {
     /// Whether `piece` goes straight to the backtracking merge, without the whole-token lookup
     /// and the piece cache: from 12 bytes when it ends in a character led by E3 to E9 (kana,
     /// CJK punctuation, ideographs). Such runs are rarely one token or seen twice, and the two
-    /// lookups missed the cache for nothing: skipping them cut last-level misses by a fifth on
-    /// Chinese and a third on Japanese (cachegrind). Hangul (EA to ED) keeps them: Korean words
-    /// recur, and its instructions rose 9% without the cache.
+    /// lookups would miss the cache for nothing. Hangul (EA to ED) keeps them: Korean words
+    /// recur, so the piece cache pays for itself there.
     @inline(__always)
     static func skipsLookups(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
         piece.count >= lookupSkipThreshold && (0xE3...0xE9).contains(piece[piece.count - 3])
     }
 
     /// Pieces at least this long that end in a three-byte character are cut where no token
-    /// spans a boundary. Measured with cachegrind: from two characters (6 bytes) rather than
-    /// four, 3 to 7% fewer last-level misses on Korean, Japanese and Chinese, instructions equal.
+    /// spans a boundary: from two characters (6 bytes), the shortest piece that has a boundary.
     static let cutThreshold = 6
 
     /// Appends the ranks of `piece` to `output`, through `cache` when there is one. The memory
     /// from the piece up to `readableEnd` may be read.
     ///
     /// Inlined into the pre-tokenizer's loop for the common case, a piece of up to eight bytes
-    /// that is one token (85% of the pieces of the English, Python and JSON corpus files, 64% of
-    /// Chinese subtitles, 48% of Russian): one word load and one slot, with no call. Such a piece
-    /// is never cut, as a token spans every boundary inside it.
+    /// that is one token (most pieces of natural text and code): one word load and one slot,
+    /// with no call. Such a piece is never cut, as a token spans every boundary inside it.
     @inline(__always)
-    func encode(_ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
-                cache: PieceCache?) {
+    func encode(
+        _ piece: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
+        cache: PieceCache?
+    ) {
         let short = Self.isShort(piece, readableEnd: readableEnd)
         if short, let rank = vocabulary.rank(ofFirst: piece.count, bytesAt: piece.baseAddress.unsafelyUnwrapped) {
             output.append(rank)
@@ -93,8 +90,10 @@ struct BytePairEncoder: Sendable {
     /// that the loop that calls it stays small. `isShortNonToken` says the piece is known not to
     /// be one token.
     @inline(never)
-    private func encodeOther(_ piece: UnsafeBufferPointer<UInt8>, isShortNonToken: Bool, readableEnd: UnsafePointer<UInt8>,
-                             into output: inout TokenIDBuffer, cache: PieceCache?) {
+    private func encodeOther(
+        _ piece: UnsafeBufferPointer<UInt8>, isShortNonToken: Bool, readableEnd: UnsafePointer<UInt8>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) {
         let count = piece.count
         if count >= Self.cutThreshold, piece[count - 3] & 0xF0 == 0xE0, let cuts {
             encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
@@ -105,10 +104,8 @@ struct BytePairEncoder: Sendable {
     }
 
     /// Whether `piece` is a word of over eight bytes ending in a two-byte letter (Cyrillic,
-    /// Arabic, Greek), which is seldom one token: 4.6% of 33,143 such pieces of the Russian
-    /// corpus file, 2 of 72,968 in Arabic (counted in Python). Such a piece skips the
-    /// whole-token lookup; one that is a token comes out of the piece cache or the merge whole
-    /// all the same. Measured: 3% fewer instructions on Russian and Arabic.
+    /// Arabic, Greek), which is seldom one token. Such a piece skips the whole-token lookup;
+    /// one that is a token comes out of the piece cache or the merge whole all the same.
     @inline(__always)
     private static func isRarelyOneToken(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
         piece.count > 8 && piece[piece.count - 2] & 0xE0 == 0xC0
@@ -121,12 +118,13 @@ struct BytePairEncoder: Sendable {
     /// walks each part's characters down the token trie (see
     /// ``BacktrackingTables/runNode(startingWith:)``), whose tables stay in cache and span few
     /// pages, so a part that is one token is known when its end is found, with no lookup in the
-    /// rank table (1.12x to 1.19x on the Chinese files) and no second pass over its bytes (1.02x
-    /// to 1.10x on Chinese and Japanese). A part that is not a token needs no second
+    /// rank table and no second pass over its bytes. A part that is not a token needs no second
     /// whole-token lookup.
     @inline(never)
-    private func encodeCutting(_ piece: UnsafeBufferPointer<UInt8>, cuts: PieceCuts, readableEnd: UnsafePointer<UInt8>,
-                               into output: inout TokenIDBuffer, cache: PieceCache?) {
+    private func encodeCutting(
+        _ piece: UnsafeBufferPointer<UInt8>, cuts: PieceCuts, readableEnd: UnsafePointer<UInt8>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) {
         let base = piece.baseAddress.unsafelyUnwrapped
         var partStart = 0
         // The part's trie node while the part so far is a run of three-byte characters of at
@@ -142,27 +140,32 @@ struct BytePairEncoder: Sendable {
             case let .character(character, cutBefore):
                 let start = positions.index - 3
                 if cutBefore {
-                    encodePart(UnsafeBufferPointer(start: base + partStart, count: start - partStart), node: node,
-                               readableEnd: readableEnd, into: &output, cache: cache)
+                    encodePart(
+                        UnsafeBufferPointer(start: base + partStart, count: start - partStart), node: node,
+                        readableEnd: readableEnd, into: &output, cache: cache)
                     partStart = start
                 }
                 if let backtracking, start == partStart {
                     node = backtracking.runNode(startingWith: character)
                 } else if node != Self.unwalked {
-                    node = positions.index - partStart > Self.longestTriePart
+                    node =
+                        positions.index - partStart > Self.longestTriePart
                         ? Self.unwalked : backtracking.unsafelyUnwrapped.runNode(after: node, extendedWith: character)
                 }
             }
         }
-        encodePart(UnsafeBufferPointer(start: base + partStart, count: piece.count - partStart), node: node,
-                   readableEnd: readableEnd, into: &output, cache: cache)
+        encodePart(
+            UnsafeBufferPointer(start: base + partStart, count: piece.count - partStart), node: node,
+            readableEnd: readableEnd, into: &output, cache: cache)
     }
 
     /// Appends the ranks of one part of a cut piece, whose trie node is `node` (always
     /// `unwalked` without backtracking tables, which are the only source of nodes).
     @inline(__always)
-    private func encodePart(_ part: UnsafeBufferPointer<UInt8>, node: UInt64, readableEnd: UnsafePointer<UInt8>,
-                            into output: inout TokenIDBuffer, cache: PieceCache?) {
+    private func encodePart(
+        _ part: UnsafeBufferPointer<UInt8>, node: UInt64, readableEnd: UnsafePointer<UInt8>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) {
         if node == Self.unwalked {
             encodeWhole(part, readableEnd: readableEnd, into: &output, cache: cache)
         } else if backtracking.unsafelyUnwrapped.isToken(runNode: node) {
@@ -182,8 +185,10 @@ struct BytePairEncoder: Sendable {
     /// Appends the ranks of `piece`, uncut; `lookingUpWhole` is false when the piece is known
     /// not to be one token.
     @inline(__always)
-    private func encodeWhole(_ piece: UnsafeBufferPointer<UInt8>, lookingUpWhole: Bool = true, readableEnd: UnsafePointer<UInt8>,
-                             into output: inout TokenIDBuffer, cache: PieceCache?) {
+    private func encodeWhole(
+        _ piece: UnsafeBufferPointer<UInt8>, lookingUpWhole: Bool = true, readableEnd: UnsafePointer<UInt8>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) {
         if piece.isEmpty { return }
         if mergesMakeEveryToken, Self.skipsLookups(piece) {
             merge(piece, into: &output, cache: cache)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The token IDs of recently merged short pieces, for one encode call.
@@ -39,9 +39,7 @@ final class PieceCache {
     private let slots: UnsafeMutableRawPointer
     /// Per slot, 31 bits of its piece's hash and a set bit (0 when empty): 4 bytes a slot (128 KB
     /// at most) that stay in the core's cache, where a lookup that misses is settled without
-    /// reading the 64-byte slot from memory. Alternated in both orders against slots alone, six
-    /// times: Russian 0.99x to 1.10x (median 1.02x), English 1.00x to 1.17x (median 1.07x);
-    /// twice: Arabic and Korean 0.99x to 1.05x.
+    /// reading the 64-byte slot from memory.
     private let tags: UnsafeMutablePointer<UInt32>
     /// The call's memo of valid pairs, for the backtracking merge, over `memoEntries`.
     let validPairs: ValidPairMemo
@@ -50,9 +48,8 @@ final class PieceCache {
 
     /// Lookups per judgement of the hit rate, the lowest rate that keeps the cache in use (as
     /// hits per lookup, `1 / minimumHitShare`), and how many pieces go past it when the rate is
-    /// lower. Measured: natural text hits 44% (English) to 71% (Japanese) of lookups, base64
-    /// 15 to 19%, and base64 ran 4% fewer instructions and 22% fewer last-level misses with no
-    /// cache at all.
+    /// lower. Natural text hits often; random text such as base64 seldom does, and runs faster
+    /// with no cache at all.
     static let judgedLookups = 8192
     static let minimumHitShare = 4
     static let bypassedPieces = 65536
@@ -61,8 +58,8 @@ final class PieceCache {
     private var piecesToBypass = 0
 
     /// A cache for a text of `textBytes` bytes: one slot per 16 bytes of text, at most 32,768
-    /// (2 MB, reached at 512 KB of text). On Russian and Korean, 8,192 slots cost 5 to 7% more
-    /// encode instructions, spent merging evicted words again.
+    /// (2 MB, reached at 512 KB of text); fewer slots would evict words that recur, which are
+    /// then merged again.
     init?(textBytes: Int) {
         guard textBytes >= Self.minimumTextBytes else { return nil }
         var count = 32
@@ -141,7 +138,8 @@ final class PieceCache {
     func appendIDs(in place: Slot, of piece: UnsafeBufferPointer<UInt8>, to output: inout TokenIDBuffer) -> Bool {
         let slot = address(of: place)
         guard tags[place.index] == place.tag, Int(slot.load(fromByteOffset: Self.lengthOffset, as: UInt8.self)) == piece.count,
-              memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0 else {
+            memcmp(slot, piece.baseAddress.unsafelyUnwrapped, piece.count) == 0
+        else {
             record(hit: false)
             return false
         }

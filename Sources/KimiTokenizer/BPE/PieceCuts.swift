@@ -31,8 +31,8 @@ struct PieceCuts: @unchecked Sendable {
         let spannedPairs: [UInt64]
     }
 
-    /// The number of bits in ``Arrays/spannedPairs``, as a power of two: 2 M bits (256 KB) for
-    /// the 58 K keys of the Kimi vocabulary, about 3% false positives.
+    /// The number of bits in ``Arrays/spannedPairs``, as a power of two: 2 M bits (256 KB), a
+    /// few false positives per hundred keys for a vocabulary of Kimi's size.
     static let filterBits = 21
     static let characterCount = 1 << 16
     private static let startsInsidePrevious: UInt32 = 1 << 16
@@ -77,7 +77,8 @@ struct PieceCuts: @unchecked Sendable {
         if characterFlags[Int(first)] & (1 << UInt32(secondLead & 0x0F)) != 0 { return false }
         if mayBeSpanned(Self.pairKey(first, second)) { return false }
         if characterFlags[Int(second)] & Self.startsInsidePrevious != 0,
-           mayBeSpanned(Self.fragmentKey(1, first & 0x3F, second)) || mayBeSpanned(Self.fragmentKey(2, first & 0xFFF, second)) {
+            mayBeSpanned(Self.fragmentKey(1, first & 0x3F, second)) || mayBeSpanned(Self.fragmentKey(2, first & 0xFFF, second))
+        {
             return false
         }
         return true
@@ -126,8 +127,10 @@ struct PieceCuts: @unchecked Sendable {
             let before = previous
             previous = character
             index += 3
-            return .character(character, cutBefore: before != .max
-                && cuts.canCut(between: before, and: character, secondLead: piece[position]))
+            return .character(
+                character,
+                cutBefore: before != .max
+                    && cuts.canCut(between: before, and: character, secondLead: piece[position]))
         }
 
         /// The position of the next cut, or `nil` at the end of the piece.

@@ -67,8 +67,10 @@ enum SplitFreeCharacters {
     /// text.count`) ends inside a character whose bit is set in `words`. Any bytes: a token
     /// that ends after a character's second byte must hold its first to be ruled out.
     @inline(__always)
-    static func endsInside(_ text: UnsafeBufferPointer<UInt8>, at end: Int, tokenLength: Int,
-                           words: UnsafeBufferPointer<UInt64>) -> Bool {
+    static func endsInside(
+        _ text: UnsafeBufferPointer<UInt8>, at end: Int, tokenLength: Int,
+        words: UnsafeBufferPointer<UInt64>
+    ) -> Bool {
         let byte = text[end]
         guard isContinuation(byte) else { return false }
         let before = text[end - 1]

@@ -37,7 +37,8 @@ public enum TokenDisplay {
             let category = properties.generalCategory
             if properties.isWhitespace || category == .control || category == .format
                 || category == .lineSeparator || category == .paragraphSeparator
-                || category == .unassigned || category == .surrogate || category == .privateUse {
+                || category == .unassigned || category == .surrogate || category == .privateUse
+            {
                 return "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             }
             return String(scalar)

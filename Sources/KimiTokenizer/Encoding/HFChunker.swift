@@ -22,14 +22,17 @@ struct HFChunker {
             let utf8 = Array(String(Character(scalar)).utf8)
             return [0xC2, 0xE1, 0xE2].contains(utf8[0]) || utf8 == [0xE3, 0x80, 0x80]
         }
-        spacesAreKnown = asciiAgrees && otherSpacesAreKnown
+        spacesAreKnown =
+            asciiAgrees && otherSpacesAreKnown
             && scalars.allSatisfy { $0 < flags.count && flags[Int($0)] & UnicodeClass.pythonSpace.rawValue != 0 }
     }
 
     /// Calls `body` with the byte range of each chunk of `utf8` (valid UTF-8), in order.
     /// Empty text has no chunks.
-    func forEachChunk<Failure: Error>(in utf8: UnsafeBufferPointer<UInt8>,
-                                      _ body: (Range<Int>) throws(Failure) -> Void) throws(Failure) {
+    func forEachChunk<Failure: Error>(
+        in utf8: UnsafeBufferPointer<UInt8>,
+        _ body: (Range<Int>) throws(Failure) -> Void
+    ) throws(Failure) {
         var chunkStart = 0
         while chunkStart < utf8.count {
             // A rest no longer in bytes than the chunk limit is not longer in scalars either.
@@ -55,8 +58,10 @@ struct HFChunker {
     }
 
     /// `_split_whitespaces_or_nonwhitespaces` of `tokenization_kimi.py`, on one chunk.
-    private func splitRuns<Failure: Error>(_ utf8: UnsafeBufferPointer<UInt8>, _ chunk: Range<Int>,
-                                           _ body: (Range<Int>) throws(Failure) -> Void) throws(Failure) {
+    private func splitRuns<Failure: Error>(
+        _ utf8: UnsafeBufferPointer<UInt8>, _ chunk: Range<Int>,
+        _ body: (Range<Int>) throws(Failure) -> Void
+    ) throws(Failure) {
         guard let base = utf8.baseAddress, !chunk.isEmpty else { return }
         if spacesAreKnown, Self.hasOnlyShortRuns(UnsafeRawPointer(base), chunk) {
             try body(chunk)
@@ -132,9 +137,11 @@ struct HFChunker {
     /// window are read; a window with no mark is read again from the front, counting scalars.
     /// No byte is read more than twice.
     @inline(__always)
-    private static func marksRecur(_ bytes: UnsafePointer<UInt8>, _ chunk: Range<Int>,
-                                   isMark: (UInt8) -> Bool) -> Bool {
-        var mark = chunk.lowerBound - 1 // a mark just before the chunk
+    private static func marksRecur(
+        _ bytes: UnsafePointer<UInt8>, _ chunk: Range<Int>,
+        isMark: (UInt8) -> Bool
+    ) -> Bool {
+        var mark = chunk.lowerBound - 1  // a mark just before the chunk
         while chunk.upperBound - mark - 1 > maximumRunScalars {
             var probe = mark + maximumRunScalars + 1
             while probe > mark, !isMark(bytes[probe]) { probe -= 1 }
@@ -187,10 +194,12 @@ struct HFChunker {
         let next = nextTwoBytes.map { UInt64(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) } ?? 0x8080
         // E3 80 80 is checked whole: E3 also leads kana and CJK punctuation. Lane i of the
         // shifted words is byte i + 1 and i + 2, running on into `next`.
-        let ideographicSpace = lanes(of: word, equalTo: 0xE3) & lanes(of: word >> 8 | next << 56, equalTo: 0x80)
+        let ideographicSpace =
+            lanes(of: word, equalTo: 0xE3) & lanes(of: word >> 8 | next << 56, equalTo: 0x80)
             & lanes(of: word >> 16 | next << 48, equalTo: 0x80)
         // Its lowest mark is at or before the first lane that starts such a space.
-        let mayStartSpace = lanes(of: word, equalTo: 0xC2) | lanes(of: word, equalTo: 0xE1)
+        let mayStartSpace =
+            lanes(of: word, equalTo: 0xC2) | lanes(of: word, equalTo: 0xE1)
             | lanes(of: word, equalTo: 0xE2) | ideographicSpace
         let bytes = mayStartSpace == 0 ? 8 : mayStartSpace.trailingZeroBitCount / 8
         let kept = bytes == 8 ? ~UInt64(0) : (1 << UInt64(8 * bytes)) &- 1

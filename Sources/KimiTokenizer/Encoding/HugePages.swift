@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Asks the kernel to back a large buffer with huge pages (2 MB on x86-64), which takes 512
@@ -13,11 +13,11 @@ enum HugePages {
     /// boundary and after the last keep small pages. Contents are unchanged either way.
     static func advise(_ memory: UnsafeMutableRawBufferPointer) {
         #if canImport(Glibc)
-        guard let start = memory.baseAddress else { return }
-        let first = (Int(bitPattern: start) + size - 1) / size * size
-        let end = (Int(bitPattern: start) + memory.count) / size * size
-        guard end > first, let aligned = UnsafeMutableRawPointer(bitPattern: first) else { return }
-        _ = madvise(aligned, end - first, MADV_HUGEPAGE)
+            guard let start = memory.baseAddress else { return }
+            let first = (Int(bitPattern: start) + size - 1) / size * size
+            let end = (Int(bitPattern: start) + memory.count) / size * size
+            guard end > first, let aligned = UnsafeMutableRawPointer(bitPattern: first) else { return }
+            _ = madvise(aligned, end - first, MADV_HUGEPAGE)
         #endif
     }
 }

@@ -1,8 +1,9 @@
+import KimiIO
+
 /// The bytes of a whole input, for work that reads them from several threads.
 ///
 /// A regular file is mapped read-only: nothing is copied, and its pages are read on first touch
-/// by whichever thread touches them. Reading a 26 MB file into an array instead took 30 to
-/// 70 ms here, most of it page faults on the new buffer, all before any work could start.
+/// by whichever thread touches them, so work starts without first copying the whole file.
 /// Anything else (a pipe, stdin, `/dev/stdin`) is read with ``InputBytes/read(_:)`` and copied
 /// into place once.
 ///

@@ -26,8 +26,10 @@ public struct StreamingEncoder: Sendable {
 
     /// Checks `path` is valid UTF-8, then calls `body` with the IDs of each chunk in order and
     /// `progress` with the bytes consumed so far.
-    public func encode(file path: String, progress: (Int) -> Void = { _ in },
-                       _ body: ([Int]) throws -> Void) throws {
+    public func encode(
+        file path: String, progress: (Int) -> Void = { _ in },
+        _ body: ([Int]) throws -> Void
+    ) throws {
         try validate(path)
         var pending: [UInt8] = []
         var consumed = 0
@@ -72,7 +74,8 @@ public struct StreamingEncoder: Sendable {
             var back = 0
             while back < 3, end - back - 1 >= 0, bytes[end - back - 1] & 0xC0 == 0x80 { back += 1 }
             if end - back - 1 >= 0, bytes[end - back - 1] >= 0xC0,
-               UTF8Scalars.length(leadingByte: bytes[end - back - 1]) > back + 1 {
+                UTF8Scalars.length(leadingByte: bytes[end - back - 1]) > back + 1
+            {
                 end = end - back - 1
             }
             if let bad = UTF8Input.firstInvalidOffset(Array(bytes[..<end])) {

@@ -10,15 +10,11 @@
 /// per input byte without bound.
 struct TokenIDBuffer: ~Copyable {
     /// The largest input whose IDs are written into the returned array directly: 16 MB, for
-    /// 128 MB of address space at most. At 4 MB, 10 MB of base64 (6.7 M IDs) spent a tenth of
-    /// its time on the move, the doubling and the copy back, and on faulting in their pages:
-    /// 1.18x faster from 16 MB, and 10 MB of one emoji repeated 1.54x.
+    /// 128 MB of address space at most: below it, no move, doubling or copy back.
     static let directLimit = 1 << 24
 
     /// The smallest buffer (in IDs, for inputs of 1 MiB and up) that asks for huge pages (see
-    /// ``HugePages``): faulting in 4 KB pages took about a tenth of the time of encoding 10 MB
-    /// (12% of the samples of base64 were in the kernel). Best of six alternations, two runs:
-    /// 10 MB of base64 1.18x and 1.24x, of English 1.22x and 1.11x; of one emoji repeated 1.29x.
+    /// ``HugePages``): faulting in 4 KB pages is a visible share of encoding large inputs.
     static let hugePageThreshold = 1 << 20
 
     private var storage: UnsafeMutablePointer<Int>
@@ -38,8 +34,10 @@ struct TokenIDBuffer: ~Copyable {
     }
 
     /// The array of the IDs that `body` appends, for an input of `inputBytes` bytes.
-    static func withIDs<Failure: Error>(inputBytes: Int,
-                                        _ body: (inout TokenIDBuffer) throws(Failure) -> Void) throws(Failure) -> [Int] {
+    static func withIDs<Failure: Error>(
+        inputBytes: Int,
+        _ body: (inout TokenIDBuffer) throws(Failure) -> Void
+    ) throws(Failure) -> [Int] {
         var failure: Failure?
         var moved: [Int]?
         let ids = [Int](unsafeUninitializedCapacity: max(1, min(inputBytes, directLimit))) { memory, initialized in

@@ -38,8 +38,10 @@ struct KimiScanner: Sendable {
 
     /// The scalar at `index` (valid UTF-8) with its flags and length; `nil` at the end.
     @inline(__always)
-    private static func scalar(_ text: UnsafeBufferPointer<UInt8>, _ index: Int,
-                               _ flags: UnsafeBufferPointer<UInt8>) -> (value: UInt32, flags: UInt8, length: Int)? {
+    private static func scalar(
+        _ text: UnsafeBufferPointer<UInt8>, _ index: Int,
+        _ flags: UnsafeBufferPointer<UInt8>
+    ) -> (value: UInt32, flags: UInt8, length: Int)? {
         guard index < text.count else { return nil }
         let lead = text[index]
         if lead < 0x80 { return (UInt32(lead), flags[Int(lead)], 1) }
@@ -82,12 +84,14 @@ struct KimiScanner: Sendable {
             // Most words are ASCII: after a prefix character, or from the first.
             let lettersFrom = firstIsWordlike ? start : start + 1
             if first.value < 0x80, text[lettersFrom] < 0x80, firstIsWordlike || isPrefix(first),
-               let end = asciiWordEnd(text, lettersFrom: lettersFrom) {
+                let end = asciiWordEnd(text, lettersFrom: lettersFrom)
+            {
                 return end
             }
             let otherLettersFrom = firstIsWordlike ? start : start + first.length
             if otherLettersFrom < text.count, text[otherLettersFrom] & 0xF0 == 0xE0, firstIsWordlike || isPrefix(first),
-               let end = threeByteWordEnd(text, lettersFrom: otherLettersFrom, flags) {
+                let end = threeByteWordEnd(text, lettersFrom: otherLettersFrom, flags)
+            {
                 return end
             }
             if let end = word(text, start, first, flags, lowerRequired: true) { return end }
@@ -184,15 +188,17 @@ struct KimiScanner: Sendable {
     /// The end of the word alternatives' match when its letters start at `from` with a run of
     /// three-byte characters in both letter classes (`Lo`, `Lm` and marks: kana, Hangul, Thai)
     /// that the end of the text or a character in neither class follows; `nil` when the
-    /// general match must decide. (Taking two-byte characters too, for Arabic and Hebrew,
-    /// measured 3 to 4% more instructions on Japanese, Korean and Russian, and no gain on Arabic.)
+    /// general match must decide. (Two-byte characters are left to the general match: taking
+    /// them too slowed the other scripts and did not help Arabic.)
     ///
     /// Both alternatives then match the run: the leading class takes all of it, and the
     /// trailing one gives back its last character (which it also holds), with or without a
     /// prefix character before `from`.
     @inline(__always)
-    private static func threeByteWordEnd(_ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int,
-                                         _ flags: UnsafeBufferPointer<UInt8>) -> Int? {
+    private static func threeByteWordEnd(
+        _ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int,
+        _ flags: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
         let both = upper | lower
         var index = from
         while let value = UTF8Scalars.threeByteScalar(text, at: index), flags[value] & both == both {
@@ -206,9 +212,11 @@ struct KimiScanner: Sendable {
     /// The two word alternatives: an optional prefix character, then upper-ish then lower-ish
     /// runs, then an optional contraction. The prefix is tried taken first, as `?` is greedy.
     @inline(__always)
-    private static func word(_ text: UnsafeBufferPointer<UInt8>, _ start: Int,
-                             _ first: (value: UInt32, flags: UInt8, length: Int),
-                             _ flags: UnsafeBufferPointer<UInt8>, lowerRequired: Bool) -> Int? {
+    private static func word(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int,
+        _ first: (value: UInt32, flags: UInt8, length: Int),
+        _ flags: UnsafeBufferPointer<UInt8>, lowerRequired: Bool
+    ) -> Int? {
         let withPrefix = isPrefix(first)
         for attempt in 0..<2 {
             if attempt == 0, !withPrefix { continue }
@@ -246,7 +254,7 @@ struct KimiScanner: Sendable {
     @inline(__always)
     private static func contraction(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
         guard index + 1 < text.count, text[index] == UInt8(ascii: "'") else { return 0 }
-        let next = text[index + 1] | 0x20 // ASCII lower case
+        let next = text[index + 1] | 0x20  // ASCII lower case
         func followedBy(_ letter: UInt8) -> Bool { index + 2 < text.count && text[index + 2] | 0x20 == letter }
         switch next {
         case UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "m"), UInt8(ascii: "d"): return 2

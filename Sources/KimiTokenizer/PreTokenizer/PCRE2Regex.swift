@@ -16,8 +16,9 @@ final class PCRE2Regex: @unchecked Sendable {
         var errorOffset = 0
         let bytes = Array(pattern.utf8)
         let compiled = bytes.withUnsafeBufferPointer { buffer in
-            pcre2_compile_8(buffer.baseAddress, buffer.count, UInt32(PCRE2_UTF),
-                            &errorCode, &errorOffset, nil)
+            pcre2_compile_8(
+                buffer.baseAddress, buffer.count, UInt32(PCRE2_UTF),
+                &errorCode, &errorOffset, nil)
         }
         guard let compiled else {
             throw .patternDoesNotCompile(message: Self.message(for: errorCode), offset: errorOffset)
@@ -29,8 +30,10 @@ final class PCRE2Regex: @unchecked Sendable {
     deinit { pcre2_code_free_8(code) }
 
     /// Calls `body` with the byte range of each successive non-overlapping match in `subject`.
-    func forEachMatch(in subject: UnsafeBufferPointer<UInt8>,
-                      _ body: (Range<Int>) -> Void) throws(PreTokenizerError) {
+    func forEachMatch(
+        in subject: UnsafeBufferPointer<UInt8>,
+        _ body: (Range<Int>) -> Void
+    ) throws(PreTokenizerError) {
         guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else {
             throw .outOfMemory
         }
@@ -61,8 +64,10 @@ final class PCRE2Regex: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func match(_ subject: UnsafePointer<UInt8>, _ length: Int, _ offset: Int,
-                       _ matchData: OpaquePointer, _ context: OpaquePointer?) -> Int32 {
+    private func match(
+        _ subject: UnsafePointer<UInt8>, _ length: Int, _ offset: Int,
+        _ matchData: OpaquePointer, _ context: OpaquePointer?
+    ) -> Int32 {
         isJIT
             ? pcre2_jit_match_8(code, subject, length, offset, 0, matchData, context)
             : pcre2_match_8(code, subject, length, offset, UInt32(PCRE2_NO_UTF_CHECK), matchData, context)
@@ -93,7 +98,8 @@ final class PCRE2Regex: @unchecked Sendable {
     private static func message(for errorCode: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
         let length = pcre2_get_error_message_8(errorCode, &buffer, buffer.count)
-        return length > 0 ? String(decoding: buffer[..<Int(length)], as: UTF8.self)
-                          : "PCRE2 error \(errorCode)"
+        return length > 0
+            ? String(decoding: buffer[..<Int(length)], as: UTF8.self)
+            : "PCRE2 error \(errorCode)"
     }
 }

@@ -40,8 +40,10 @@ public struct PreTokenizer: Sendable {
 
     /// Calls `body` with the byte range of each piece of `utf8`, which must be valid UTF-8.
     @inline(__always)
-    public func forEachPiece(in utf8: UnsafeBufferPointer<UInt8>,
-                             _ body: (Range<Int>) -> Void) throws(PreTokenizerError) {
+    public func forEachPiece(
+        in utf8: UnsafeBufferPointer<UInt8>,
+        _ body: (Range<Int>) -> Void
+    ) throws(PreTokenizerError) {
         switch implementation {
         case let .scanner(scanner): scanner.forEachPiece(in: utf8, body)
         case let .pcre2(regex): try regex.forEachMatch(in: utf8, body)

@@ -27,7 +27,11 @@ public struct SpecialTokens: Sendable {
         case let .success(table):
             self.table = table
         case let .failure(duplicate):
-            throw .invalidConfig(path: configPath, reason: "special tokens \(firstID + duplicate.firstValue) and \(firstID + duplicate.repeatedValue) have the same name '\(names[duplicate.firstValue])'")
+            throw .invalidConfig(
+                path: configPath,
+                reason:
+                    "special tokens \(firstID + duplicate.firstValue) and \(firstID + duplicate.repeatedValue) have the same name '\(names[duplicate.firstValue])'"
+            )
         }
         self.names = names
         lengths = Set(names.map(\.utf8.count)).sorted(by: >)

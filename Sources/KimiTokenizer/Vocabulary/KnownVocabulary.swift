@@ -16,7 +16,7 @@ public struct KnownVocabulary: Sendable, Equatable {
             sha256: "b6c497a7469b33ced9c38afb1ad6e47f03f5e5dc05f15930799210ec050c5103",
             rankCount: 163_584,
             byteCount: 2_795_286
-        ),
+        )
     ]
 
     /// The known vocabulary with this hash, if any.

@@ -53,9 +53,14 @@ public struct ModelDirectory: Sendable, Equatable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: chosen.path, isDirectory: &isDirectory),
-              isDirectory.boolValue else {
+            isDirectory.boolValue
+        else {
             if chosen.source == .userData {
-                throw .directoryMissing(path: chosen.path, source: "\(chosen.source.rawValue), which is empty; fill it with scripts/setup from a kimi-tok checkout, or copy tiktoken.model and tokenizer_config.json of Kimi K2 there, or pass --model-dir or set \(environmentVariable)")
+                throw .directoryMissing(
+                    path: chosen.path,
+                    source:
+                        "\(chosen.source.rawValue), which is empty; fill it with scripts/setup from a kimi-tok checkout, or copy tiktoken.model and tokenizer_config.json of Kimi K2 there, or pass --model-dir or set \(environmentVariable)"
+                )
             }
             throw .directoryMissing(path: chosen.path, source: chosen.source.rawValue)
         }

@@ -40,7 +40,8 @@ struct TableImage {
     /// ``layout(headerSize:counts:strides:)``; `nil` if its size is not exactly that.
     init?(memory: RawMemory, headerSize: Int, counts: [Int], strides: [Int]) {
         guard let (starts, size) = Self.layout(headerSize: headerSize, counts: counts, strides: strides),
-              size == memory.byteCount else { return nil }
+            size == memory.byteCount
+        else { return nil }
         self.memory = memory
         self.starts = starts
         self.counts = counts

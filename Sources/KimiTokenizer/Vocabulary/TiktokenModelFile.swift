@@ -17,6 +17,36 @@ struct TiktokenModelFile {
     /// be exactly `0..<count` with no token given twice. Decoding writes straight into one
     /// buffer, with no allocation per line.
     init(data: [UInt8], path: String) throws(VocabularyError) {
+        do {
+            try self.init(parsing: data, path: path)
+        } catch {
+            // A file cut short ends without a line break, and its last line reads as garbage,
+            // a wrong rank or a repeated one: say that, not what the garbage looks like.
+            guard let last = data.last, last != 0x0A, last != 0x0D else { throw error }
+            let lastLine = Self.lineCount(data)
+            switch error {
+            case let .malformedLine(_, line, _) where line == lastLine, let .duplicateRank(_, line, _, _) where line == lastLine,
+                .missingRank:
+                throw .truncatedFile(path: path, line: lastLine, problem: "\(error)".replacingOccurrences(of: path + ":", with: "").replacingOccurrences(of: path, with: "the file"))
+            default:
+                throw error
+            }
+        }
+    }
+
+    /// The number of lines, counted as the parser counts them (`\r\n` is one line break).
+    private static func lineCount(_ data: [UInt8]) -> Int {
+        var lines = 0
+        var index = 0
+        while index < data.count {
+            while index < data.count, data[index] != 0x0A, data[index] != 0x0D { index += 1 }
+            lines += 1
+            index += index + 1 < data.count && data[index] == 0x0D && data[index + 1] == 0x0A ? 2 : 1
+        }
+        return lines
+    }
+
+    private init(parsing data: [UInt8], path: String) throws(VocabularyError) {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(data.count * 3 / 4)
         // Per line read: where its token starts in `decoded`, and its rank.
@@ -34,21 +64,24 @@ struct TiktokenModelFile {
             index = end + (end + 1 < data.count && data[end] == 0x0D && data[end + 1] == 0x0A ? 2 : 1)
             if end == lineStart { continue }
             guard let space = data[lineStart..<end].firstIndex(of: 0x20), space > lineStart, space + 1 < end,
-                  !data[space + 1..<end].contains(0x20) else {
+                !data[space + 1..<end].contains(0x20)
+            else {
                 throw .malformedLine(path: path, line: lineNumber, reason: "expected 'BASE64 RANK' separated by one space")
             }
             let start = decoded.count
             guard Self.decodeBase64(data[lineStart..<space], into: &decoded), decoded.count > start else {
                 decoded.removeSubrange(start...)
-                throw .malformedLine(path: path, line: lineNumber,
-                                     reason: "'\(String(decoding: data[lineStart..<min(space, lineStart + 40)], as: UTF8.self))' is not valid base64 of a non-empty token")
+                throw .malformedLine(
+                    path: path, line: lineNumber,
+                    reason: "'\(String(decoding: data[lineStart..<min(space, lineStart + 40)], as: UTF8.self))' is not valid base64 of a non-empty token")
             }
             var rank = 0
             for digit in data[space + 1..<end] {
                 if (0x30...0x39).contains(digit) { rank = rank * 10 + Int(digit - 0x30) }
                 guard (0x30...0x39).contains(digit), rank < Self.maximumRank else {
-                    throw .malformedLine(path: path, line: lineNumber,
-                                         reason: "rank '\(String(decoding: data[space + 1..<min(end, space + 21)], as: UTF8.self))' is not a number below \(Self.maximumRank)")
+                    throw .malformedLine(
+                        path: path, line: lineNumber,
+                        reason: "rank '\(String(decoding: data[space + 1..<min(end, space + 21)], as: UTF8.self))' is not a number below \(Self.maximumRank)")
                 }
             }
             tokenStart.append(start)

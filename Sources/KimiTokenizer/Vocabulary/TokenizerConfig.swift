@@ -1,24 +1,40 @@
 import Foundation
+import KimiIO
 
-/// What kimi-tok reads from `tokenizer_config.json`: the names of the special tokens.
-struct TokenizerConfig {
+/// `tokenizer_config.json`, read once: the one reader of that file for the tokenizer (the names
+/// of the special tokens) and for rendering (the special-token attributes and the chat template).
+public struct TokenizerConfig: Sendable {
     /// Special-token names by id, from `added_tokens_decoder`.
-    let addedTokens: [Int: String]
+    public let addedTokens: [Int: String]
+    /// The whole file, for the fields rendering reads (`bos_token`, `chat_template`, ...).
+    public let fields: JSONValue
+    /// Where it was read from.
+    public let path: String
 
-    init(data: Data, path: String) throws(VocabularyError) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw .invalidConfig(path: path, reason: "not valid JSON (\(Self.reason(error)))")
+    /// Reads and checks `path`.
+    public init(contentsOf path: String) throws(VocabularyError) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .fileUnreadable(path: path, reason: "no such file; a model directory holds tiktoken.model and tokenizer_config.json")
         }
-        guard let root = object as? [String: Any] else {
-            throw .invalidConfig(path: path, reason: "the top level is not a JSON object")
+        let data: [UInt8]
+        do { data = try InputBytes.read(path) } catch { throw .fileUnreadable(path: path, reason: error.reason) }
+        try self.init(data: data, path: path)
+    }
+
+    init(data: [UInt8], path: String) throws(VocabularyError) {
+        let root: JSONValue
+        do {
+            root = try JSONReader.parse(data)
+        } catch {
+            throw .invalidConfig(path: path, reason: "\(error)")
+        }
+        guard case let .object(pairs) = root else {
+            throw .invalidConfig(path: path, reason: "the top level is \(root.typeName), not a JSON object")
         }
         guard let decoder = root["added_tokens_decoder"] else {
             throw .invalidConfig(path: path, reason: "no 'added_tokens_decoder'; it names the special tokens")
         }
-        guard let entries = decoder as? [String: Any] else {
+        guard case let .object(entries) = decoder else {
             throw .invalidConfig(path: path, reason: "'added_tokens_decoder' is not an object of id -> token")
         }
         var addedTokens: [Int: String] = [:]
@@ -26,16 +42,13 @@ struct TokenizerConfig {
             guard let id = Int(key), id >= 0 else {
                 throw .invalidConfig(path: path, reason: "'added_tokens_decoder' key '\(key)' is not a token id")
             }
-            guard let content = (value as? [String: Any])?["content"] as? String, !content.isEmpty else {
+            guard case let .string(content)? = value["content"], !content.isEmpty else {
                 throw .invalidConfig(path: path, reason: "'added_tokens_decoder'[\"\(key)\"] has no string 'content'")
             }
             addedTokens[id] = content
         }
         self.addedTokens = addedTokens
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
+        self.fields = .object(pairs)
+        self.path = path
     }
 }

@@ -52,8 +52,9 @@ public struct Vocabulary: Sendable {
             case let .success(built):
                 image = built
             case let .failure(duplicate):
-                throw .duplicateToken(path: path, line: file.lineOfRank[duplicate.repeatedValue],
-                                      firstLine: file.lineOfRank[duplicate.firstValue])
+                throw .duplicateToken(
+                    path: path, line: file.lineOfRank[duplicate.repeatedValue],
+                    firstLine: file.lineOfRank[duplicate.firstValue])
             }
             loadedFromCache = false
         }
@@ -122,8 +123,9 @@ public struct Vocabulary: Sendable {
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            underlying.domain == NSPOSIXErrorDomain,
+            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
             return String(cString: strerror(code.rawValue))
         }
         return nsError.localizedDescription

@@ -52,8 +52,9 @@ public struct VocabularyCache: Sendable, Equatable {
     func store(_ image: VocabularyImage, hex: String) {
         let files = FileManager.default
         guard let directory, let path = path(forSHA256: hex),
-              (try? files.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
-              image.save(to: path) else { return }
+            (try? files.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
+            image.save(to: path)
+        else { return }
         let current = (path as NSString).lastPathComponent
         for name in (try? files.contentsOfDirectory(atPath: directory)) ?? []
         where name.hasPrefix("vocabulary-\(hex).v") && name.hasSuffix(".bin") && name != current {

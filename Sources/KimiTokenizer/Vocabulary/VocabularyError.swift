@@ -13,6 +13,8 @@ public enum VocabularyError: Error, Equatable, CustomStringConvertible {
     case duplicateRank(path: String, line: Int, rank: Int, firstLine: Int)
     /// The ranks are not exactly `0..<count`.
     case missingRank(path: String, rank: Int, count: Int)
+    /// The file ends in the middle of a line (it was cut short), and that line does not read.
+    case truncatedFile(path: String, line: Int, problem: String)
     /// A single byte has no rank, so some text could not be encoded.
     case missingByte(path: String, byte: UInt8)
     /// The file's hash is known, but its rank count is not the known one (a truncated file).
@@ -36,6 +38,8 @@ public enum VocabularyError: Error, Equatable, CustomStringConvertible {
             "\(path):\(line): duplicate rank \(rank), first given on line \(firstLine)"
         case let .missingRank(path, rank, count):
             "\(path): rank \(rank) is missing; ranks must be exactly 0..<\(count)"
+        case let .truncatedFile(path, line, problem):
+            "\(path):\(line): the file is truncated: it ends in the middle of line \(line) with no line break (\(problem)); copy or download it again"
         case let .missingByte(path, byte):
             "\(path): the single byte 0x\(String(byte, radix: 16, uppercase: true)) has no rank"
         case let .rankCountMismatch(path, expected, found, name):

@@ -1,8 +1,9 @@
 import Crypto
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A parsed vocabulary in one block of memory: a header, the rank table, the rank of every
@@ -31,14 +32,17 @@ final class VocabularyImage: @unchecked Sendable {
 
     /// The arrays, in order, with their element sizes.
     private enum Section: Int, CaseIterable {
-        case tokenBytes, tokenOffsets, rankSlots, shortRankFilter, longRankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes, pairStepSlots, charStepSlots, midCharNodes
+        case tokenBytes, tokenOffsets, rankSlots, shortRankFilter, longRankFilter, pairRanks, trieSlots, oneByteNodes, twoByteNodes, threeByteNodes,
+            pairStepSlots, charStepSlots, midCharNodes
         case tokenLinks, mergeSlots, mergeFilter, splitFreeCharacters, characterFlags, spannedPairs
 
         var stride: Int {
             switch self {
             case .tokenBytes: 1
             case .tokenOffsets, .pairRanks, .oneByteNodes, .twoByteNodes, .threeByteNodes, .characterFlags: 4
-            case .shortRankFilter, .longRankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .splitFreeCharacters, .spannedPairs: 8
+            case .shortRankFilter, .longRankFilter, .trieSlots, .pairStepSlots, .charStepSlots, .midCharNodes, .mergeSlots, .mergeFilter, .splitFreeCharacters,
+                .spannedPairs:
+                8
             case .rankSlots: MemoryLayout<ByteStringTable.Slot>.stride
             case .tokenLinks: MemoryLayout<BacktrackingTables.TokenLinks>.stride
             }
@@ -55,21 +59,25 @@ final class VocabularyImage: @unchecked Sendable {
 
     private init(image: TableImage) {
         self.image = image
-        let table = ByteStringTable(memory: image.memory, bytes: Self.buffer(.tokenBytes, in: image),
-                                    offsets: Self.buffer(.tokenOffsets, in: image), slots: Self.buffer(.rankSlots, in: image),
-                                    shortStringFilter: Self.buffer(.shortRankFilter, in: image),
-                                    longStringFilter: Self.buffer(.longRankFilter, in: image))
+        let table = ByteStringTable(
+            memory: image.memory, bytes: Self.buffer(.tokenBytes, in: image),
+            offsets: Self.buffer(.tokenOffsets, in: image), slots: Self.buffer(.rankSlots, in: image),
+            shortStringFilter: Self.buffer(.shortRankFilter, in: image),
+            longStringFilter: Self.buffer(.longRankFilter, in: image))
         self.table = table
         pairRanks = Self.buffer(.pairRanks, in: image)
         let trieSlots: UnsafeBufferPointer<UInt64> = Self.buffer(.trieSlots, in: image)
-        backtracking = trieSlots.isEmpty ? nil : BacktrackingTables(
-            table: table, trieSlots: trieSlots, oneByteNodes: Self.buffer(.oneByteNodes, in: image),
-            twoByteNodes: Self.buffer(.twoByteNodes, in: image), threeByteNodes: Self.buffer(.threeByteNodes, in: image),
-            pairStepSlots: Self.buffer(.pairStepSlots, in: image),
-            charStepSlots: Self.buffer(.charStepSlots, in: image),
-            midCharNodes: Self.buffer(.midCharNodes, in: image),
-            tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
-            mergeFilter: Self.buffer(.mergeFilter, in: image), splitFreeCharacters: Self.buffer(.splitFreeCharacters, in: image))
+        backtracking =
+            trieSlots.isEmpty
+            ? nil
+            : BacktrackingTables(
+                table: table, trieSlots: trieSlots, oneByteNodes: Self.buffer(.oneByteNodes, in: image),
+                twoByteNodes: Self.buffer(.twoByteNodes, in: image), threeByteNodes: Self.buffer(.threeByteNodes, in: image),
+                pairStepSlots: Self.buffer(.pairStepSlots, in: image),
+                charStepSlots: Self.buffer(.charStepSlots, in: image),
+                midCharNodes: Self.buffer(.midCharNodes, in: image),
+                tokenLinks: Self.buffer(.tokenLinks, in: image), mergeSlots: Self.buffer(.mergeSlots, in: image),
+                mergeFilter: Self.buffer(.mergeFilter, in: image), splitFreeCharacters: Self.buffer(.splitFreeCharacters, in: image))
         let characterFlags: UnsafeBufferPointer<UInt32> = Self.buffer(.characterFlags, in: image)
         cuts = characterFlags.isEmpty ? nil : PieceCuts(characterFlags: characterFlags, spannedPairs: Self.buffer(.spannedPairs, in: image))
         longestToken = (0..<table.count).reduce(0) { max($0, table.length(of: $1)) }
@@ -94,12 +102,17 @@ final class VocabularyImage: @unchecked Sendable {
         let table = ByteStringTable(arrays: rankArrays)
         let backtracking = BacktrackingTables.build(table: table)
         let cuts = backtracking.flatMap { $0.everyTokenIsAMerge ? PieceCuts.build(table: table) : nil }
-        return .success(VocabularyImage(image: assemble(rankArrays, pairRanks: pairRanks, backtracking: backtracking, cuts: cuts,
-                                                        sourceSHA256: sourceSHA256)))
+        return .success(
+            VocabularyImage(
+                image: assemble(
+                    rankArrays, pairRanks: pairRanks, backtracking: backtracking, cuts: cuts,
+                    sourceSHA256: sourceSHA256)))
     }
 
-    private static func assemble(_ ranks: ByteStringTable.Arrays, pairRanks: [UInt32], backtracking: BacktrackingTables.Arrays?,
-                                 cuts: PieceCuts.Arrays?, sourceSHA256: SHA256.Digest) -> TableImage {
+    private static func assemble(
+        _ ranks: ByteStringTable.Arrays, pairRanks: [UInt32], backtracking: BacktrackingTables.Arrays?,
+        cuts: PieceCuts.Arrays?, sourceSHA256: SHA256.Digest
+    ) -> TableImage {
         let arrays = [
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots),
             TableImageArray(ranks.shortStringFilter), TableImageArray(ranks.longStringFilter), TableImageArray(pairRanks),
@@ -122,8 +135,9 @@ final class VocabularyImage: @unchecked Sendable {
             sourceSHA256.withUnsafeBytes {
                 UnsafeMutableRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue..<Field.counts.rawValue]).copyMemory(from: $0)
             }
-            block.storeBytes(of: checksum(UnsafeRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue...])),
-                             toByteOffset: Field.checksum.rawValue, as: UInt64.self)
+            block.storeBytes(
+                of: checksum(UnsafeRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue...])),
+                toByteOffset: Field.checksum.rawValue, as: UInt64.self)
         }
     }
 
@@ -135,16 +149,16 @@ final class VocabularyImage: @unchecked Sendable {
         let block = memory.bytes
         let arrays = Section.allCases
         guard block.load(fromByteOffset: Field.magic.rawValue, as: UInt64.self) == magic,
-              block.load(fromByteOffset: Field.formatVersion.rawValue, as: UInt32.self) == formatVersion,
-              block.load(fromByteOffset: Field.arrayCount.rawValue, as: UInt32.self) == arrays.count,
-              sourceSHA256.withUnsafeBytes({ $0.elementsEqual(block[Field.sourceSHA256.rawValue..<Field.counts.rawValue]) })
+            block.load(fromByteOffset: Field.formatVersion.rawValue, as: UInt32.self) == formatVersion,
+            block.load(fromByteOffset: Field.arrayCount.rawValue, as: UInt32.self) == arrays.count,
+            sourceSHA256.withUnsafeBytes({ $0.elementsEqual(block[Field.sourceSHA256.rawValue..<Field.counts.rawValue]) })
         else { return nil }
         let counts = arrays.map { Int(truncatingIfNeeded: block.load(fromByteOffset: Field.counts.rawValue + 8 * $0.rawValue, as: UInt64.self)) }
         guard counts.allSatisfy({ (0..<(1 << 40)).contains($0) }),
-              let image = TableImage(memory: memory, headerSize: headerSize, counts: counts, strides: arrays.map(\.stride)),
-              checksum(UnsafeRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue...]))
+            let image = TableImage(memory: memory, headerSize: headerSize, counts: counts, strides: arrays.map(\.stride)),
+            checksum(UnsafeRawBufferPointer(rebasing: block[Field.sourceSHA256.rawValue...]))
                 == block.load(fromByteOffset: Field.checksum.rawValue, as: UInt64.self),
-              hasConsistentShape(counts, image)
+            hasConsistentShape(counts, image)
         else { return nil }
         return VocabularyImage(image: image)
     }
@@ -158,16 +172,18 @@ final class VocabularyImage: @unchecked Sendable {
         let offsets: UnsafeBufferPointer<UInt32> = Self.buffer(.tokenOffsets, in: image)
         let longStrings = (0..<max(ranks, 0)).count(where: { offsets[$0 + 1] &- offsets[$0] > 8 })
         guard ranks > 0, isTableSize(count(.rankSlots)), count(.rankSlots) >= 2 * ranks, count(.pairRanks) == pairCount,
-              count(.shortRankFilter) == ByteStringTable.Arrays.filterWords(for: ranks - longStrings),
-              count(.longRankFilter) == ByteStringTable.Arrays.filterWords(for: longStrings),
-              offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
-              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }),
-              count(.characterFlags) == 0 && count(.spannedPairs) == 0
+            count(.shortRankFilter) == ByteStringTable.Arrays.filterWords(for: ranks - longStrings),
+            count(.longRankFilter) == ByteStringTable.Arrays.filterWords(for: longStrings),
+            offsets.first == 0, offsets.last.map(Int.init) == count(.tokenBytes),
+            zip(offsets, offsets.dropFirst()).allSatisfy({ $0 < $1 }),
+            count(.characterFlags) == 0 && count(.spannedPairs) == 0
                 || count(.characterFlags) == PieceCuts.characterCount && count(.spannedPairs) == 1 << (PieceCuts.filterBits - 6)
         else { return false }
         if count(.trieSlots) == 0 {
-            return [Section.oneByteNodes, .twoByteNodes, .threeByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter,
-                    .splitFreeCharacters].allSatisfy { count($0) == 0 }
+            return [
+                Section.oneByteNodes, .twoByteNodes, .threeByteNodes, .pairStepSlots, .charStepSlots, .midCharNodes, .tokenLinks, .mergeSlots, .mergeFilter,
+                .splitFreeCharacters,
+            ].allSatisfy { count($0) == 0 }
         }
         return isTableSize(count(.trieSlots)) && isTableSize(count(.mergeSlots)) && isTableSize(count(.pairStepSlots))
             && isTableSize(count(.charStepSlots))
@@ -187,8 +203,9 @@ final class VocabularyImage: @unchecked Sendable {
         for rank in 0..<ranks {
             let link = links[rank]
             guard link.length == offsets[rank + 1] &- offsets[rank], link.splitLeft < limit, link.splitRight < limit,
-                  [link.shorterPrefix, link.lowestMergeAsLeft, link.lowestMergeAsRight]
-                    .allSatisfy({ $0 < limit || $0 == BacktrackingTables.none }) else { return false }
+                [link.shorterPrefix, link.lowestMergeAsLeft, link.lowestMergeAsRight]
+                    .allSatisfy({ $0 < limit || $0 == BacktrackingTables.none })
+            else { return false }
         }
         return true
     }

@@ -11,7 +11,11 @@ struct RandomConversation {
     mutating func text() -> String {
         switch random.below(6) {
         case 0: return ""
-        case 1: return random.pick(["Hello!", "What's the weather in 北京?", "Summarize: 今日は良い天気です。", "  padded  ", "line one\nline two\n", "Use <|im_end|> wisely", "{\"json\": true}"])
+        case 1:
+            return random.pick([
+                "Hello!", "What's the weather in 北京?", "Summarize: 今日は良い天気です。", "  padded  ", "line one\nline two\n", "Use <|im_end|> wisely",
+                "{\"json\": true}",
+            ])
         default: return random.string(maximumAtoms: 8)
         }
     }
@@ -44,8 +48,10 @@ struct RandomConversation {
         if chance(30) { return .object([("type", .string("array")), ("items", schema(depth: depth + 1))]) }
         var properties: [(String, JSONText)] = []
         for index in 0...random.below(3) { properties.append(("p\(index)_\(random.pick(["city", "unit", "q", "数量"]))", schema(depth: depth + 1))) }
-        return .object([("type", .string("object")), ("properties", .object(properties)),
-                        ("required", .array(properties.prefix(1).map { .string($0.0) }))])
+        return .object([
+            ("type", .string("object")), ("properties", .object(properties)),
+            ("required", .array(properties.prefix(1).map { .string($0.0) })),
+        ])
     }
 
     static let toolNames = ["get_weather", "search", "run_python", "翻译", "calc"]
@@ -54,11 +60,18 @@ struct RandomConversation {
         guard chance(55) else { return nil }
         var tools: [JSONText] = []
         for name in Self.toolNames.prefix(1 + random.below(3)) {
-            tools.append(.object([("type", .string("function")), ("function", .object([
-                ("name", .string(name)),
-                ("description", .string(random.pick(["Get the weather.", "搜索网页", "Exécute du code", ""]))),
-                ("parameters", schema(depth: 0)),
-            ]))]))
+            tools.append(
+                .object([
+                    ("type", .string("function")),
+                    (
+                        "function",
+                        .object([
+                            ("name", .string(name)),
+                            ("description", .string(random.pick(["Get the weather.", "搜索网页", "Exécute du code", ""]))),
+                            ("parameters", schema(depth: 0)),
+                        ])
+                    ),
+                ]))
         }
         return .array(tools)
     }
@@ -67,7 +80,8 @@ struct RandomConversation {
         var calls: [JSONText] = []
         for _ in 0...random.below(2) {
             let name = random.pick(Self.toolNames)
-            let arguments: JSONText = chance(50)
+            let arguments: JSONText =
+                chance(50)
                 ? .string("{\"q\": \"\(random.pick(["tokyo", "上海", "x"]))\", \"n\": \(random.below(10))}")
                 : .object([("q", .string(random.pick(["tokyo", "上海", "x"]))), ("n", .int(random.below(10))), ("deep", .object([("ok", .bool(chance(50)))]))])
             var fields: [(String, JSONText)] = []
@@ -92,7 +106,15 @@ struct RandomConversation {
             if chance(15) { break }
             var assistant: [(String, JSONText)] = [("role", .string("assistant"))]
             let calls = chance(40) ? toolCalls(&counter) : []
-            assistant.append(("content", calls.isEmpty ? content() : random.pick([JSONText.null, .string(""), .string("Let me check."), .array([.object([("type", .string("text")), ("text", .string(""))])])])))
+            assistant.append(
+                (
+                    "content",
+                    calls.isEmpty
+                        ? content()
+                        : random.pick([
+                            JSONText.null, .string(""), .string("Let me check."), .array([.object([("type", .string("text")), ("text", .string(""))])]),
+                        ])
+                ))
             if chance(25) { assistant.append(("reasoning_content", .string(random.pick(["I should call a tool.", "思考中…", ""])))) }
             if !calls.isEmpty { assistant.append(("tool_calls", .array(calls))) }
             if chance(10) { assistant.append(("name", .string("kimi"))) }

@@ -81,7 +81,7 @@ struct RandomToolSchema {
         }
         if chance(40) { fields.append(("description", description())) }
         if chance(25) { fields.append(("default", scalarDefault("string"))) }
-        if chance(2) { fields.removeAll { $0.0 == "type" } ; fields.append(("title", .string("no type"))) }
+        if chance(2) { fields.removeAll { $0.0 == "type" }; fields.append(("title", .string("no type"))) }
         return .object(fields)
     }
 

@@ -1,26 +1,17 @@
 import Foundation
 import KimiTokenizer
+import TestSupport
 
 /// Paths and shared processes for the differential tests: the reference oracle in
 /// `../shared/oracle`, run with the venv that `scripts/setup --oracle` makes.
 enum Reference {
-    static let checkoutRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `../shared` beside the checkout, or `KIMI_TOK_SHARED_DIR`.
-    static let sharedDirectory: URL = {
-        if let path = ProcessInfo.processInfo.environment["KIMI_TOK_SHARED_DIR"] {
-            return URL(fileURLWithPath: path)
-        }
-        return checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    }()
+    static let checkoutRoot = TestEnvironment.checkoutRoot
+    static let sharedDirectory = TestEnvironment.sharedDirectory
 
     static let referenceModelDirectory = sharedDirectory.appendingPathComponent("vocab/kimi-k2").path
     static let corpusDirectory = sharedDirectory.appendingPathComponent("corpus")
 
-    static let python: String = ProcessInfo.processInfo.environment["KIMI_TOK_ORACLE_PYTHON"]
-        ?? checkoutRoot.appendingPathComponent(".venv-oracle/bin/python").path
+    static let python = TestEnvironment.oraclePython
 
     /// The one oracle process of this test run.
     static let oracle: Result<JSONLinesProcess, Error> = Result { try oracleProcess(modelDirectory: referenceModelDirectory) }
@@ -35,8 +26,9 @@ enum Reference {
 
     /// The tokenizer of the K2.5 model directory (its special tokens name `<think>`).
     static let k25Tokenizer: Result<KimiTokenizer, Error> = Result {
-        try KimiTokenizer.load(modelDirectory: modelDirectory("kimi-k2.5"), strict: true,
-                               cache: VocabularyCache(directory: checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path))
+        try KimiTokenizer.load(
+            modelDirectory: modelDirectory("kimi-k2.5"), strict: true,
+            cache: VocabularyCache(directory: checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path))
     }
 
     private static func oracleProcess(modelDirectory: String) throws -> JSONLinesProcess {
@@ -52,14 +44,17 @@ enum Reference {
         let script = checkoutRoot.appendingPathComponent("Tests/OracleParityTests/pretokenizer_probe.py").path
         let oracleScript = sharedDirectory.appendingPathComponent("oracle/kimi_oracle.py").path
         try requireFile(oracleScript, hint: "the probe takes Kimi's pattern from ../shared/oracle/kimi_oracle.py")
-        return try JSONLinesProcess(name: "pretokenizer_probe.py", executable: python,
-                                    arguments: [script, "--oracle", oracleScript])
+        return try JSONLinesProcess(
+            name: "pretokenizer_probe.py", executable: python,
+            arguments: [script, "--oracle", oracleScript])
     }
 
-    /// The tokenizer under test, loaded once from the reference model directory.
+    /// The tokenizer under test, loaded once from the test vocabulary (`Vocab/kimi-k2`, the same
+    /// file as the reference model directory's, else that directory).
     static let tokenizer: Result<KimiTokenizer, Error> = Result {
-        try KimiTokenizer.load(modelDirectory: referenceModelDirectory, strict: true,
-                               cache: VocabularyCache(directory: checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path))
+        try KimiTokenizer.load(
+            modelDirectory: TestEnvironment.vocabularyDirectory ?? referenceModelDirectory, strict: true,
+            cache: VocabularyCache(directory: checkoutRoot.appendingPathComponent(".build/test-vocabulary-cache").path))
     }
 
     private static func requireFile(_ path: String, hint: String) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import KimiTokenizer
 
 /// How long loading a `tiktoken.model` takes in-process: reading, hashing and either parsing
 /// it or reading its cache file, each the best of several runs.

@@ -1,5 +1,55 @@
-/// Reads JSON into template values the way Python's `json.loads` does: object keys keep their
-/// order (a later duplicate key wins), integers stay integers and other numbers become floats.
+import Foundation
+
+/// A JSON value as Python's `json.loads` gives it: objects keep their key order (a later
+/// duplicate key replaces the value but keeps the first one's place), integers stay integers
+/// (beyond 64 bits as their digits) and other numbers become floats.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    /// An integer beyond 64 bits, as its decimal digits.
+    case bigInt(String)
+    case float(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(key: String, value: JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case let (.bool(x), .bool(y)): x == y
+        case let (.int(x), .int(y)): x == y
+        case let (.bigInt(x), .bigInt(y)): x == y
+        case let (.float(x), .float(y)): x == y || (x.isNaN && y.isNaN)
+        case let (.string(x), .string(y)): x == y
+        case let (.array(x), .array(y)): x == y
+        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: false
+        }
+    }
+
+    /// The value of `key` in an object.
+    public subscript(key: String) -> JSONValue? {
+        guard case let .object(pairs) = self else { return nil }
+        return pairs.first { $0.key == key }?.value
+    }
+
+    /// Python's type name, for messages.
+    public var typeName: String {
+        switch self {
+        case .null: "NoneType"
+        case .bool: "bool"
+        case .int, .bigInt: "int"
+        case .float: "float"
+        case .string: "str"
+        case .array: "list"
+        case .object: "dict"
+        }
+    }
+}
+
+/// Reads JSON the way Python's `json.loads` does (see ``JSONValue``), with errors that name the
+/// line and column, and the real character found.
 public struct JSONReader {
     /// Malformed JSON, with the byte offset, line and column of the problem.
     public struct SyntaxError: Error, Equatable, CustomStringConvertible {
@@ -23,7 +73,8 @@ public struct JSONReader {
         case index(Int)
     }
 
-    /// Where a string value sits in the document's bytes (quotes included).
+    /// Where a string value (quotes included) or an object (braces included) sits in the
+    /// document's bytes.
     public struct StringSpan: Sendable, Equatable {
         public let path: [PathComponent]
         public let range: Range<Int>
@@ -34,9 +85,10 @@ public struct JSONReader {
     private var depth = 0
     private var path: [PathComponent] = []
     private var spans: [StringSpan]?
+    private var objectSpans: [StringSpan]?
 
     /// Parses one JSON document.
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> Value {
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
         var reader = JSONReader(bytes: bytes)
         reader.skipWhitespace()
         let value = try reader.value()
@@ -47,7 +99,7 @@ public struct JSONReader {
 
     /// Parses one JSON document and also returns where every string value is, so that a
     /// caller can rewrite values in place and keep every other byte.
-    public static func parseWithStringSpans(_ bytes: [UInt8]) throws(SyntaxError) -> (Value, [StringSpan]) {
+    public static func parseWithStringSpans(_ bytes: [UInt8]) throws(SyntaxError) -> (JSONValue, [StringSpan]) {
         var reader = JSONReader(bytes: bytes)
         reader.spans = []
         reader.skipWhitespace()
@@ -57,7 +109,36 @@ public struct JSONReader {
         return (value, reader.spans ?? [])
     }
 
+    /// Parses one JSON document and returns where every string value and every object is
+    /// (an object's range runs from its `{` to its `}`), for callers that rewrite or insert
+    /// in place and keep every other byte.
+    public static func parseWithSpans(_ bytes: [UInt8]) throws(SyntaxError) -> (value: JSONValue, strings: [StringSpan], objects: [StringSpan]) {
+        var reader = JSONReader(bytes: bytes)
+        reader.spans = []
+        reader.objectSpans = []
+        reader.skipWhitespace()
+        let value = try reader.value()
+        reader.skipWhitespace()
+        if reader.position < bytes.count { throw reader.error("unexpected data after the JSON value") }
+        return (value, reader.spans ?? [], reader.objectSpans ?? [])
+    }
+
     private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The character at `position` for a message: the whole UTF-8 character (not the Latin-1
+    /// reading of its first byte), a byte order mark by name, a control or invalid byte in hex.
+    private func characterDescription(at position: Int) -> String {
+        let byte = bytes[position]
+        if bytes[position...].starts(with: [0xEF, 0xBB, 0xBF]) { return "a byte order mark (U+FEFF; save the file as UTF-8 without BOM)" }
+        if byte < 0x20 || byte == 0x7F { return "control character U+\(String(format: "%04X", Int(byte)))" }
+        if byte < 0x80 { return "'\(Unicode.Scalar(byte))'" }
+        let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+        let end = min(bytes.count, position + length)
+        if let text = String(validating: bytes[position..<end], as: UTF8.self), let scalar = text.unicodeScalars.first {
+            return "'\(text)' (U+\(String(format: "%04X", scalar.value)))"
+        }
+        return "invalid UTF-8 byte 0x\(String(format: "%02X", Int(byte)))"
+    }
 
     private func error(_ message: String) -> SyntaxError {
         var line = 1
@@ -72,7 +153,7 @@ public struct JSONReader {
         while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
     }
 
-    private mutating func value() throws(SyntaxError) -> Value {
+    private mutating func value() throws(SyntaxError) -> JSONValue {
         guard position < bytes.count else { throw error("unexpected end of input") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try object()
@@ -84,15 +165,15 @@ public struct JSONReader {
             return .string(text)
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
-        case UInt8(ascii: "n"): return try literal("null", .none)
+        case UInt8(ascii: "n"): return try literal("null", .null)
         case UInt8(ascii: "N"): return try literal("NaN", .float(.nan))
         case UInt8(ascii: "I"): return try literal("Infinity", .float(.infinity))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
-        default: throw error("unexpected character '\(Unicode.Scalar(bytes[position]))'")
+        default: throw error("unexpected character \(characterDescription(at: position))")
         }
     }
 
-    private mutating func literal(_ text: String, _ value: Value) throws(SyntaxError) -> Value {
+    private mutating func literal(_ text: String, _ value: JSONValue) throws(SyntaxError) -> JSONValue {
         guard bytes[position...].starts(with: text.utf8) else { throw error("expected '\(text)'") }
         position += text.utf8.count
         return value
@@ -103,13 +184,17 @@ public struct JSONReader {
         if depth > 512 { throw error("nested deeper than 512 levels") }
     }
 
-    private mutating func object() throws(SyntaxError) -> Value {
+    private mutating func object() throws(SyntaxError) -> JSONValue {
         try nested()
         defer { depth -= 1 }
+        let start = position
+        let objectPath = path
+        defer { if objectSpans != nil { objectSpans?.append(StringSpan(path: objectPath, range: start..<position)) } }
         position += 1
-        let box = Value.DictBox()
+        var pairs: [(key: String, value: JSONValue)] = []
+        var places: [String: Int] = [:]
         skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .dict(box) }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -119,23 +204,29 @@ public struct JSONReader {
             position += 1
             skipWhitespace()
             path.append(.key(key))
-            box[.string(key)] = try value()
+            let item = try value()
+            if let place = places[key] {
+                pairs[place].value = item
+            } else {
+                places[key] = pairs.count
+                pairs.append((key, item))
+            }
             path.removeLast()
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return .dict(box) }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
             throw error("expected ',' or '}' in an object")
         }
     }
 
-    private mutating func array() throws(SyntaxError) -> Value {
+    private mutating func array() throws(SyntaxError) -> JSONValue {
         try nested()
         defer { depth -= 1 }
         position += 1
-        var items: [Value] = []
+        var items: [JSONValue] = []
         skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
         while true {
             skipWhitespace()
             path.append(.index(items.count))
@@ -144,12 +235,12 @@ public struct JSONReader {
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in an array") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return .list(items) }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
             throw error("expected ',' or ']' in an array")
         }
     }
 
-    private mutating func number() throws(SyntaxError) -> Value {
+    private mutating func number() throws(SyntaxError) -> JSONValue {
         let start = position
         if bytes[position] == UInt8(ascii: "-") {
             position += 1
@@ -161,7 +252,8 @@ public struct JSONReader {
             if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
                 position += 1
             } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                        || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && isFloat) {
+                || ((byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")) && isFloat)
+            {
                 isFloat = true
                 position += 1
             } else {

@@ -1,4 +1,5 @@
 import Foundation
+import KimiTokenizer
 
 /// Encode throughput of one text, measured in-process: the best of several runs.
 public struct EncodeBenchmark: Sendable, Encodable {
@@ -12,8 +13,10 @@ public struct EncodeBenchmark: Sendable, Encodable {
     public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / seconds / 1e6 : 0 }
 
     /// Encodes `text` at least `minimumRuns` times and for at least `minimumSeconds` in all.
-    public static func measure(_ tokenizer: KimiTokenizer, text: String, mode: EncodeMode,
-                               minimumRuns: Int = 3, minimumSeconds: Double = 1) throws -> EncodeBenchmark {
+    public static func measure(
+        _ tokenizer: KimiTokenizer, text: String, mode: EncodeMode,
+        minimumRuns: Int = 3, minimumSeconds: Double = 1
+    ) throws -> EncodeBenchmark {
         var tokens = 0
         let (best, runs) = try BestOfRuns.measure(minimumRuns: minimumRuns, minimumSeconds: minimumSeconds) {
             tokens = try tokenizer.encode(text, mode: mode).count

@@ -4,8 +4,10 @@ import Foundation
 enum BestOfRuns {
     /// Runs `body` at least `minimumRuns` times and for at least `minimumSeconds` in all; the
     /// seconds of the fastest run and the number of runs.
-    static func measure(minimumRuns: Int, minimumSeconds: Double = 0,
-                        _ body: () throws -> Void) rethrows -> (seconds: Double, runs: Int) {
+    static func measure(
+        minimumRuns: Int, minimumSeconds: Double = 0,
+        _ body: () throws -> Void
+    ) rethrows -> (seconds: Double, runs: Int) {
         var best = Double.infinity
         var runs = 0
         var total = 0.0
