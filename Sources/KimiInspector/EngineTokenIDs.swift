@@ -39,10 +39,13 @@ public enum EngineTokenIDs {
         let found = try find(bytes)
         if let ids = found.plain ?? found.prompt { return ids }
         if !found.outputs.isEmpty {
-            throw UnknownShape("the response holds output IDs (choices[i].token_ids / output_ids) but no prompt IDs; ask the engine for prompt_token_ids, or use --part output where a command takes it")
+            throw UnknownShape(
+                "the response holds output IDs (choices[i].token_ids / output_ids) but no prompt IDs; ask the engine for prompt_token_ids, or use --part output where a command takes it"
+            )
         }
         throw UnknownShape(
-            "no token IDs found: expected an array, 'tokens', 'ids', 'prompt_token_ids', 'choices[i].token_ids', 'output_ids' or 'meta_info.input_token_logprobs'")
+            "no token IDs found: expected an array, 'tokens', 'ids', 'prompt_token_ids', 'choices[i].token_ids', 'output_ids' or 'meta_info.input_token_logprobs'"
+        )
     }
 
     /// The output's IDs, one list per choice (plain IDs are one output).
@@ -51,7 +54,9 @@ public enum EngineTokenIDs {
         if let plain = found.plain { return [plain] }
         if !found.outputs.isEmpty { return found.outputs }
         if found.prompt != nil {
-            throw UnknownShape("the response holds prompt IDs but no output IDs (choices[i].token_ids, output_ids or meta_info.output_token_logprobs); ask the engine to return them")
+            throw UnknownShape(
+                "the response holds prompt IDs but no output IDs (choices[i].token_ids, output_ids or meta_info.output_token_logprobs); ask the engine to return them"
+            )
         }
         throw UnknownShape("no output token IDs found: expected an array, 'choices[i].token_ids', 'output_ids' or 'meta_info.output_token_logprobs'")
     }
@@ -96,10 +101,11 @@ public enum EngineTokenIDs {
             return Found(plain: try integers(box.items, "the array"))
         case let .dict(box):
             if case let .list(tokens)? = box[.string("tokens")] {
-                return Found(plain: try tokens.items.enumerated().map { position, item in
-                    if case let .dict(token) = item, let id = token[.string("id")] { return try integer(id, "tokens[\(position)].id") }
-                    return try integer(item, "tokens[\(position)]")
-                })
+                return Found(
+                    plain: try tokens.items.enumerated().map { position, item in
+                        if case let .dict(token) = item, let id = token[.string("id")] { return try integer(id, "tokens[\(position)].id") }
+                        return try integer(item, "tokens[\(position)]")
+                    })
             }
             if case let .list(ids)? = box[.string("ids")] { return Found(plain: try integers(ids.items, "ids")) }
             var found = Found()

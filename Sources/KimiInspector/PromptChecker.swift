@@ -53,7 +53,8 @@ public struct PromptChecker: Sendable {
             findings.removeAll { $0.code == .malformedStructure && $0.tokenIndex == 0 }
             findings.append(
                 finding(
-                    .leadingBOS, .warning, stream, 0, "the stream starts with [BOS] (\(bos)), which Kimi's chat format does not have (llama.cpp adds one by default)",
+                    .leadingBOS, .warning, stream, 0,
+                    "the stream starts with [BOS] (\(bos)), which Kimi's chat format does not have (llama.cpp adds one by default)",
                     "do not add a BOS token for Kimi: llama.cpp --override-kv tokenizer.ggml.add_bos_token=bool:false, or add_special_tokens=False"))
         }
         findings += idsOutsideEmbedding(stream)

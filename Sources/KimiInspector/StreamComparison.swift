@@ -119,7 +119,10 @@ public struct StreamComparison: Sendable, Encodable {
     ) -> (FindingCode, String) {
         if reference == engine { return (.equal, "the engine's IDs are identical to the reference") }
         if let outside = engine.first(where: { $0 >= min(tokenizer.tokenCount, KimiMarkers.embeddingSize) }) {
-            return (.idOutsideEmbedding, "the engine's stream holds ID \(outside), outside the vocabulary or the model's embedding (another tokenizer, or corrupted IDs)")
+            return (
+                .idOutsideEmbedding,
+                "the engine's stream holds ID \(outside), outside the vocabulary or the model's embedding (another tokenizer, or corrupted IDs)"
+            )
         }
         if let bos = tokenizer.specialTokens.id(named: "[BOS]"), engine.first == bos, reference.first != bos,
             Array(engine.dropFirst()) == reference

@@ -27,7 +27,7 @@ public enum ToolCallIDNormalizer {
     }
 
     public static func normalize(_ json: [UInt8]) throws -> Result {
-        let (json: parsed, spans, objects) = try JSONReader.parseWithSpans(json)
+        let (parsed, spans, objects) = try JSONReader.parseWithSpans(json)
         let document = Value(json: parsed)
         let messagesPath: [JSONReader.PathComponent]
         let messages: [Value]

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import KimiIO
 import KimiBenchmarks
+import KimiIO
 import KimiTokenizer
 
 /// `kimi-tok bench`: encode throughput of a file, in-process.

@@ -14,7 +14,8 @@ enum ChoiceSelection {
     static func one(of lists: [[Int]], choice: Int?) throws -> [Int] {
         if let choice {
             guard choice < lists.count else {
-                throw Ambiguous(description: "--choice \(choice): the response has \(lists.count) choice\(lists.count == 1 ? "" : "s") (0...\(lists.count - 1))")
+                throw Ambiguous(
+                    description: "--choice \(choice): the response has \(lists.count) choice\(lists.count == 1 ? "" : "s") (0...\(lists.count - 1))")
             }
             return lists[choice]
         }

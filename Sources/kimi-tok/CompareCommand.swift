@@ -24,9 +24,11 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         if (engine == nil) == (engineURL == nil) { throw ValidationError("give exactly one of --engine, --engine-url") }
         if !timeout.isFinite || timeout < 1 || timeout > 3600 { throw ValidationError("--timeout must be from 1 to 3600 seconds, not \(timeout)") }
-        try StandardInputUse.requireOnce(["--engine": engine, "--messages": reference.messages, "--tools": reference.tools,
-                                          "--template": reference.template, "--prompt-file": reference.promptFile,
-                                          "--ids-file": reference.idsFile])
+        try StandardInputUse.requireOnce([
+            "--engine": engine, "--messages": reference.messages, "--tools": reference.tools,
+            "--template": reference.template, "--prompt-file": reference.promptFile,
+            "--ids-file": reference.idsFile,
+        ])
     }
 
     func run() throws {

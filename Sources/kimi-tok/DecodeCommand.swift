@@ -17,9 +17,10 @@ struct DecodeCommand: ParsableCommand {
 
     @Argument(help: "Token IDs.") var ids: [String] = []
     @Option(help: "Read the IDs from this file ('-' for stdin).") var file: String?
-    @Option(help: ArgumentHelp(
-        "prompt or output: which IDs of a completion response to decode.",
-        discussion: "Needed when the response holds both (vLLM prompt_token_ids and choices[i].token_ids)."))
+    @Option(
+        help: ArgumentHelp(
+            "prompt or output: which IDs of a completion response to decode.",
+            discussion: "Needed when the response holds both (vLLM prompt_token_ids and choices[i].token_ids)."))
     var part: EngineTokenIDs.Part?
     @Option(help: "Which choice's output to decode (from 0), when the response has several.") var choice: Int?
     @Flag(help: "Print one JSON object: text, bytes_hex (per token), valid_utf8.") var json = false

@@ -35,7 +35,8 @@ struct ModelOptions: ParsableArguments {
     /// with the loaded tokenizer, its `tokenizer_config.json` is not read again.
     func renderer(templatePath: String?, tokenizer: KimiTokenizer? = nil) throws -> ChatRenderer {
         let directory = try directory()
-        let configuration = try tokenizer.map { try ModelConfiguration(directory: directory, tokenizerConfig: $0.config) }
+        let configuration =
+            try tokenizer.map { try ModelConfiguration(directory: directory, tokenizerConfig: $0.config) }
             ?? ModelConfiguration(directory: directory)
         return try ChatRenderer(configuration: configuration, templatePath: templatePath, family: family)
     }

@@ -33,8 +33,10 @@ struct ReferenceOptions: ParsableArguments {
     func validate() throws {
         let given = [messages, promptFile, idsFile].compactMap { $0 }.count
         if given != 1 { throw ValidationError("give exactly one of --messages, --prompt-file, --ids-file") }
-        try StandardInputUse.requireOnce(["--messages": messages, "--tools": tools, "--template": template,
-                                          "--prompt-file": promptFile, "--ids-file": idsFile])
+        try StandardInputUse.requireOnce([
+            "--messages": messages, "--tools": tools, "--template": template,
+            "--prompt-file": promptFile, "--ids-file": idsFile,
+        ])
     }
 
     /// The request, if `--messages` was given.

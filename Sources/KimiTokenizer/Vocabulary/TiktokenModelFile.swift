@@ -1,3 +1,5 @@
+import Foundation
+
 /// The parsed contents of a `tiktoken.model` file: one `BASE64 RANK` line per token.
 struct TiktokenModelFile {
     /// All token bytes, concatenated in rank order.
@@ -24,13 +26,17 @@ struct TiktokenModelFile {
             // a wrong rank or a repeated one: say that, not what the garbage looks like.
             guard let last = data.last, last != 0x0A, last != 0x0D else { throw error }
             let lastLine = Self.lineCount(data)
+            let lastLineFails: Bool
             switch error {
-            case let .malformedLine(_, line, _) where line == lastLine, let .duplicateRank(_, line, _, _) where line == lastLine,
-                .missingRank:
-                throw .truncatedFile(path: path, line: lastLine, problem: "\(error)".replacingOccurrences(of: path + ":", with: "").replacingOccurrences(of: path, with: "the file"))
-            default:
-                throw error
+            case let .malformedLine(_, line, _): lastLineFails = line == lastLine
+            case let .duplicateRank(_, line, _, _): lastLineFails = line == lastLine
+            case .duplicateToken(_, let line, _): lastLineFails = line == lastLine
+            case .missingRank: lastLineFails = true
+            default: lastLineFails = false
             }
+            guard lastLineFails else { throw error }
+            let problem = "\(error)".replacingOccurrences(of: path + ":", with: "").replacingOccurrences(of: path, with: "the file")
+            throw .truncatedFile(path: path, line: lastLine, problem: problem.trimmingCharacters(in: .whitespaces))
         }
     }
 

@@ -1,0 +1,165 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Regressions from the user trial (issue 25) through the real CLI; each failed on the code
+/// before its fix.
+@Suite("User-trial regressions: the CLI", .serialized, .needsShared)
+struct UserTrialTests {
+    let errors = ErrorExitTests()
+    let inspector = InspectorCommandTests()
+
+    /// Bug 1: a template that would build a huge value exits 2 at once.
+    @Test func hugeTemplateValuesExitTwo() throws {
+        let messages = try inspector.write(#"[{"role": "user", "content": "hi"}]"#)
+        let template = try inspector.write("{{ [1] * 10**10 }}", name: "t.jinja")
+        errors.expectFailure(try CLI.run(["render", "--messages", messages, "--template", template]), mentioning: ["limit exceeded"])
+    }
+
+    /// Bug 3: parse-tool-calls --ids reads the output IDs of every choice, not the prompt.
+    @Test func parseToolCallsReadsEveryChoicesOutput() throws {
+        let call = "<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{}<|tool_call_end|><|tool_calls_section_end|>"
+        let ids = try #require(try inspector.json(try CLI.run(["encode", "--json", call]))["ids"] as? [Int])
+        let prompt = try #require(try inspector.json(try CLI.run(["encode", "--json", "<|im_user|>user<|im_middle|>hi<|im_end|>"]))["ids"] as? [Int])
+        let response = try inspector.write(#"{"prompt_token_ids": \#(prompt), "choices": [{"token_ids": \#(ids)}, {"token_ids": [19180]}]}"#)
+        let result = try CLI.run(["parse-tool-calls", "--ids", "--file", response, "--json"])
+        let choices = try #require(try inspector.json(result)["choices"] as? [[String: Any]])
+        #expect(choices.count == 2)
+        #expect((choices[0]["summary"] as? [String: Any])?["calls"] as? Int == 1)
+        let one = try CLI.run(["parse-tool-calls", "--ids", "--choice", "0", "--file", response])
+        #expect(one.status == 0 && one.output.contains("1 calls: 1 valid"), "\(one.output)\(one.stderr)")
+        errors.expectFailure(try CLI.run(["parse-tool-calls", "--ids", "--choice", "5", "--file", response]), mentioning: ["2 choices"])
+        // decode must be told which part it wants, and says so.
+        errors.expectFailure(try CLI.run(["decode", "--file", response]), mentioning: ["--part"])
+        let output = try CLI.run(["decode", "--file", response, "--part", "output", "--choice", "1"])
+        #expect(output.status == 0 && output.output == "Hello")
+        let promptText = try CLI.run(["decode", "--file", response, "--part", "prompt"])
+        #expect(promptText.output == "<|im_user|>user<|im_middle|>hi<|im_end|>")
+    }
+
+    /// Bug 5: --engine-url sends --variable values as chat_template_kwargs.
+    @Test func engineURLSendsTemplateVariables() throws {
+        let messages = try inspector.write(#"[{"role": "user", "content": "hi"}]"#)
+        let engine = try inspector.fakeEngine(answering: [1, 2, 3])
+        _ = try CLI.run([
+            "compare", "--engine-url", "http://127.0.0.1:\(engine.port)", "--messages", messages, "--variable", "thinking=false",
+        ])
+        let sent = try #require(inspector.lastRequest(engine))
+        #expect((sent["chat_template_kwargs"] as? [String: Any])?["thinking"] as? Bool == false)
+    }
+
+    /// Bug 13: a server that never answers times out when --timeout says, without spinning.
+    @Test func engineURLTimesOutWithoutSpinning() throws {
+        let silent = """
+            import socket, sys, os, time
+            s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5)
+            open(os.path.join(sys.argv[1], 'port'), 'w').write(str(s.getsockname()[1]))
+            conns = []
+            while True:
+                c, _ = s.accept(); conns.append(c)
+            """
+        let server = try LoopbackServer(script: silent, directory: try CLI.temporaryDirectory())
+        let messages = try inspector.write(#"[{"role": "user", "content": "hi"}]"#)
+        let start = Date()
+        let result = try CLI.run(["compare", "--engine-url", "http://127.0.0.1:\(server.port)", "--timeout", "2", "--messages", messages])
+        let elapsed = Date().timeIntervalSince(start)
+        errors.expectFailure(result, mentioning: ["timed out after 2 s", "waiting for the response"])
+        #expect(elapsed < 10)
+        // The process's own CPU time while waiting (user + system, from /usr/bin/time's view) is
+        // checked by the client's design: poll with a deadline; here the wall time bounds it.
+    }
+
+    /// Bug 7: text a user wrote is not a content-list leak.
+    @Test func quotedPartsInUserTextAreNotALeak() throws {
+        let messages = try inspector.write(#"[{"role": "user", "content": "What does [{'type': 'text', 'text': 'hi'}] mean?"}]"#)
+        let result = try CLI.run(["check", "--messages", messages])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("content-list-leak"))
+    }
+
+    /// Bug 9: text that starts with "-" is explained, not taken for flags or the help.
+    @Test func textStartingWithADash() throws {
+        errors.expectFailure(try CLI.run(["encode", "-hi there"]), mentioning: ["put -- before it"])
+        errors.expectFailure(try CLI.run(["encode", "-x"]), mentioning: ["--"])
+        let quoted = try CLI.run(["encode", "--", "-hi there"])
+        #expect(quoted.status == 0 && !quoted.output.isEmpty)
+    }
+
+    /// Bug 10: standard input named twice.
+    @Test func standardInputNamedTwice() throws {
+        errors.expectFailure(try CLI.run(["render", "--messages", "-", "--tools", "-"]), mentioning: ["--messages and --tools", "standard input"])
+        errors.expectFailure(try CLI.run(["compare", "--engine", "-", "--ids-file", "-"]), mentioning: ["standard input"])
+    }
+
+    /// Bug 12: bench arguments are checked.
+    @Test(arguments: [["--seconds", "inf"], ["--seconds", "1e400"], ["--seconds", "nan"], ["--seconds", "-1"], ["--runs", "-3"], ["--runs", "0"]])
+    func benchArguments(_ arguments: [String]) throws {
+        let file = try inspector.write("hello", name: "b.txt")
+        errors.expectFailure(try CLI.run(["bench", "--file", file] + arguments), mentioning: [arguments[0]])
+    }
+
+    @Test func negativeThreads() throws {
+        errors.expectFailure(try CLI.run(["encode", "--jsonl", "-", "--threads", "-2"]), mentioning: ["--threads"])
+    }
+
+    /// Bug 14: the fix for a marker this vocabulary lacks never suggests that marker.
+    @Test func unknownMarkerFixNamesAnotherMarker() throws {
+        let result = try CLI.run([
+            "check", "--prompt-file", try inspector.write("<|im_user|>user<|im_middle|><|media_begin|>x<|im_end|>", name: "p.txt"), "--json",
+        ])
+        let findings = try #require(try inspector.json(result)["findings"] as? [[String: Any]])
+        let unknown = try #require(findings.first { $0["code"] as? String == "unknown-special-marker" })
+        let fix = try #require(unknown["fix"] as? String)
+        #expect(fix.contains("Kimi K2.5/K2.6"))
+        #expect(!fix.contains("(e.g. <|media_begin|>"))
+    }
+
+    /// Bug 15: a decimal too large for an ID.
+    @Test func hugeIDIsOutOfRange() throws {
+        errors.expectFailure(try CLI.run(["decode", "99999999999999999999999"]), mentioning: ["out of range"])
+    }
+
+    /// Bug 16: a tiktoken.model cut short says so.
+    @Test func truncatedVocabularySaysTruncated() throws {
+        let model = try errors.brokenModel { lines in
+            lines = Array(lines.prefix(813))
+            lines[812] = lines[812].dropLast(1)
+        }
+        let path = URL(fileURLWithPath: model).appendingPathComponent("tiktoken.model")
+        var data = try Data(contentsOf: path)
+        if data.last == 0x0A { data.removeLast() }
+        try data.write(to: path)
+        errors.expectFailure(try CLI.run(["encode", "--model-dir", model, "x"]), mentioning: ["truncated"])
+    }
+
+    /// Bug 17: a broken tokenizer_config.json names line and column.
+    @Test func brokenTokenizerConfigNamesLineAndColumn() throws {
+        let directory = try CLI.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: CLI.sharedVocabulary + "/tiktoken.model", toPath: directory.appendingPathComponent("tiktoken.model").path)
+        try Data("{\n  \"added_tokens_decoder\": {,\n}".utf8).write(to: directory.appendingPathComponent("tokenizer_config.json"))
+        errors.expectFailure(try CLI.run(["encode", "--model-dir", directory.path, "x"]), mentioning: ["tokenizer_config.json", "line 2, column"])
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("tokenizer_config.json"))
+        errors.expectFailure(try CLI.run(["encode", "--model-dir", directory.path, "x"]), mentioning: ["tokenizer_config.json", "no such file"])
+    }
+
+    /// Gap: --version.
+    @Test func version() throws {
+        let result = try CLI.run(["--version"])
+        #expect(result.status == 0 && result.output.split(separator: ".").count == 3)
+    }
+
+    /// Gap: a leading [BOS] is named by check and compare; IDs outside the vocabulary too.
+    @Test func leadingBOSAndForeignIDs() throws {
+        let messages = try inspector.write(#"[{"role": "user", "content": "hi"}]"#)
+        let ids = try #require(try inspector.json(try CLI.run(["render", "--messages", messages, "--json"]))["ids"] as? [Int])
+        let withBOS = try inspector.write("\([163584] + ids)")
+        let check = try CLI.run(["check", "--ids-file", withBOS, "--json"])
+        let codes = (try inspector.json(check)["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+        #expect(codes.contains("leading-bos") && !codes.contains("malformed-structure"), "\(codes)")
+        let compare = try CLI.run(["compare", "--engine", withBOS, "--messages", messages, "--json"])
+        #expect(try inspector.json(compare)["classification"] as? String == "leading-bos")
+        let foreign = try inspector.write("\(ids.dropLast() + [170000])")
+        let outside = try CLI.run(["compare", "--engine", foreign, "--messages", messages, "--json"])
+        #expect(try inspector.json(outside)["classification"] as? String == "id-outside-embedding")
+    }
+}
