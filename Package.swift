@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KimiTokCLITests",
-            dependencies: ["kimi-tok", "KimiTokenizer", "KimiTesting", "TestSupport"]
+            dependencies: ["kimi-tok", "KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiTesting", "TestSupport"]
         ),
     ]
 )

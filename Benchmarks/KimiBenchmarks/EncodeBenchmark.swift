@@ -24,7 +24,7 @@ public struct EncodeBenchmark: Sendable, Encodable {
         return EncodeBenchmark(bytes: text.utf8.count, tokens: tokens, seconds: best, runs: runs)
     }
 
-    enum CodingKeys: String, CodingKey { case bytes, tokens, seconds, runs, megabytesPerSecond = "mb_per_s" }
+    enum CodingKeys: String, CodingKey { case bytes, tokens = "count", seconds, runs, megabytesPerSecond = "mb_per_s" }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)

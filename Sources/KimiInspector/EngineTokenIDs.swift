@@ -98,7 +98,7 @@ public enum EngineTokenIDs {
                 }
                 return found
             }
-            return Found(plain: try integers(box.items, "the array"))
+            return Found(plain: try integers(box.items, nil))
         case let .dict(box):
             if case let .list(tokens)? = box[.string("tokens")] {
                 return Found(
@@ -146,12 +146,15 @@ public enum EngineTokenIDs {
             guard case let .list(parts) = triple, parts.items.count >= 2 else {
                 throw UnknownShape("meta_info.\(key)[\(position)] is not a [logprob, id, text] triple")
             }
-            return try integer(parts.items[1], "meta_info.\(key)[\(position)]")
+            return try integer(parts.items[1], "at position \(position) of meta_info.\(key)")
         }
     }
 
-    private static func integers(_ items: [Value], _ field: String) throws -> [Int] {
-        try items.enumerated().map { position, item in try integer(item, "\(field)[\(position)]") }
+    /// The integers of a list: plain (`field` nil) or under a named field.
+    private static func integers(_ items: [Value], _ field: String?) throws -> [Int] {
+        try items.enumerated().map { position, item in
+            try integer(item, "at position \(position)" + (field.map { " of " + $0 } ?? ""))
+        }
     }
 
     private static func integer(_ value: Value, _ field: String) throws -> Int {

@@ -36,6 +36,12 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case leadingBOS = "leading-bos"
 
     // Classifications of `compare` only.
+    /// The engine's IDs are its own preprocessing's render: content turned into parts, or parts joined.
+    case engineContentFormat = "engine-content-format"
+    /// The engine's IDs are its render with tool-call arguments parsed and printed again.
+    case engineArgumentsReserialized = "engine-arguments-reserialized"
+    /// The engine's IDs are its render with invalid or empty tool-call arguments replaced by `{}`.
+    case engineArgumentsDropped = "engine-arguments-dropped"
     /// The two streams are identical.
     case equal
     /// One stream is a prefix of the other.
@@ -51,6 +57,11 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
 
     /// The codes `check` reports.
     public static var findings: [FindingCode] {
-        allCases.filter { ![.equal, .truncation, .whitespaceOnly, .tokenizationOnly, .templateDifference].contains($0) }
+        allCases.filter {
+            ![
+                .equal, .truncation, .whitespaceOnly, .tokenizationOnly, .templateDifference, .engineContentFormat,
+                .engineArgumentsReserialized, .engineArgumentsDropped,
+            ].contains($0)
+        }
     }
 }

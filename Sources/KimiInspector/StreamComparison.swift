@@ -30,13 +30,23 @@ public struct StreamComparison: Sendable, Encodable {
     /// A check code or cause: `missing-generation-prompt`, `content-list-leak`,
     /// `special-token-as-text`, `tool-declaration-json`, `leading-bos`, `id-outside-embedding`,
     /// `truncation`, `whitespace-only`, `tokenization-only`, `template-difference`, or `equal`.
-    public let classification: FindingCode
+    public private(set) var classification: FindingCode
     /// One line explaining the classification.
-    public let explanation: String
+    public private(set) var explanation: String
 
     enum CodingKeys: String, CodingKey {
         case equal, hunks, classification, explanation
         case firstDivergence = "first_divergence", referenceCount = "reference_count", engineCount = "engine_count"
+    }
+
+    /// The same comparison with the cause found by another means (an engine profile's render
+    /// that equals the engine's IDs), when the streams differ.
+    public func attributed(to cause: FindingCode, _ explanation: String) -> StreamComparison {
+        guard !equal else { return self }
+        var copy = self
+        copy.classification = cause
+        copy.explanation = explanation
+        return copy
     }
 
     /// A readable report: the verdict, the classification and the first 20 hunks.

@@ -62,6 +62,18 @@ public struct ToolCallReport: Sendable, Encodable {
     public let malformed: [String]
     public let summary: Summary
 
+    enum CodingKeys: String, CodingKey { case reasoning, content, calls, malformed, summary }
+
+    /// Every key is written; `reasoning` is `null` for output without reasoning.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(reasoning, forKey: .reasoning)
+        try container.encode(content, forKey: .content)
+        try container.encode(calls, forKey: .calls)
+        try container.encode(malformed, forKey: .malformed)
+        try container.encode(summary, forKey: .summary)
+    }
+
     /// Parses and validates `output`; `tools` are OpenAI-style tool objects (or nil to skip the
     /// declaration and schema checks).
     public init(output: String, tools: [Value]?) {

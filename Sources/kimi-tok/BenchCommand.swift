@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "hf, tiktoken or ordinary.") var mode: EncodeMode = .hf
     @Option(parsing: .unconditional, help: "Encode at least this many times (1 or more).") var runs = 3
     @Option(parsing: .unconditional, help: "And for at least this many seconds in all (0 to 3600).") var seconds = 1.0
-    @Flag(help: "Print one JSON object: bytes, tokens, seconds, mb_per_s, runs.") var json = false
+    @Flag(help: "Print one JSON object: bytes, count (tokens), seconds, mb_per_s, runs.") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {

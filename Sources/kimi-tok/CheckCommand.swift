@@ -16,6 +16,12 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var reference: ReferenceOptions
     @Flag(help: "Print one JSON object with a findings array.") var json = false
+    @Option(
+        help: ArgumentHelp(
+            "reference or vllm: whose preprocessing builds the prompt from --messages.",
+            discussion: "vllm checks what vLLM itself puts in front of the model (its content format and argument parsing)."))
+    var engine: EngineProfile = .reference
+    @OptionGroup var format: ContentFormatOption
     @OptionGroup var model: ModelOptions
 
     func run() throws {
@@ -25,16 +31,20 @@ struct CheckCommand: ParsableCommand {
             throw InspectorUnavailable()
         }
         let request = try reference.request()
-        let ids = try reference.ids(tokenizer: tokenizer, model: model, request: request)
-        let findings = checker.check(
+        let (ids, contentFormat) = try reference.ids(
+            tokenizer: tokenizer, model: model, request: request, engine: engine, contentFormat: format.contentFormat)
+        var findings = checker.check(
             ids,
             options: PromptChecker.Options(
                 expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools(),
                 thinking: try reference.thinking()))
+        if engine == .vllm, contentFormat == .openai {
+            findings = findings.map(Self.vllmContentFormatCause)
+        }
         let errors = findings.filter { $0.severity == .error }.count
         let warnings = findings.filter { $0.severity == .warning }.count
         if json {
-            try Output.json(CheckResult(findings: findings, tokens: ids.count, errors: errors, warnings: warnings))
+            try Output.json(CheckResult(findings: findings, count: ids.count, errors: errors, warnings: warnings))
         } else {
             var output = ""
             for finding in findings { output += "\(finding)\n" }
@@ -47,9 +57,22 @@ struct CheckCommand: ParsableCommand {
         if errors > 0 { throw ExitCode(1) }
     }
 
+    /// A content-list leak in vLLM's prompt: its cause is vLLM's content format, and so are the fixes.
+    static func vllmContentFormatCause(_ finding: Finding) -> Finding {
+        guard finding.code == .contentListLeak else { return finding }
+        return Finding(
+            code: finding.code, severity: finding.severity, tokenIndex: finding.tokenIndex, characterOffset: finding.characterOffset,
+            messageIndex: finding.messageIndex,
+            message: finding.message + " (vLLM's content format 'openai' turned the content into parts, and the template prints message['content'])",
+            fix:
+                "start vLLM with --chat-template-content-format string, or send null content instead of \"\" with tool calls, or use a fixed template that iterates the content parts"
+        )
+    }
+
     private struct CheckResult: Encodable {
         let findings: [Finding]
-        let tokens: Int
+        /// The number of tokens checked.
+        let count: Int
         let errors: Int
         let warnings: Int
     }

@@ -10,13 +10,23 @@ struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Compare an engine's token IDs with the reference and explain the first divergence.",
-        discussion: "Exit status: 0 equal, 1 different, 2 bad input.")
+        discussion: """
+            With --messages, a difference that an engine profile explains is named by the engine step \
+            that made it (engine-content-format, engine-arguments-reserialized, engine-arguments-dropped). \
+            --engine-profile vllm also compares the engine's IDs with what vLLM's preprocessing builds. \
+            Exit status: 0 equal to the reference, 1 different, 2 bad input.
+            """)
 
     @Option(help: "The engine's token IDs ('-' for stdin), in any shape engines return them.") var engine: String?
     @Option(name: .customLong("engine-url"), help: "Fetch the engine's IDs from this server's /tokenize (vLLM shape).")
     var engineURL: String?
     @Option(name: .customLong("engine-model"), help: "The model name to send with --engine-url.") var engineModel: String?
     @Option(parsing: .unconditional, help: "Seconds to wait for --engine-url (1 to 3600).") var timeout: Double = 60
+    @Option(
+        name: .customLong("engine-profile"),
+        help: "reference or vllm: with vllm, also compare with the prompt vLLM's own preprocessing builds (needs --messages).")
+    var engineProfile: EngineProfile = .reference
+    @OptionGroup var format: ContentFormatOption
     @OptionGroup var reference: ReferenceOptions
     @Flag(help: "Print one JSON object: equal, first_divergence, hunks, classification.") var json = false
     @OptionGroup var model: ModelOptions
@@ -24,6 +34,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         if (engine == nil) == (engineURL == nil) { throw ValidationError("give exactly one of --engine, --engine-url") }
         if !timeout.isFinite || timeout < 1 || timeout > 3600 { throw ValidationError("--timeout must be from 1 to 3600 seconds, not \(timeout)") }
+        if engineProfile != .reference, reference.messages == nil { throw ValidationError("--engine-profile \(engineProfile.rawValue) needs --messages") }
         try StandardInputUse.requireOnce([
             "--engine": engine, "--messages": reference.messages, "--tools": reference.tools,
             "--template": reference.template, "--prompt-file": reference.promptFile,
@@ -34,7 +45,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try model.loadTokenizer()
         let request = try reference.request()
-        let referenceIDs = try reference.ids(tokenizer: tokenizer, model: model, request: request)
+        let referenceIDs = try reference.ids(tokenizer: tokenizer, model: model, request: request).ids
         let engineIDs: [Int]
         if let engine {
             engineIDs = try EngineTokenIDs.parse(try InputBytes.read(engine))
@@ -53,14 +64,49 @@ struct CompareCommand: ParsableCommand {
                 engineIDs = try client.tokenize(prompt: try tokenizer.decode(referenceIDs))
             }
         }
-        let comparison = StreamComparison(
-            reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer,
-            family: try model.resolvedFamily(tokenizer: tokenizer))
+        let family = try model.resolvedFamily(tokenizer: tokenizer)
+        var comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer, family: family)
+        if !comparison.equal, let request {
+            let renderer = try model.renderer(templatePath: reference.template, tokenizer: tokenizer)
+            if let cause = EngineStepAttribution.explain(
+                engineIDs: engineIDs, request: request, renderer: renderer, tokenizer: tokenizer,
+                addGenerationPrompt: reference.expectsGenerationPrompt, variables: try TemplateVariables.parse(reference.variables))
+            {
+                comparison = comparison.attributed(to: cause.code, cause.explanation)
+            }
+        }
+        var profile: StreamComparison?
+        if engineProfile != .reference {
+            let profileIDs = try reference.ids(
+                tokenizer: tokenizer, model: model, request: request, engine: engineProfile, contentFormat: format.contentFormat
+            ).ids
+            profile = StreamComparison(reference: profileIDs, engine: engineIDs, tokenizer: tokenizer, family: family)
+        }
         if json {
-            try Output.json(comparison)
+            if let profile {
+                try Output.json(ProfileResult(reference: comparison, engineProfile: engineProfile, profile: profile))
+            } else {
+                try Output.json(comparison)
+            }
         } else {
-            Output.standardOutput(comparison.report)
+            var text = comparison.report
+            if let profile {
+                text += "against the \(engineProfile.rawValue) profile's prompt: " + profile.report
+            }
+            Output.standardOutput(text)
         }
         if !comparison.equal { throw ExitCode(1) }
+    }
+
+    /// The comparison with the reference and with an engine profile's prompt.
+    private struct ProfileResult: Encodable {
+        let reference: StreamComparison
+        let engineProfile: EngineProfile
+        let profile: StreamComparison
+
+        enum CodingKeys: String, CodingKey {
+            case reference, profile
+            case engineProfile = "engine_profile"
+        }
     }
 }

@@ -57,13 +57,22 @@ struct ReferenceOptions: ParsableArguments {
         return try ChatRequest.readTools(InputBytes.read(tools))
     }
 
-    /// The token IDs: rendered and encoded, encoded, or read.
-    func ids(tokenizer: KimiTokenizer, model: ModelOptions, request: ChatRequest?) throws -> [Int] {
+    /// The token IDs: rendered (by `engine`'s profile) and encoded, encoded, or read.
+    func ids(
+        tokenizer: KimiTokenizer, model: ModelOptions, request: ChatRequest?,
+        engine: EngineProfile = .reference, contentFormat: ContentFormat = .auto
+    ) throws -> (ids: [Int], contentFormat: ContentFormat?) {
         if let request {
-            let prompt = try model.renderer(templatePath: template, tokenizer: tokenizer).render(
-                request, addGenerationPrompt: expectsGenerationPrompt, variables: try TemplateVariables.parse(variables))
-            return try tokenizer.encode(prompt, mode: .hf)
+            let rendering = try model.renderer(templatePath: template, tokenizer: tokenizer).render(
+                request, engine: engine, contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt,
+                variables: try TemplateVariables.parse(variables))
+            return (try tokenizer.encode(rendering.prompt, mode: .hf), rendering.contentFormat)
         }
+        return (try ids(tokenizer: tokenizer), nil)
+    }
+
+    /// The token IDs of a prompt file or an IDs file.
+    private func ids(tokenizer: KimiTokenizer) throws -> [Int] {
         if let promptFile {
             return try tokenizer.encode(try UTF8Input.decode(try InputBytes.read(promptFile)), mode: .hf)
         }

@@ -26,7 +26,13 @@ struct RenderCommand: ParsableCommand {
             "A template variable as NAME=JSON, like an apply_chat_template keyword (repeatable).",
             discussion: "For example --variable thinking=false for Kimi K2.5's non-thinking mode."))
     var variables: [String] = []
-    @Flag(help: "Print one JSON object: family, prompt, ids.") var json = false
+    @Flag(help: "Print one JSON object: family, prompt, ids (and content_format with --engine vllm).") var json = false
+    @Option(
+        help: ArgumentHelp(
+            "reference or vllm: whose preprocessing builds the prompt.",
+            discussion: "reference is the model's own tokenizer class; vllm is what vLLM 0.33 builds (content format, argument parsing)."))
+    var engine: EngineProfile = .reference
+    @OptionGroup var format: ContentFormatOption
     @Flag(
         name: .customLong("tools-only"),
         help: ArgumentHelp(
@@ -56,11 +62,15 @@ struct RenderCommand: ParsableCommand {
             Output.standardOutput(declaration.text.hasSuffix("\n") ? declaration.text : declaration.text + "\n")
             return
         }
-        let prompt = try renderer.render(
-            request, addGenerationPrompt: !noGenerationPrompt,
+        let rendering = try renderer.render(
+            request, engine: engine, contentFormat: format.contentFormat, addGenerationPrompt: !noGenerationPrompt,
             variables: try TemplateVariables.parse(variables))
+        let prompt = rendering.prompt
         if json {
-            try Output.json(RenderResult(family: renderer.family, prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf)))
+            try Output.json(
+                RenderResult(
+                    family: renderer.family, prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf),
+                    contentFormat: rendering.contentFormat))
         } else if tokens {
             Output.standardOutput(try TokenStreamOutput.table(try tokenizer.encode(prompt, mode: .hf), tokenizer, color: color))
         } else {
@@ -72,5 +82,12 @@ struct RenderCommand: ParsableCommand {
         let family: ModelFamily
         let prompt: String
         let ids: [Int]
+        /// Only with an engine profile that has one (vLLM's resolved content format).
+        let contentFormat: ContentFormat?
+
+        enum CodingKeys: String, CodingKey {
+            case family, prompt, ids
+            case contentFormat = "content_format"
+        }
     }
 }

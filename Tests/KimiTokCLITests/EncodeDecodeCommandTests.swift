@@ -42,7 +42,7 @@ struct EncodeDecodeCommandTests {
         let encode = try CLI.run(["bench", "--file", file.path, "--json", "--runs", "2", "--seconds", "0"])
         let throughput = try #require(try JSONSerialization.jsonObject(with: encode.stdout) as? [String: Any])
         #expect(encode.status == 0)
-        #expect("\(throughput["tokens"] as? Int ?? -1)\n" == count)
+        #expect("\(throughput["count"] as? Int ?? -1)\n" == count)
         #expect(throughput["bytes"] as? Int == text.utf8.count)
         #expect((throughput["runs"] as? Int ?? 0) >= 2 && (throughput["mb_per_s"] as? Double ?? 0) > 0)
         let load = try CLI.run(["bench", "--load", "--json", "--runs", "1"])

@@ -1,4 +1,6 @@
 import Foundation
+import KimiChatTemplate
+import KimiIO
 import TestSupport
 import Testing
 
@@ -161,5 +163,100 @@ struct UserTrialTests {
         let foreign = try inspector.write("\(ids.dropLast() + [170000])")
         let outside = try CLI.run(["compare", "--engine", foreign, "--messages", messages, "--json"])
         #expect(try inspector.json(outside)["classification"] as? String == "id-outside-embedding")
+    }
+}
+
+/// The vLLM engine profile through the CLI: render, check and compare on requests and engine
+/// IDs taken from vLLM's own renders (`../shared/engines`).
+@Suite("vLLM engine profile commands", .serialized, .needsShared)
+struct VLLMProfileCommandTests {
+    let inspector = InspectorCommandTests()
+    static let templates = TestEnvironment.sharedDirectory.appendingPathComponent("templates")
+
+    /// A request whose reference render is clean, but which vLLM renders with the content-list leak.
+    static let leaky =
+        #"[{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21"}]"#
+
+    @Test func checkFlagsTheLeakVLLMWouldPrint() throws {
+        let messages = try inspector.write(Self.leaky)
+        let early = Self.templates.appendingPathComponent("kimi-k2-tokenizer-config-early.jinja").path
+        let reference = try CLI.run(["check", "--messages", messages, "--template", early])
+        #expect(reference.status == 0, "\(reference.output)")
+        let vllm = try CLI.run(["check", "--engine", "vllm", "--messages", messages, "--template", early, "--json"])
+        #expect(vllm.status == 1)
+        let findings = try #require(try inspector.json(vllm)["findings"] as? [[String: Any]])
+        let leak = try #require(findings.first { $0["code"] as? String == "content-list-leak" })
+        #expect((leak["fix"] as? String)?.contains("--chat-template-content-format string") == true)
+        let string = try CLI.run(["check", "--engine", "vllm", "--content-format", "string", "--messages", messages, "--template", early])
+        #expect(string.status == 0, "\(string.output)")
+        let rendered = try inspector.json(try CLI.run(["render", "--engine", "vllm", "--json", "--messages", messages, "--template", early]))
+        #expect(rendered["content_format"] as? String == "openai")
+    }
+
+    /// One recorded request per kind of difference, with vLLM's IDs as the engine's.
+    func recorded(template: String, where matches: ([String: Any]) -> Bool) throws -> (messages: String, engine: String)? {
+        let url = TestEnvironment.sharedDirectory.appendingPathComponent("engines/vllm-0.33.0/kimi-k2-chat.jsonl")
+        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
+            guard let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                record["template"] as? String == template, let request = record["request"] as? [String: Any],
+                request["add_generation_prompt"] as? Bool ?? true, matches(request),
+                let auto = (record["vllm"] as? [String: Any])?["auto"] as? [String: Any], let ids = auto["ids"] as? [Int]
+            else { continue }
+            // The request as written (key order kept, which `tools | tojson` prints).
+            guard let ordered = try JSONReader.parse(Array(line.utf8))["request"] else { continue }
+            let messages = try inspector.write(try Value(json: ordered).compactJSON())
+            return (messages, try inspector.write("\(ids)", name: "engine.json"))
+        }
+        return nil
+    }
+
+    static func arguments(_ request: [String: Any]) -> [Any?] {
+        ((request["messages"] as? [[String: Any]]) ?? []).flatMap { message in
+            ((message["tool_calls"] as? [[String: Any]]) ?? []).map { ($0["function"] as? [String: Any])?["arguments"] }
+        }
+    }
+
+    static func isValidJSON(_ value: Any?) -> Bool {
+        guard let text = value as? String, !text.isEmpty else { return false }
+        return (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil
+    }
+
+    @Test func compareNamesTheEngineStep() throws {
+        let thinking = "kimi-k2-thinking-moonshotai-llamacpp.jinja"
+        let template = Self.templates.appendingPathComponent(thinking).path
+        let plainContent: ([String: Any]) -> Bool = { request in
+            !((request["messages"] as? [[String: Any]]) ?? []).contains { $0["content"] is [Any] }
+        }
+        let reserialized = try #require(
+            try recorded(template: thinking) { request in
+                let arguments = Self.arguments(request)
+                return plainContent(request) && !arguments.isEmpty && arguments.allSatisfy(Self.isValidJSON)
+                    && arguments.contains { ($0 as? String)?.contains("  ") == true }
+            })
+        let first = try inspector.json(
+            try CLI.run(["compare", "--engine", reserialized.engine, "--messages", reserialized.messages, "--template", template, "--json"]))
+        #expect(first["classification"] as? String == "engine-arguments-reserialized")
+        #expect((first["explanation"] as? String)?.contains("->") == true)
+        let dropped = try #require(
+            try recorded(template: thinking) { request in
+                plainContent(request) && Self.arguments(request).contains { ($0 as? String).map { !$0.isEmpty && !Self.isValidJSON($0) } ?? false }
+            })
+        let second = try inspector.json(try CLI.run(["compare", "--engine", dropped.engine, "--messages", dropped.messages, "--template", template, "--json"]))
+        #expect(second["classification"] as? String == "engine-arguments-dropped")
+        let early = "kimi-k2-tokenizer-config-early.jinja"
+        let leak = try #require(
+            try recorded(template: early) { request in
+                ((request["messages"] as? [[String: Any]]) ?? []).contains {
+                    $0["role"] as? String == "assistant" && $0["content"] as? String == "" && $0["tool_calls"] != nil
+                }
+            })
+        let third = try CLI.run([
+            "compare", "--engine", leak.engine, "--messages", leak.messages, "--template", Self.templates.appendingPathComponent(early).path,
+            "--engine-profile", "vllm", "--json",
+        ])
+        let object = try inspector.json(third)
+        #expect((object["reference"] as? [String: Any])?["classification"] as? String == "engine-content-format")
+        #expect((object["profile"] as? [String: Any])?["equal"] as? Bool == true)
+        #expect(object["engine_profile"] as? String == "vllm")
     }
 }

@@ -153,4 +153,33 @@ public struct ChatRenderer: Sendable {
         let end = rest.range(of: "<|im_end|>")?.lowerBound ?? rest.endIndex
         return (String(rest[..<end]), note)
     }
+
+    /// A prompt as an engine builds it, with the content format the engine used.
+    public struct EngineRendering: Sendable {
+        public let prompt: String
+        /// vLLM's resolved content format (`string` or `openai`); `nil` for the reference.
+        public let contentFormat: ContentFormat?
+    }
+
+    /// The prompt `engine` builds from `request`: the reference renders as ``render(_:addGenerationPrompt:variables:limits:)``
+    /// does; `vllm` first applies ``VLLMPreprocessing`` (all its steps, or only `steps`) under
+    /// `contentFormat` (`auto` is detected from the template, as vLLM does).
+    public func render(
+        _ request: ChatRequest, engine: EngineProfile, contentFormat: ContentFormat = .auto,
+        steps: VLLMPreprocessing.Steps = .all, addGenerationPrompt: Bool = true,
+        variables: [String: Value] = [:], limits: RenderLimits = RenderLimits()
+    ) throws -> EngineRendering {
+        switch engine {
+        case .reference:
+            return EngineRendering(
+                prompt: try render(request, addGenerationPrompt: addGenerationPrompt, variables: variables, limits: limits),
+                contentFormat: nil)
+        case .vllm:
+            let format = VLLMPreprocessing.resolve(contentFormat, template: try template(for: request))
+            let preprocessed = try VLLMPreprocessing.apply(request, format: format, steps: steps)
+            return EngineRendering(
+                prompt: try render(preprocessed, addGenerationPrompt: addGenerationPrompt, variables: variables, limits: limits),
+                contentFormat: format)
+        }
+    }
 }

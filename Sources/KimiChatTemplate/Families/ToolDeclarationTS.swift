@@ -434,8 +434,4 @@ extension Value {
         if case .none = self { true } else { false }
     }
 
-    /// `json.dumps(value, ensure_ascii=False)` with the default separators.
-    static func jsonQuotedValue(_ value: Value) -> String {
-        (try? PythonJSON().encode(value)) ?? value.pythonRepr
-    }
 }

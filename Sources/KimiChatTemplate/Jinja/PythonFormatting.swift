@@ -37,6 +37,12 @@ extension Value {
         }
     }
 
+    /// `json.dumps(value, ensure_ascii=False)` with the default separators: what transformers'
+    /// `tojson` prints.
+    public static func jsonQuotedValue(_ value: Value) -> String {
+        (try? PythonJSON().encode(value)) ?? value.pythonRepr
+    }
+
     /// `s` as a JSON string literal (`json.dumps(s, ensure_ascii=False)`).
     public static func jsonQuoted(_ s: String) -> String {
         (try? PythonJSON().encode(.string(s))) ?? "\"\""

@@ -3,7 +3,7 @@
 public struct Template: Sendable {
     /// Where the template came from, for error messages (a path, or a description).
     public let name: String
-    private let body: [Statement]
+    let body: [Statement]
 
     /// Parses `source`; syntax errors, unknown filters and unknown tests are reported here,
     /// as jinja2 reports them when it compiles.
