@@ -53,8 +53,8 @@ public struct KimiPromptExpectations: Sendable {
                 template: try Template(source: templateSource, name: "chat template"),
                 specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
         }
-        let prompt = try renderer.render(request, addGenerationPrompt: addGenerationPrompt, variables: variables)
-        return try tokenizer.encode(prompt, mode: .hf)
+        let rendering = try renderer.render(request, engine: .reference, addGenerationPrompt: addGenerationPrompt, variables: variables)
+        return try rendering.ids(with: tokenizer)
     }
 
     /// The stream ends with the family's generation prompt: `<|im_assistant|>assistant<|im_middle|>`,

@@ -117,6 +117,30 @@ public struct KimiTokenizer: Sendable {
         }
     }
 
+    /// The token IDs of a prompt built as segments, each encoded on its own as the tokenizer
+    /// class of Kimi K3 encodes them: cut like `hf` mode (400,000-character chunks, runs of at
+    /// most 25,000), a control segment with special tokens allowed, a text segment with
+    /// special-token strings as ordinary text. The IDs of the segments, in order.
+    public func encode(segments: [PromptSegment]) throws -> [Int] {
+        var ids: [Int] = []
+        for segment in segments {
+            var text = segment.text
+            ids += try text.withUTF8 { (utf8) throws(PreTokenizerError) -> [Int] in
+                let cache = PieceCache(textBytes: utf8.count)
+                return try TokenIDBuffer.withIDs(inputBytes: utf8.count) { (output) throws(PreTokenizerError) in
+                    try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
+                        if segment.special {
+                            try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache)
+                        } else {
+                            try encodeOrdinary(utf8, chunk, into: &output, cache: cache)
+                        }
+                    }
+                }
+            }
+        }
+        return ids
+    }
+
     private func encodeOrdinary(
         _ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
         into output: inout TokenIDBuffer, cache: PieceCache?

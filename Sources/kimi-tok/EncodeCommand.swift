@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KimiChatTemplate
+import KimiIO
 import KimiTokenizer
 
 extension EncodeMode: ExpressibleByArgument {}
@@ -17,6 +18,13 @@ struct EncodeCommand: ParsableCommand {
     var jsonl: String?
     @Option(help: "With --jsonl: the record field holding the text.") var field = "text"
     @Option(parsing: .unconditional, help: "With --jsonl: worker threads (default: one per core).") var threads: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Encode a prompt built as segments: a JSON list of [text, allow_special] ('-' for stdin).",
+            discussion:
+                "Each segment is encoded on its own, as Kimi K3's tokenizer class does: with special tokens allowed when allow_special is true, as ordinary text otherwise."
+        ))
+    var segments: String?
     @Option(help: "hf, tiktoken or ordinary.") var mode: EncodeMode = .hf
     @Flag(help: "Print one JSON object: ids, count, mode.") var json = false
     @Flag(help: "Print only the number of tokens.") var count = false
@@ -25,10 +33,14 @@ struct EncodeCommand: ParsableCommand {
     func validate() throws {
         if jsonl != nil, input.text != nil || input.file != nil { throw ValidationError("give --jsonl, or TEXT / --file, not both") }
         if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be from 1 to 1024, not \(threads)") }
+        if segments != nil, jsonl != nil || input.text != nil || input.file != nil {
+            throw ValidationError("give --segments, or TEXT / --file / --jsonl, not both")
+        }
     }
 
     func run() throws {
         if let jsonl { return try encodeLines(jsonl) }
+        if let segments { return try encodeSegments(segments) }
         if mode == .hf, let file = input.file, StreamingEncoder.canStream(file) { return try encodeStreaming(file) }
         let text = try input.read()
         let tokenizer = try model.loadTokenizer()
@@ -38,6 +50,19 @@ struct EncodeCommand: ParsableCommand {
         case (true, false):
             // The same shape, key order included, as the streamed output of a file.
             Output.standardOutput("{\"ids\":[" + IDText.string(ids, separator: UInt8(ascii: ",")) + "],\"count\":\(ids.count),\"mode\":\"\(mode.rawValue)\"}\n")
+        case (false, true): Output.standardOutput("\(ids.count)\n")
+        case (false, false): Output.standardOutput(IDText.string(ids, separator: UInt8(ascii: " ")) + "\n")
+        }
+    }
+
+    /// A prompt given as segments, each encoded on its own.
+    private func encodeSegments(_ path: String) throws {
+        let list = try PromptSegments.read(try InputBytes.read(path))
+        let ids = try model.loadTokenizer().encode(segments: list)
+        switch (json, count) {
+        case (true, true): try Output.json(["count": ids.count])
+        case (true, false):
+            Output.standardOutput("{\"ids\":[" + IDText.string(ids, separator: UInt8(ascii: ",")) + "],\"count\":\(ids.count),\"mode\":\"segments\"}\n")
         case (false, true): Output.standardOutput("\(ids.count)\n")
         case (false, false): Output.standardOutput(IDText.string(ids, separator: UInt8(ascii: " ")) + "\n")
         }

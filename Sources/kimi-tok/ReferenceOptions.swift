@@ -66,7 +66,7 @@ struct ReferenceOptions: ParsableArguments {
             let rendering = try model.renderer(templatePath: template, tokenizer: tokenizer).render(
                 request, engine: engine, contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt,
                 variables: try TemplateVariables.parse(variables))
-            return (try tokenizer.encode(rendering.prompt, mode: .hf), rendering.contentFormat)
+            return (try rendering.ids(with: tokenizer), rendering.contentFormat)
         }
         return (try ids(tokenizer: tokenizer), nil)
     }

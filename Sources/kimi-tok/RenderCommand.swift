@@ -66,13 +66,15 @@ struct RenderCommand: ParsableCommand {
             request, engine: engine, contentFormat: format.contentFormat, addGenerationPrompt: !noGenerationPrompt,
             variables: try TemplateVariables.parse(variables))
         let prompt = rendering.prompt
+        let ids = try rendering.ids(with: tokenizer)
         if json {
             try Output.json(
                 RenderResult(
-                    family: renderer.family, prompt: prompt, ids: try tokenizer.encode(prompt, mode: .hf),
-                    contentFormat: rendering.contentFormat))
+                    family: renderer.family, prompt: prompt, ids: ids, contentFormat: rendering.contentFormat,
+                    segments: rendering.segments))
         } else if tokens {
-            Output.standardOutput(try TokenStreamOutput.table(try tokenizer.encode(prompt, mode: .hf), tokenizer, color: color))
+            let starts = try rendering.segments.map { try TokenStreamOutput.segmentStarts($0, tokenizer) } ?? [:]
+            Output.standardOutput(try TokenStreamOutput.table(ids, tokenizer, color: color, segmentStarts: starts))
         } else {
             Output.standardOutput(Output.isTerminal ? prompt + "\n" : prompt)
         }
@@ -84,9 +86,11 @@ struct RenderCommand: ParsableCommand {
         let ids: [Int]
         /// Only with an engine profile that has one (vLLM's resolved content format).
         let contentFormat: ContentFormat?
+        /// Only for Kimi K3: the segments, each `{"text", "special"}`.
+        let segments: [PromptSegment]?
 
         enum CodingKeys: String, CodingKey {
-            case family, prompt, ids
+            case family, prompt, ids, segments
             case contentFormat = "content_format"
         }
     }

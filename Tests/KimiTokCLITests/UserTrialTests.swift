@@ -260,3 +260,40 @@ struct VLLMProfileCommandTests {
         #expect(object["engine_profile"] as? String == "vllm")
     }
 }
+
+/// Kimi K3 through the CLI: render prints the segments, and encode --segments encodes them.
+@Suite("Kimi K3 commands", .needsShared)
+struct K3CommandTests {
+    let inspector = InspectorCommandTests()
+    static let model = TestEnvironment.sharedDirectory.appendingPathComponent("vocab/kimi-k3").path
+
+    @Test func renderPrintsSegmentsAndEncodeSegmentsGivesTheSameIDs() throws {
+        let messages = try inspector.write(#"[{"role": "user", "content": "hi <|open|> there"}]"#)
+        let rendered = try inspector.json(try CLI.run(["render", "--messages", messages, "--model-dir", Self.model, "--json"]))
+        #expect(rendered["family"] as? String == "k3")
+        let segments = try #require(rendered["segments"] as? [[String: Any]])
+        #expect(segments.first?["text"] as? String == "<|open|>" && segments.first?["special"] as? Bool == true)
+        #expect(segments.contains { $0["text"] as? String == "hi <|open|> there" && $0["special"] as? Bool == false })
+        let ids = try #require(rendered["ids"] as? [Int])
+        let open = try #require(ids.first)
+        #expect(
+            ids.filter { $0 == open }.count == segments.filter { $0["text"] as? String == "<|open|>" }.count,
+            "the user's <|open|> stays text")
+        let pairs = segments.map { "[\(JSONText.quote($0["text"] as? String ?? "")), \($0["special"] as? Bool == true)]" }
+        let file = try inspector.write("[" + pairs.joined(separator: ", ") + "]", name: "segments.json")
+        let encoded = try inspector.json(try CLI.run(["encode", "--segments", file, "--json", "--model-dir", Self.model]))
+        #expect(encoded["ids"] as? [Int] == ids)
+        let table = try CLI.run(["render", "--messages", messages, "--model-dir", Self.model, "--tokens"])
+        #expect(table.output.contains("── segment 0 (control)"))
+        let refused = try CLI.run(["render", "--messages", messages, "--model-dir", Self.model, "--variable", "thinking_effort=\"medium\""])
+        #expect(refused.status == 2 && refused.stderr.contains("thinking_effort"))
+    }
+}
+
+/// JSON quoting for building test inputs.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: [s], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self)
+            .dropFirst().dropLast().description
+    }
+}

@@ -49,6 +49,9 @@ public struct ChatRenderer: Sendable {
     public init(configuration: ModelConfiguration, templatePath: String? = nil, family: ModelFamily? = nil) throws {
         self.family = family ?? configuration.family
         specialTokenVariables = configuration.specialTokenVariableMap
+        if self.family == .k3, templatePath != nil {
+            throw Refusal("Kimi K3 has no Jinja chat template: its prompt is built as XTML segments; leave out --template")
+        }
         if let templatePath {
             let text = try ModelConfiguration.readText(templatePath)
             templates = .single(Result { () throws(TemplateError) in try Template(source: text, name: templatePath) })
@@ -107,7 +110,7 @@ public struct ChatRenderer: Sendable {
                 "--variable may not set \(taken.joined(separator: ", ")): the renderer sets \(taken.count == 1 ? "it" : "them") from the request and options")
         }
         if family == .k3 {
-            throw Refusal("Kimi K3 has no Jinja chat template; its prompt is built as XTML segments (not yet supported by this renderer)")
+            return try K3Renderer.segments(request, addGenerationPrompt: addGenerationPrompt, variables: variables).map(\.text).joined()
         }
         let template = try template(for: request)
         var context = specialTokenVariables
@@ -126,6 +129,14 @@ public struct ChatRenderer: Sendable {
         context["documents"] = Value.none
         context["add_generation_prompt"] = .bool(addGenerationPrompt)
         return try template.render(context, limits: limits)
+    }
+
+    private func checkVariables(_ variables: [String: Value]) throws {
+        let taken = variables.keys.filter(Self.reservedVariables.contains).sorted()
+        if !taken.isEmpty {
+            throw Refusal(
+                "--variable may not set \(taken.joined(separator: ", ")): the renderer sets \(taken.count == 1 ? "it" : "them") from the request and options")
+        }
     }
 
     /// The tool declaration the model sees for `request`'s tools: the text of the template's
@@ -159,6 +170,14 @@ public struct ChatRenderer: Sendable {
         public let prompt: String
         /// vLLM's resolved content format (`string` or `openai`); `nil` for the reference.
         public let contentFormat: ContentFormat?
+        /// For Kimi K3, the segments the prompt is made of (encoded one by one).
+        public let segments: [PromptSegment]?
+
+        /// The prompt's token IDs: segment by segment for K3, else the prompt as engines encode it.
+        public func ids(with tokenizer: KimiTokenizer) throws -> [Int] {
+            if let segments { return try tokenizer.encode(segments: segments) }
+            return try tokenizer.encode(prompt, mode: .hf)
+        }
     }
 
     /// The prompt `engine` builds from `request`: the reference renders as ``render(_:addGenerationPrompt:variables:limits:)``
@@ -169,17 +188,25 @@ public struct ChatRenderer: Sendable {
         steps: VLLMPreprocessing.Steps = .all, addGenerationPrompt: Bool = true,
         variables: [String: Value] = [:], limits: RenderLimits = RenderLimits()
     ) throws -> EngineRendering {
+        if family == .k3 {
+            guard engine == .reference else {
+                throw Refusal("the \(engine.rawValue) engine profile is for Jinja templates; Kimi K3 has none")
+            }
+            try checkVariables(variables)
+            let segments = try K3Renderer.segments(request, addGenerationPrompt: addGenerationPrompt, variables: variables)
+            return EngineRendering(prompt: segments.map(\.text).joined(), contentFormat: nil, segments: segments)
+        }
         switch engine {
         case .reference:
             return EngineRendering(
                 prompt: try render(request, addGenerationPrompt: addGenerationPrompt, variables: variables, limits: limits),
-                contentFormat: nil)
+                contentFormat: nil, segments: nil)
         case .vllm:
             let format = VLLMPreprocessing.resolve(contentFormat, template: try template(for: request))
             let preprocessed = try VLLMPreprocessing.apply(request, format: format, steps: steps)
             return EngineRendering(
                 prompt: try render(preprocessed, addGenerationPrompt: addGenerationPrompt, variables: variables, limits: limits),
-                contentFormat: format)
+                contentFormat: format, segments: nil)
         }
     }
 }

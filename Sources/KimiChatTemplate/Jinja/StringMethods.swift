@@ -62,6 +62,17 @@ enum StringMethods {
 
     static func isPythonSpace(_ scalar: Unicode.Scalar) -> Bool { Lexer.isPythonSpace(scalar) }
 
+    /// `s.strip()`: Python's whitespace removed from both ends.
+    static func pythonStripped(_ s: String) -> String {
+        let scalars = Array(s.unicodeScalars)
+        guard let first = scalars.firstIndex(where: { !isPythonSpace($0) }),
+            let last = scalars.lastIndex(where: { !isPythonSpace($0) })
+        else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[first...last])
+        return String(view)
+    }
+
     /// `str.strip([chars])`.
     static func strip(_ s: String, _ chars: Value?, leading: Bool, trailing: Bool) throws -> String {
         let remove: (Unicode.Scalar) -> Bool

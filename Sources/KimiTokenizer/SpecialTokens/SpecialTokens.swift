@@ -15,12 +15,19 @@ public struct SpecialTokens: Sendable {
     /// from one occurrence to the next), else `nil`.
     let firstBytes: [UInt8]?
 
-    /// The number of special tokens Kimi reserves: 256 reserved plus 2.
+    /// The number of special tokens Kimi K2 and K2.5 reserve: 256 reserved plus 2.
     public static let slotCount = 256 + 2
+    /// The number Kimi K3's tokenizer class reserves (a configuration that names `<|open|>`).
+    public static let k3SlotCount = 256
+
+    /// How many special tokens a configuration's tokenizer class builds.
+    static func slotCount(addedTokens: [Int: String]) -> Int {
+        addedTokens.values.contains("<|open|>") ? k3SlotCount : slotCount
+    }
 
     init(firstID: Int, addedTokens: [Int: String], configPath: String) throws(VocabularyError) {
         self.firstID = firstID
-        let names = (firstID..<firstID + Self.slotCount).map { id in
+        let names = (firstID..<firstID + Self.slotCount(addedTokens: addedTokens)).map { id in
             addedTokens[id] ?? "<|reserved_token_\(id)|>"
         }
         switch ByteStringTable.build(names.map { Array($0.utf8) }) {

@@ -24,6 +24,9 @@ enum Reference {
     /// The oracle process started with the K2.5 model directory (one per test run).
     static let k25Oracle: Result<JSONLinesProcess, Error> = Result { try oracleProcess(modelDirectory: modelDirectory("kimi-k2.5")) }
 
+    /// The oracle process started with the K3 model directory (one per test run).
+    static let k3Oracle: Result<JSONLinesProcess, Error> = Result { try oracleProcess(modelDirectory: modelDirectory("kimi-k3")) }
+
     /// The tokenizer of the K2.5 model directory (its special tokens name `<think>`).
     static let k25Tokenizer: Result<KimiTokenizer, Error> = Result {
         try KimiTokenizer.load(
