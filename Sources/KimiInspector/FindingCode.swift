@@ -32,6 +32,14 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case idOutsideEmbedding = "id-outside-embedding"
     /// A request's content holds a special-token string.
     case specialTokenInContent = "special-token-in-content"
+    /// (K3) A control token where text belongs: what segment-wise encoding prevents.
+    case controlTokenInText = "control-token-in-text"
+    /// (K3) A Kimi K2 chat marker in a K3 prompt.
+    case foreignChatMarker = "foreign-chat-marker"
+    /// (K3) A tool call whose `index` is not its 1-based position.
+    case callIndexMismatch = "call-index-mismatch"
+    /// (K3) The IDs encode the joined prompt text instead of each segment on its own.
+    case joinedTextEncoding = "joined-text-encoding"
     /// The stream starts with `[BOS]`, which llama.cpp adds and Kimi prompts do not have.
     case leadingBOS = "leading-bos"
 

@@ -6,7 +6,9 @@ import KimiTokenizer
 /// Diagnoses a Kimi token stream: the failures that broke tool calling on engines, and others.
 public struct PromptChecker: Sendable {
     public let tokenizer: KimiTokenizer
-    public let markers: KimiMarkers
+    /// The K2 / K2.5 chat markers (`nil` for Kimi K3, whose prompts are XTML).
+    public let markers: KimiMarkers?
+    private let k3: K3PromptChecker?
     /// The family whose chat format the stream should follow.
     public let family: ModelFamily
     /// Special-token names that are not `<|…|>` markers (`[EOS]`, `<think>`, ...), which the
@@ -20,32 +22,63 @@ public struct PromptChecker: Sendable {
         public var request: ChatRequest?
         /// Tools declared to the engine (from the request or `--tools`), if known.
         public var tools: [Value]?
-        /// The `thinking` the prompt was rendered with (K2.5); `nil` is the family's default, on.
+        /// The `thinking` the prompt was rendered with (K2.5, K3); `nil` is the family's default, on.
         public var thinking: Bool?
+        /// For K3, the reference's segments of the request, to tell a segment-wise encoding from
+        /// the joined text's (without them, the segments are read back from the prompt's text).
+        public var referenceSegments: [PromptSegment]?
 
         public init(
             expectGenerationPrompt: Bool = true, request: ChatRequest? = nil, tools: [Value]? = nil,
-            thinking: Bool? = nil
+            thinking: Bool? = nil, referenceSegments: [PromptSegment]? = nil
         ) {
             self.expectGenerationPrompt = expectGenerationPrompt
             self.request = request
             self.tools = tools ?? request?.tools
             self.thinking = thinking
+            self.referenceSegments = referenceSegments
         }
     }
 
     /// A checker for `tokenizer`'s vocabulary; `nil` if it lacks the Kimi chat markers. `family`
     /// defaults to what the special tokens give away (`<think>` as a special token is K2.5's).
     public init?(tokenizer: KimiTokenizer, family: ModelFamily? = nil) {
-        guard let markers = KimiMarkers(tokenizer) else { return nil }
+        let family = family ?? ModelFamily.detect(modelType: nil, specialTokenNames: tokenizer.specialTokens.names)
+        if family == .k3 {
+            guard let k3 = K3Markers(tokenizer) else { return nil }
+            self.k3 = K3PromptChecker(tokenizer: tokenizer, markers: k3)
+            markers = nil
+        } else {
+            guard let markers = KimiMarkers(tokenizer) else { return nil }
+            self.markers = markers
+            k3 = nil
+        }
         self.tokenizer = tokenizer
-        self.markers = markers
-        self.family = family ?? ModelFamily.detect(modelType: nil, specialTokenNames: tokenizer.specialTokens.names)
+        self.family = family
         plainNames = tokenizer.specialTokens.names.filter { !$0.hasPrefix("<|") && ($0.hasPrefix("[") || $0.hasPrefix("<")) }
     }
 
     /// Every finding for `ids`, in stream order.
     public func check(_ ids: [Int], options: Options = Options()) -> [Finding] {
+        if let k3 {
+            var findings = k3.check(ids, options: options, finding: finding)
+            findings += idsOutsideEmbedding(TokenStream(ids: ids, tokenizer: tokenizer))
+            if let request = options.request {
+                // Segment-wise, such strings stay text; they are a risk only for engines that
+                // encode the joined prompt.
+                findings += specialTokensInContent(request).map { found in
+                    Finding(
+                        code: found.code, severity: .info, tokenIndex: found.tokenIndex, characterOffset: found.characterOffset,
+                        messageIndex: found.messageIndex,
+                        message: found.message.replacingOccurrences(
+                            of: "which the tokenizer turns into the real control token",
+                            with: "which K3's segment-wise encoding keeps as text (an engine that encodes the joined prompt makes it a control token)"),
+                        fix: "nothing to fix for a segment-wise engine; check the engine with kimi-tok compare")
+                }
+            }
+            return findings.sorted { ($0.tokenIndex ?? -1, $0.code.rawValue) < ($1.tokenIndex ?? -1, $1.code.rawValue) }
+        }
+        guard let markers else { return [] }
         let stream = TokenStream(ids: ids, tokenizer: tokenizer)
         let structure = PromptStructure(stream, markers: markers)
         var findings = structure.findings
@@ -106,6 +139,7 @@ public struct PromptChecker: Sendable {
     }
 
     private func missingGenerationPrompt(_ stream: TokenStream) -> [Finding] {
+        guard let markers else { return [] }
         // K2 thinking models' templates open the reasoning (as text) right after the header.
         var end = stream.count
         let tail = stream.count > 0 ? stream.text(max(0, stream.count - 6)..<stream.count) : ""
@@ -132,6 +166,7 @@ public struct PromptChecker: Sendable {
 
     /// K2.5 ends a prompt with the header and `<think>` (thinking) or `<think></think>` (not).
     private func k25GenerationPrompt(_ stream: TokenStream, _ options: Options) -> [Finding] {
+        guard let markers else { return [] }
         let prompts = markers.generationPrompts(for: .k25)
         guard let (ids, thinking) = prompts.first(where: { stream.ids.reversed().starts(with: $0.ids.reversed()) }),
             let thinking
@@ -361,6 +396,7 @@ public struct PromptChecker: Sendable {
     /// K2.5 assistant messages whose tool calls sit inside a `<think>` that was never closed:
     /// engines then parse the calls as reasoning.
     private func reasoningFindings(_ stream: TokenStream, _ structure: PromptStructure) -> [Finding] {
+        guard let markers else { return [] }
         guard let thinkBegin = markers.thinkBegin, let thinkEnd = markers.thinkEnd else { return [] }
         var findings: [Finding] = []
         for message in structure.messages where message.role == "assistant" && !message.toolCalls.isEmpty {
@@ -382,6 +418,7 @@ public struct PromptChecker: Sendable {
     /// Media tokens outside `<|media_begin|>KIND<|media_content|><|media_pad|><|media_end|>`,
     /// the sequence the K2.5 template writes for an image.
     private func mediaFindings(_ stream: TokenStream) -> [Finding] {
+        guard let markers else { return [] }
         guard let begin = markers.mediaBegin, let content = markers.mediaContent, let pad = markers.mediaPad,
             let end = markers.mediaEnd
         else { return [] }

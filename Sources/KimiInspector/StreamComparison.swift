@@ -28,7 +28,7 @@ public struct StreamComparison: Sendable, Encodable {
     public let engineCount: Int
     public let hunks: [Hunk]
     /// A check code or cause: `missing-generation-prompt`, `content-list-leak`,
-    /// `special-token-as-text`, `tool-declaration-json`, `leading-bos`, `id-outside-embedding`,
+    /// `special-token-as-text`, `tool-declaration-json`, `joined-text-encoding` (K3), `leading-bos`, `id-outside-embedding`,
     /// `truncation`, `whitespace-only`, `tokenization-only`, `template-difference`, or `equal`.
     public private(set) var classification: FindingCode
     /// One line explaining the classification.
@@ -149,6 +149,21 @@ public struct StreamComparison: Sendable, Encodable {
                 return (
                     .missingGenerationPrompt,
                     "the engine's stream is the reference without the final \(missing.text(0..<missing.count)) of the generation prompt"
+                )
+            }
+        }
+        if family == .k3, let k3 = K3Markers(tokenizer) {
+            for prompt in [k3.thinkingGenerationPrompt, k3.responseGenerationPrompt]
+            where reference.count > engine.count && reference.starts(with: engine) && reference.suffix(prompt.count).elementsEqual(prompt)
+                && reference.count - engine.count <= prompt.count
+            {
+                return (.missingGenerationPrompt, "the engine's stream is the reference without (part of) K3's generation prompt")
+            }
+            let joined = referenceStream.isKnown.allSatisfy { $0 } ? try? tokenizer.encode(referenceStream.text(0..<referenceStream.count), mode: .hf) : nil
+            if engine == joined {
+                return (
+                    .joinedTextEncoding,
+                    "the engine encoded the joined prompt text; K3 encodes each segment on its own, so markers merge differently and a special-token string in text becomes a control token"
                 )
             }
         }

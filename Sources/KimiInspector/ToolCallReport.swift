@@ -123,6 +123,63 @@ public struct ToolCallReport: Sendable, Encodable {
         self.summary = summary
     }
 
+    /// Parses and validates Kimi K3 output (XTML): each call's `tool` must be declared, its
+    /// `index` its 1-based position, its arguments a JSON object satisfying the tool's schema.
+    public init(k3Output output: String, tools: [Value]?) {
+        var reasoning: String?
+        var content = ""
+        var calls: [Call] = []
+        var malformed: [String] = []
+        var summary = Summary()
+        let schemas = tools.map(Self.schemas)
+        for event in K3ToolCallParser.parse(output) {
+            switch event {
+            case let .reasoning(text): reasoning = (reasoning ?? "") + text
+            case let .content(text): content += text
+            case let .malformed(message): malformed.append(message)
+            case let .call(tool, index, arguments, complete):
+                var problems: [Problem] = []
+                if !complete { problems.append(Problem(code: "truncated", message: "the call is cut off before <|close|>call<|sep|>")) }
+                if index != String(calls.count + 1) {
+                    problems.append(Problem(code: "invalid-index", message: "index=\"\(index)\" but it is call number \(calls.count + 1)"))
+                }
+                if let schemas, schemas[tool] == nil { problems.append(Problem(code: "undeclared-tool", message: "'\(tool)' is not a declared tool")) }
+                if complete { problems += Self.argumentProblems(arguments, schema: schemas?[tool]) }
+                let call = Call(id: index, name: tool, arguments: arguments, complete: complete, problems: problems)
+                summary.calls += 1
+                if call.valid { summary.valid += 1 }
+                for code in Set(problems.map(\.code)) {
+                    switch code {
+                    case "invalid-index": summary.invalidID += 1
+                    case "undeclared-tool": summary.undeclared += 1
+                    case "invalid-json", "invalid-arguments": summary.invalidJSON += 1
+                    case "schema-violation": summary.schemaErrors += 1
+                    case "truncated": summary.truncated += 1
+                    default: break
+                    }
+                }
+                calls.append(call)
+            }
+        }
+        self.reasoning = reasoning
+        self.content = content
+        self.calls = calls
+        self.malformed = malformed
+        self.summary = summary
+    }
+
+    /// Problems of complete arguments: not JSON, not an object, against the schema.
+    private static func argumentProblems(_ arguments: String, schema: Value?) -> [Problem] {
+        switch Result(catching: { try JSONReader.parseValue(Array(arguments.utf8)) }) {
+        case let .failure(error):
+            return [Problem(code: "invalid-json", message: "arguments are not JSON: \(error)")]
+        case let .success(value):
+            guard case .dict = value else { return [Problem(code: "invalid-arguments", message: "arguments are \(value.typeName), not a JSON object")] }
+            guard let schema, case .dict = schema else { return [] }
+            return JSONSchemaValidator(schema: schema).violations(of: value).map { Problem(code: "schema-violation", message: $0) }
+        }
+    }
+
     /// The reasoning and the rest of a thinking model's output.
     static func splitReasoning(_ output: String) -> (reasoning: String?, answer: String) {
         var text = Substring(output)

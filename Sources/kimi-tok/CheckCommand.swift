@@ -31,14 +31,14 @@ struct CheckCommand: ParsableCommand {
             throw InspectorUnavailable()
         }
         let request = try reference.request()
-        let (ids, contentFormat) = try reference.ids(
+        let (ids, rendering) = try reference.ids(
             tokenizer: tokenizer, model: model, request: request, engine: engine, contentFormat: format.contentFormat)
         var findings = checker.check(
             ids,
             options: PromptChecker.Options(
                 expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools(),
-                thinking: try reference.thinking()))
-        if engine == .vllm, contentFormat == .openai {
+                thinking: try reference.thinking(), referenceSegments: rendering?.segments))
+        if engine == .vllm, rendering?.contentFormat == .openai {
             findings = findings.map(Self.vllmContentFormatCause)
         }
         let errors = findings.filter { $0.severity == .error }.count

@@ -11,7 +11,8 @@ struct ParseToolCallsCommand: ParsableCommand {
         commandName: "parse-tool-calls",
         abstract: "Parse Kimi tool calls from raw model output and validate them.",
         discussion: """
-            Checks each call's ID (functions.NAME:IDX), that NAME is declared (--tools), that the \
+            Kimi K3 output (XTML calls, detected or --family k3) is checked the same way, with the \
+            call's index for the ID. Checks each call's ID (functions.NAME:IDX), that NAME is declared (--tools), that the \
             arguments are a JSON object satisfying the tool's parameters schema, and that nothing is \
             truncated. Exit status: 0 all valid, 1 problems found, 2 bad input.
             """)
@@ -42,7 +43,8 @@ struct ParseToolCallsCommand: ParsableCommand {
             outputs = [try UTF8Input.decode(input)]
         }
         let declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
-        let reports = outputs.map { ToolCallReport(output: $0, tools: declared) }
+        let k3 = model.family == .k3 || (model.family == nil && outputs.contains { $0.contains("<|open|>call ") || $0.contains("<|open|>tools<|sep|>") })
+        let reports = outputs.map { k3 ? ToolCallReport(k3Output: $0, tools: declared) : ToolCallReport(output: $0, tools: declared) }
         if json {
             if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(ChoiceReports(choices: reports)) }
         } else {

@@ -61,12 +61,12 @@ struct ReferenceOptions: ParsableArguments {
     func ids(
         tokenizer: KimiTokenizer, model: ModelOptions, request: ChatRequest?,
         engine: EngineProfile = .reference, contentFormat: ContentFormat = .auto
-    ) throws -> (ids: [Int], contentFormat: ContentFormat?) {
+    ) throws -> (ids: [Int], rendering: ChatRenderer.EngineRendering?) {
         if let request {
             let rendering = try model.renderer(templatePath: template, tokenizer: tokenizer).render(
                 request, engine: engine, contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt,
                 variables: try TemplateVariables.parse(variables))
-            return (try rendering.ids(with: tokenizer), rendering.contentFormat)
+            return (try rendering.ids(with: tokenizer), rendering)
         }
         return (try ids(tokenizer: tokenizer), nil)
     }
