@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KimiChatTemplateTests",
-            dependencies: ["KimiIO", "KimiChatTemplate"],
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -22,6 +22,8 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case undeclaredTool = "undeclared-tool"
     /// Tools were given but the prompt declares none.
     case toolDeclarationMissing = "tool-declaration-missing"
+    /// The prompt's tool declaration is not the one the given tools render to.
+    case toolDeclarationMismatch = "tool-declaration-mismatch"
     /// Tools declared as JSON where the family declares them in TypeScript.
     case toolDeclarationJSON = "tool-declaration-json"
     /// A history assistant message whose tool calls sit inside an unclosed `<think>`.

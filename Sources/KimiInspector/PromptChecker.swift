@@ -27,11 +27,15 @@ public struct PromptChecker: Sendable {
         /// For K3, the reference's segments of the request, to tell a segment-wise encoding from
         /// the joined text's (without them, the segments are read back from the prompt's text).
         public var referenceSegments: [PromptSegment]?
+        /// The declaration the given tools render to (``ChatRenderer/toolDeclaration(_:variables:)``),
+        /// which the prompt's `tool_declare` message must equal.
+        public var expectedToolDeclaration: String?
 
         public init(
             expectGenerationPrompt: Bool = true, request: ChatRequest? = nil, tools: [Value]? = nil,
-            thinking: Bool? = nil, referenceSegments: [PromptSegment]? = nil
+            thinking: Bool? = nil, referenceSegments: [PromptSegment]? = nil, expectedToolDeclaration: String? = nil
         ) {
+            self.expectedToolDeclaration = expectedToolDeclaration
             self.expectGenerationPrompt = expectGenerationPrompt
             self.request = request
             self.tools = tools ?? request?.tools
@@ -343,6 +347,17 @@ public struct PromptChecker: Sendable {
         var declared: Set<String>?
         if let declaration {
             declared = Self.declaredNames(stream.text(declaration.body))
+            if let expected = options.expectedToolDeclaration, stream.text(declaration.body) != expected {
+                let actual = Array(stream.text(declaration.body).unicodeScalars)
+                let wanted = Array(expected.unicodeScalars)
+                let first = zip(actual, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, wanted.count)
+                let near = String(String.UnicodeScalarView(actual.dropFirst(max(0, first - 10)).prefix(40)))
+                findings.append(
+                    finding(
+                        .toolDeclarationMismatch, .error, stream, declaration.body.lowerBound,
+                        "the tool declaration is not the one the given tools render to: it differs at character \(first) (\(near.debugDescription))",
+                        "declare exactly the tools the request sends, rendered by the model's own template and tokenizer class"))
+            }
             if let json = jsonDeclaration(stream, declaration.body, options) { findings.append(json) }
         } else if let tools = options.tools, !tools.isEmpty {
             findings.append(

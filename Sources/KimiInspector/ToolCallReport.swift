@@ -101,11 +101,12 @@ public struct ToolCallReport: Sendable, Encodable {
                         ])
                     summary.inReasoning += 1
                 }
+                call = Self.flaggingDuplicate(call, among: calls)
                 summary.calls += 1
                 if call.valid { summary.valid += 1 }
                 for code in Set(call.problems.map(\.code)) {
                     switch code {
-                    case "invalid-id": summary.invalidID += 1
+                    case "invalid-id", "duplicate-id": summary.invalidID += 1
                     case "undeclared-tool": summary.undeclared += 1
                     case "invalid-json", "invalid-arguments": summary.invalidJSON += 1
                     case "schema-violation": summary.schemaErrors += 1
@@ -119,6 +120,7 @@ public struct ToolCallReport: Sendable, Encodable {
         self.reasoning = reasoning
         self.content = content
         self.calls = calls
+        if calls.isEmpty, let note = Self.strippedMarkersNote(output) { malformed.append(note) }
         self.malformed = malformed
         self.summary = summary
     }
@@ -166,6 +168,80 @@ public struct ToolCallReport: Sendable, Encodable {
         self.calls = calls
         self.malformed = malformed
         self.summary = summary
+    }
+
+    /// The report of a chat-completion response's tool calls (`message.tool_calls`, or the
+    /// calls assembled from an SSE stream's deltas): each call's ID, name and arguments checked
+    /// as in raw output, and IDs used twice flagged.
+    public init(responseCalls: [(id: String, name: String, arguments: String)], content: String, reasoning: String?, tools: [Value]?) {
+        let schemas = tools.map(Self.schemas)
+        var calls: [Call] = []
+        var summary = Summary()
+        for response in responseCalls {
+            var problems: [Problem] = []
+            let parsed = PromptChecker.parseStandardID(response.id)
+            if parsed == nil { problems.append(Problem(code: "invalid-id", message: "'\(response.id)' is not functions.NAME:IDX")) }
+            if let parsed, parsed.name != response.name {
+                problems.append(Problem(code: "invalid-id", message: "'\(response.id)' names '\(parsed.name)' but the call is to '\(response.name)'"))
+            }
+            if let schemas, schemas[response.name] == nil {
+                problems.append(Problem(code: "undeclared-tool", message: "'\(response.name)' is not a declared tool"))
+            }
+            problems += Self.argumentProblems(response.arguments, schema: schemas?[response.name])
+            let call = Self.flaggingDuplicate(
+                Call(id: response.id, name: response.name, arguments: response.arguments, complete: true, problems: problems), among: calls)
+            summary.calls += 1
+            if call.valid { summary.valid += 1 }
+            Self.count(call.problems, into: &summary)
+            calls.append(call)
+        }
+        self.reasoning = reasoning
+        self.content = content
+        self.calls = calls
+        self.malformed = []
+        self.summary = summary
+    }
+
+    private static func count(_ problems: [Problem], into summary: inout Summary) {
+        for code in Set(problems.map(\.code)) {
+            switch code {
+            case "invalid-id", "duplicate-id", "invalid-index": summary.invalidID += 1
+            case "undeclared-tool": summary.undeclared += 1
+            case "invalid-json", "invalid-arguments": summary.invalidJSON += 1
+            case "schema-violation": summary.schemaErrors += 1
+            case "truncated": summary.truncated += 1
+            default: break
+            }
+        }
+    }
+
+    /// `call` with a `duplicate-id` problem when an earlier call of the same output has its ID.
+    private static func flaggingDuplicate(_ call: Call, among earlier: [Call]) -> Call {
+        guard !call.id.isEmpty, earlier.contains(where: { $0.id == call.id }) else { return call }
+        return Call(
+            id: call.id, name: call.name, arguments: call.arguments, complete: call.complete,
+            problems: call.problems + [Problem(code: "duplicate-id", message: "the ID '\(call.id)' is used by an earlier call of this output")])
+    }
+
+    /// Output whose tool-call markers were stripped (decoded with `skip_special_tokens=True`):
+    /// `functions.NAME:IDX` followed by a JSON object, with no marker left.
+    static func strippedMarkersNote(_ output: String) -> String? {
+        guard !output.contains("<|tool_call"), !output.contains("<|open|>") else { return nil }
+        var count = 0
+        var rest = output[...]
+        while let range = rest.range(of: "functions.") {
+            let after = rest[range.upperBound...]
+            let name = after.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
+            let tail = after.dropFirst(name.count)
+            if !name.isEmpty, tail.first == ":" {
+                let digits = tail.dropFirst().prefix { $0.isNumber }
+                if !digits.isEmpty, tail.dropFirst(1 + digits.count).drop(while: \.isWhitespace).first == "{" { count += 1 }
+            }
+            rest = after
+        }
+        guard count > 0 else { return nil }
+        return
+            "the output holds \(count) tool call\(count == 1 ? "" : "s") with the markers stripped (functions.NAME:IDX then arguments): it was decoded with skip_special_tokens=True; decode with skip_special_tokens=False to keep <|tool_call_begin|> and the others"
     }
 
     /// Problems of complete arguments: not JSON, not an object, against the schema.

@@ -31,13 +31,21 @@ struct CheckCommand: ParsableCommand {
             throw InspectorUnavailable()
         }
         let request = try reference.request()
+        let standaloneTools = try reference.standaloneTools()
+        var expectedDeclaration: String?
+        if let standaloneTools, !standaloneTools.isEmpty, family != .k3 {
+            let renderer = try model.renderer(templatePath: reference.template, tokenizer: tokenizer)
+            expectedDeclaration = try? renderer.toolDeclaration(
+                try ChatRequest(messages: [], tools: standaloneTools), variables: try TemplateVariables.parse(reference.variables)
+            ).text
+        }
         let (ids, rendering) = try reference.ids(
             tokenizer: tokenizer, model: model, request: request, engine: engine, contentFormat: format.contentFormat)
         var findings = checker.check(
             ids,
             options: PromptChecker.Options(
-                expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: try reference.standaloneTools(),
-                thinking: try reference.thinking(), referenceSegments: rendering?.segments))
+                expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: standaloneTools,
+                thinking: try reference.thinking(), referenceSegments: rendering?.segments, expectedToolDeclaration: expectedDeclaration))
         if engine == .vllm, rendering?.contentFormat == .openai {
             findings = findings.map(Self.vllmContentFormatCause)
         }

@@ -43,8 +43,21 @@ struct ParseToolCallsCommand: ParsableCommand {
             outputs = [try UTF8Input.decode(input)]
         }
         let declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
+        if !ids, let choices = CompletionResponse.choices(input) {
+            // A chat-completion response or SSE stream: the calls the server parsed, and any left as raw text.
+            let reports = choices.map { choice in
+                choice.calls.isEmpty && choice.content.contains("<|tool_call")
+                    ? ToolCallReport(output: choice.content, tools: declared)
+                    : ToolCallReport(responseCalls: choice.calls, content: choice.content, reasoning: choice.reasoning, tools: declared)
+            }
+            return try report(reports)
+        }
         let k3 = model.family == .k3 || (model.family == nil && outputs.contains { $0.contains("<|open|>call ") || $0.contains("<|open|>tools<|sep|>") })
         let reports = outputs.map { k3 ? ToolCallReport(k3Output: $0, tools: declared) : ToolCallReport(output: $0, tools: declared) }
+        try report(reports)
+    }
+
+    private func report(_ reports: [ToolCallReport]) throws {
         if json {
             if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(ChoiceReports(choices: reports)) }
         } else {

@@ -1,6 +1,7 @@
 import Foundation
 import KimiChatTemplate
 import KimiIO
+import KimiTokenizer
 import Testing
 
 /// Regressions from the user trial (issue 25) in the template and JSON layers; each failed on
@@ -70,5 +71,23 @@ struct TemplateRegressionTests {
                 messagesJSON: Array(#"{"messages": [], "tools": [{"type": "function"}]}"#.utf8),
                 toolsJSON: Array("[]".utf8))
         }
+    }
+}
+
+/// Named chat templates: `tool_use` when the request has tools, as transformers picks.
+@Suite("Named chat templates")
+struct NamedTemplateTests {
+    @Test func toolUseIsPickedWhenToolsAreGiven() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kimi-tok-named-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config =
+            #"{"added_tokens_decoder": {"163586": {"content": "<|im_end|>"}}, "chat_template": [{"name": "default", "template": "D{{ messages | length }}"}, {"name": "tool_use", "template": "T{{ tools | length }}"}]}"#
+        try Data(config.utf8).write(to: directory.appendingPathComponent("tokenizer_config.json"))
+        let renderer = try ChatRenderer(modelDirectory: ModelDirectory(path: directory.path, source: .option))
+        let plain = try ChatRequest.read(messagesJSON: Array(#"[{"role": "user", "content": "hi"}]"#.utf8))
+        #expect(try renderer.render(plain) == "D1")
+        let withTools = try ChatRequest.read(messagesJSON: Array(#"{"messages": [{"role": "user", "content": "hi"}], "tools": []}"#.utf8))
+        #expect(try renderer.render(withTools) == "T0")
     }
 }

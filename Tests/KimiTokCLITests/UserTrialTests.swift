@@ -297,3 +297,60 @@ enum JSONText {
             .dropFirst().dropLast().description
     }
 }
+
+/// Gaps of the user trial (issue 25) closed: the response side of tool calls, the declaration
+/// checked against the tools.
+@Suite("User-trial gaps", .serialized, .needsShared)
+struct UserTrialGapTests {
+    let inspector = InspectorCommandTests()
+    static let tools =
+        #"[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]"#
+
+    @Test func chatCompletionResponsesAndStreams() throws {
+        let tools = try inspector.write(Self.tools, name: "tools.json")
+        let response = try inspector.write(
+            #"{"choices": [{"index": 0, "message": {"role": "assistant", "content": null, "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}, {"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": 5}"}}]}}]}"#
+        )
+        let result = try CLI.run(["parse-tool-calls", "--file", response, "--tools", tools, "--json"])
+        #expect(result.status == 1)
+        let calls = try #require(try inspector.json(result)["calls"] as? [[String: Any]])
+        #expect(calls.count == 2 && calls[0]["valid"] as? Bool == true)
+        let codes = (calls[1]["problems"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+        #expect(Set(codes) == ["duplicate-id", "schema-violation"], "\(codes)")
+        let stream = try inspector.write(
+            """
+            data: {"choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "think"}}]}
+
+            data: {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"ci"}}]}}]}
+
+            data: {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "ty\\": \\"Rome\\"}"}}]}}]}
+
+            data: [DONE]
+
+            """)
+        let streamed = try CLI.run(["parse-tool-calls", "--file", stream, "--tools", tools, "--json"])
+        #expect(streamed.status == 0, "\(streamed.output)")
+        let object = try inspector.json(streamed)
+        #expect((object["calls"] as? [[String: Any]])?.first?["arguments"] as? String == #"{"city": "Rome"}"#)
+        #expect(object["reasoning"] as? String == "think")
+    }
+
+    @Test func strippedMarkersAreNamed() throws {
+        let stripped = try inspector.write(#"Let me check.functions.get_weather:0{"city": "Paris"}"#, name: "out.txt")
+        let result = try CLI.run(["parse-tool-calls", "--file", stripped])
+        #expect(result.status == 1)
+        #expect(result.output.contains("skip_special_tokens=True"))
+    }
+
+    @Test func theDeclarationIsCheckedAgainstTheTools() throws {
+        let tools = try inspector.write(Self.tools, name: "tools.json")
+        let messages = try inspector.write(#"{"messages": [{"role": "user", "content": "hi"}], "tools": \#(Self.tools)}"#)
+        let rendered = try inspector.json(try CLI.run(["render", "--messages", messages, "--json"]))
+        let prompt = try #require(rendered["prompt"] as? String)
+        let good = try inspector.write(prompt, name: "good.txt")
+        #expect(try CLI.run(["check", "--prompt-file", good, "--tools", tools]).status == 0)
+        let other = try inspector.write(prompt.replacingOccurrences(of: "\"city\"", with: "\"town\""), name: "bad.txt")
+        let result = try CLI.run(["check", "--prompt-file", other, "--tools", tools])
+        #expect(result.status == 1 && result.output.contains("tool-declaration-mismatch"), "\(result.output)")
+    }
+}
