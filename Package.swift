@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system, found through pkg-config.
@@ -40,7 +41,7 @@ let package = Package(
         // Chat templates: a Jinja interpreter with Python semantics, messages, the renderer.
         .target(
             name: "KimiChatTemplate",
-            dependencies: ["KimiIO", "KimiTokenizer"]
+            dependencies: ["KimiIO", "KimiTokenizer", .product(name: "BigInt", package: "BigInt")]
         ),
         // The inspector: checks, compare and diff, tool calls.
         .target(

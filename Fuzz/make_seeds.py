@@ -36,15 +36,16 @@ def slices(text, size, count, rng):
         yield text[start:start + rng.randint(1, size)]
 
 
-def load_tokenizer(model_dir):
-    """Moonshot's tokenizer class, loaded the way the oracle and the engines load it."""
+def load_tokenizer(shared, model_dir):
+    """The reference tokenizer: the oracle's tiktoken Encoding (no tokenization_kimi.py needed)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import warnings
     warnings.filterwarnings("ignore")
-    from transformers import AutoTokenizer
-    tokenizer = AutoTokenizer.from_pretrained(os.path.abspath(model_dir), trust_remote_code=True)
-    return tokenizer.model, tokenizer.model.n_vocab
+    sys.path.insert(0, os.path.join(shared, "oracle"))
+    from kimi_oracle import KimiTokenizer
+    tokenizer = KimiTokenizer(os.path.abspath(model_dir))
+    return tokenizer.encoding, tokenizer.encoding.n_vocab
 
 
 def main(shared, model_dir, out):
@@ -55,7 +56,7 @@ def main(shared, model_dir, out):
         if name != "SOURCES.md":
             with open(os.path.join(corpus_dir, name), encoding="utf-8") as f:
                 texts[name] = f.read()
-    encoding, token_count = load_tokenizer(model_dir)
+    encoding, token_count = load_tokenizer(shared, model_dir)
 
     # encode: slices of every corpus file, special-token strings, long runs of one class.
     for name, text in texts.items():

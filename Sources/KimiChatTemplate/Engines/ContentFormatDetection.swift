@@ -30,12 +30,12 @@ enum ContentFormatDetection {
             }
         }
         var messageItems: [String] = []
-        for case let .loop(target, iterable, _, _, _, _) in statements
+        for case let .loop(target, iterable, _, _, _, _, _) in statements
         where messageLists.contains(where: { accesses(iterable, $0, key: nil) }) {
             guard case let .name(item) = target else { throw Unsupported() }
             messageItems.append(item)
         }
-        for case let .loop(target, iterable, _, _, _, _) in statements
+        for case let .loop(target, iterable, _, _, _, _, _) in statements
         where messageItems.contains(where: { accesses(iterable, $0, key: "content") }) {
             guard case .name = target else { throw Unsupported() }
             return true
@@ -52,8 +52,10 @@ enum ContentFormatDetection {
             case let .conditional(branches, otherwise):
                 for (_, branch) in branches { result += flatten(branch) }
                 result += flatten(otherwise)
-            case let .loop(_, _, _, loopBody, otherwise, _):
+            case let .loop(_, _, _, loopBody, otherwise, _, _):
                 result += flatten(loopBody) + flatten(otherwise)
+            case let .with(_, withBody, _):
+                result += flatten(withBody)
             case let .assignBlock(_, blockBody):
                 result += flatten(blockBody)
             case let .macro(macro):

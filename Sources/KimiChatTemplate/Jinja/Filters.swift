@@ -2,11 +2,11 @@ import Foundation
 
 /// The filters of jinja2 that chat templates use, with transformers' own `tojson`.
 enum Filters {
-    static let names: Set<String> = [
+    static let names: Set<String> = Set([
         "tojson", "string", "length", "count", "trim", "join", "default", "d", "first", "last",
         "replace", "dictsort", "upper", "lower", "title", "capitalize", "list", "abs", "int", "float",
         "items", "reverse", "safe", "e", "escape",
-    ]
+    ]).union(CollectionFilters.names)
 
     static func apply(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
         switch name {
@@ -92,6 +92,7 @@ enum Filters {
                     .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
                     .replacingOccurrences(of: "\"", with: "&#34;").replacingOccurrences(of: "'", with: "&#39;"))
         default:
+            if CollectionFilters.names.contains(name) { return try CollectionFilters.apply(name, value, arguments) }
             throw TemplateFailure.type("no filter named '\(name)'")
         }
     }

@@ -2,7 +2,11 @@ import Foundation
 
 /// The global functions of transformers' chat-template environment.
 enum Globals {
+    /// The name of `self`, jinja2's reference to the template (printed `<TemplateReference None>`).
+    static let selfReferenceName = "<TemplateReference>"
+
     static let all: [String: Value] = [
+        "self": .callable(Callable(name: selfReferenceName) { _ in throw TemplateFailure.type("'TemplateReference' object is not callable") }),
         "range": .callable(
             Callable(name: "range") { arguments in
                 let numbers = try arguments.positional.map { value -> Int in

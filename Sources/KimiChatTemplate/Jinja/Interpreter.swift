@@ -1,3 +1,5 @@
+import BigInt
+
 /// Limits that keep a runaway template from hanging or exhausting memory.
 public struct RenderLimits: Sendable {
     /// Evaluation steps (statements and expressions) before giving up.
@@ -97,8 +99,14 @@ final class Interpreter: @unchecked Sendable {
                     let flow = try execute(otherwise, in: scope, output: &output)
                     if flow != .normal { return flow }
                 }
-            case let .loop(target, iterable, filter, body, otherwise, location):
-                try runLoop(target, iterable, filter, body, otherwise, location, scope, &output)
+            case let .loop(target, iterable, filter, body, otherwise, recursive, location):
+                let items = try evaluate(iterable, in: scope, at: location)
+                try runLoop(target, items, filter, body, otherwise, recursive: recursive, depth: 1, location, scope, &output)
+            case let .with(assignments, body, location):
+                let inner = Scope(parent: scope)
+                for (name, value) in assignments { inner.set(name, try evaluate(value, in: scope, at: location)) }
+                let flow = try execute(body, in: inner, output: &output)
+                if flow != .normal { return flow }
             case let .assign(target, expression, location):
                 try tick(location)
                 try assign(target, try evaluate(expression, in: scope, at: location), in: scope, at: location)
@@ -136,12 +144,13 @@ final class Interpreter: @unchecked Sendable {
         }
     }
 
+    /// A `for` loop over `iterable`; a recursive loop's `loop(children)` runs the same body over
+    /// the children one level deeper and returns what it printed.
     private func runLoop(
-        _ target: AssignTarget, _ iterableExpression: Expression, _ filter: Expression?,
-        _ body: [Statement], _ otherwise: [Statement], _ location: TemplatePosition,
+        _ target: AssignTarget, _ iterable: Value, _ filter: Expression?,
+        _ body: [Statement], _ otherwise: [Statement], recursive: Bool, depth: Int, _ location: TemplatePosition,
         _ scope: Scope, _ output: inout String
     ) throws(TemplateError) {
-        let iterable = try evaluate(iterableExpression, in: scope, at: location)
         var items: [Value]
         do { items = try iterable.iterated() } catch { throw fail(error, location) }
         if let filter {
@@ -160,7 +169,19 @@ final class Interpreter: @unchecked Sendable {
         for (index, item) in items.enumerated() {
             try tick(location)
             let iteration = Scope(parent: scope)
-            iteration.set("loop", LoopInfo.value(index: index, items: items))
+            var recurse: Callable?
+            if recursive {
+                recurse = Callable(name: "loop") { [unowned self] arguments in
+                    guard let children = arguments.positional.first else { throw TemplateFailure.type("loop() takes one argument") }
+                    self.depth += 1
+                    defer { self.depth -= 1 }
+                    if self.depth > self.limits.callDepth { throw TemplateFailure.limit("recursive loop nested deeper than \(self.limits.callDepth)") }
+                    var captured = ""
+                    try self.runLoop(target, children, filter, body, otherwise, recursive: true, depth: depth + 1, location, scope, &captured)
+                    return .string(captured)
+                }
+            }
+            iteration.set("loop", LoopInfo.value(index: index, items: items, depth: depth, recurse: recurse))
             try assign(target, item, in: iteration, at: location)
             if try execute(body, in: iteration, output: &output) == .breakLoop { break }
         }
@@ -250,6 +271,9 @@ final class Interpreter: @unchecked Sendable {
             let arguments = Arguments(
                 positional: try positional.map { try evaluate($0, in: scope, at: location) },
                 keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
+            if case let .namespace(box) = function, case let .callable(call)? = box[.string("__call__")] {
+                return try call.body(arguments)
+            }
             guard case let .callable(callable) = function else {
                 if case let .undefined(name) = function { throw TemplateFailure.undefined("'\(name)' is undefined") }
                 throw TemplateFailure.type("'\(function.typeName)' object is not callable")
@@ -271,7 +295,8 @@ final class Interpreter: @unchecked Sendable {
             case "not": return .bool(!value.isTruthy)
             case "-":
                 switch value {
-                case let .int(i): return .int(-i)
+                case let .int(i): return i == Int.min ? PythonIntegers.value(-BigInt(i)) : .int(-i)
+                case let .bigInt(digits): return PythonIntegers.value(-(BigInt(digits) ?? 0))
                 case let .float(d): return .float(-d)
                 case let .bool(b): return .int(b ? -1 : 0)
                 default: throw TemplateFailure.type("bad operand type for unary -: '\(value.typeName)'")
@@ -307,16 +332,22 @@ final class Interpreter: @unchecked Sendable {
 
 /// The `loop` variable of a `for` body.
 enum LoopInfo {
-    static func value(index: Int, items: [Value]) -> Value {
+    static func value(index: Int, items: [Value], depth: Int = 1, recurse: Callable? = nil) -> Value {
         let count = items.count
-        return .namespace(
-            Value.DictBox([
-                (.string("index"), .int(index + 1)), (.string("index0"), .int(index)),
-                (.string("revindex"), .int(count - index)), (.string("revindex0"), .int(count - index - 1)),
-                (.string("first"), .bool(index == 0)), (.string("last"), .bool(index == count - 1)),
-                (.string("length"), .int(count)),
-                (.string("previtem"), index > 0 ? items[index - 1] : .undefined("previtem")),
-                (.string("nextitem"), index + 1 < count ? items[index + 1] : .undefined("nextitem")),
-            ]))
+        let cycle = Callable(name: "cycle") { arguments in
+            guard !arguments.positional.isEmpty else { throw TemplateFailure.type("no items for cycling given") }
+            return arguments.positional[index % arguments.positional.count]
+        }
+        let box = Value.DictBox([
+            (.string("cycle"), .callable(cycle)), (.string("depth"), .int(depth)), (.string("depth0"), .int(depth - 1)),
+            (.string("index"), .int(index + 1)), (.string("index0"), .int(index)),
+            (.string("revindex"), .int(count - index)), (.string("revindex0"), .int(count - index - 1)),
+            (.string("first"), .bool(index == 0)), (.string("last"), .bool(index == count - 1)),
+            (.string("length"), .int(count)),
+            (.string("previtem"), index > 0 ? items[index - 1] : .undefined("previtem")),
+            (.string("nextitem"), index + 1 < count ? items[index + 1] : .undefined("nextitem")),
+        ])
+        if let recurse { box[.string("__call__")] = .callable(recurse) }
+        return .namespace(box)
     }
 }

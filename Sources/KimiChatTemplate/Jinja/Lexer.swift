@@ -3,7 +3,7 @@ struct Token: Equatable {
     enum Kind: Equatable {
         case text(String)
         case variableBegin, variableEnd, blockBegin, blockEnd
-        case name(String), string(String), integer(Int), float(Double)
+        case name(String), string(String), integer(Int), bigInteger(String), float(Double)
         case op(String)
         case end
     }
@@ -205,6 +205,9 @@ struct Lexer {
         }
         if isFloat, let value = Double(digits) { return .float(value) }
         if let value = Int(digits) { return .integer(value) }
+        if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return .bigInteger(String(digits.drop { $0 == "0" }).isEmpty ? "0" : String(digits.drop { $0 == "0" }))
+        }
         throw error("invalid number '\(digits)'")
     }
 

@@ -18,6 +18,10 @@ enum Members {
         case let .list(box):
             return listMethod(box.items, name, box: box) ?? .undefined(name)
         case let .tuple(items):
+            // groupby's (grouper, list) pairs are named tuples with these two fields.
+            if items.count == 2, name == "grouper" || name == "list", listMethod(items, name, box: nil) == nil {
+                return items[name == "grouper" ? 0 : 1]
+            }
             return listMethod(items, name, box: nil) ?? .undefined(name)
         case let .string(s):
             return StringMethods.method(s, name) ?? .undefined(name)
@@ -111,11 +115,11 @@ enum Members {
                     return box[key] ?? arguments.value(1, "default") ?? .none
                 })
         case "items":
-            return .callable(Callable(name: "items") { _ in .list(box.pairs.map { .tuple([$0, $1]) }) })
+            return .callable(Callable(name: "items") { _ in .view("dict_items", box.pairs.map { .tuple([$0, $1]) }) })
         case "keys":
-            return .callable(Callable(name: "keys") { _ in .list(box.keys) })
+            return .callable(Callable(name: "keys") { _ in .view("dict_keys", box.keys) })
         case "values":
-            return .callable(Callable(name: "values") { _ in .list(box.values) })
+            return .callable(Callable(name: "values") { _ in .view("dict_values", box.values) })
         case "copy":
             return .callable(Callable(name: "copy") { _ in .dict(Value.DictBox(Array(box.pairs))) })
         default:

@@ -1,11 +1,15 @@
+import BigInt
+
 /// Python's operators on template values.
 enum Operators {
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
         case let (.string(x), .string(y)): return x == y
-        case let (.bigInt(x), .bigInt(y)): return x == y
-        case (.bigInt, _), (_, .bigInt): return false
+        case (.bigInt, _), (_, .bigInt):
+            if let x = PythonIntegers.big(a), let y = PythonIntegers.big(b) { return x == y }
+            if let x = number(a) ?? PythonIntegers.big(a).map(Double.init), let y = number(b) ?? PythonIntegers.big(b).map(Double.init) { return x == y }
+            return false
         case let (.list(x), .list(y)): return sequencesEqual(x.items, y.items)
         case let (.tuple(x), .tuple(y)): return sequencesEqual(x, y)
         case let (.dict(x), .dict(y)):
@@ -45,7 +49,9 @@ enum Operators {
         if op == "==" { return equal(a, b) }
         if op == "!=" { return !equal(a, b) }
         let order: Int
-        if let x = integer(a), let y = integer(b) {
+        if a.isBigInt || b.isBigInt, let x = PythonIntegers.big(a), let y = PythonIntegers.big(b) {
+            order = PythonIntegers.compare(x, y)
+        } else if let x = integer(a), let y = integer(b) {
             order = x < y ? -1 : x > y ? 1 : 0
         } else if let x = number(a), let y = number(b) {
             order = x < y ? -1 : x > y ? 1 : 0
@@ -94,8 +100,11 @@ enum Operators {
         if a.isUndefined || b.isUndefined, op != "~" {
             throw .undefined("an undefined value was used with '\(op)'")
         }
-        if op != "~", case .bigInt = a { throw .limit("arithmetic on an integer beyond 64 bits") }
-        if op != "~", case .bigInt = b { throw .limit("arithmetic on an integer beyond 64 bits") }
+        if op != "~", a.isBigInt || b.isBigInt {
+            if let x = PythonIntegers.big(a), let y = PythonIntegers.big(b), let result = try PythonIntegers.binary(op, x, y) { return result }
+            if case .float = a, let y = PythonIntegers.big(b) { return try binary(op, a, .float(Double(y))) }
+            if case .float = b, let x = PythonIntegers.big(a) { return try binary(op, .float(Double(x)), b) }
+        }
         switch (op, a, b) {
         case ("~", _, _):
             let (x, y) = (a.pythonString, b.pythonString)
@@ -122,9 +131,10 @@ enum Operators {
         }
         if let x = integer(a), let y = integer(b) {
             switch op {
-            case "+": return try checked(x.addingReportingOverflow(y))
-            case "-": return try checked(x.subtractingReportingOverflow(y))
-            case "*": return try checked(x.multipliedReportingOverflow(by: y))
+            case "+", "-", "*":
+                let result = op == "+" ? x.addingReportingOverflow(y) : op == "-" ? x.subtractingReportingOverflow(y) : x.multipliedReportingOverflow(by: y)
+                if !result.overflow { return .int(result.partialValue) }
+                return try PythonIntegers.binary(op, BigInt(x), BigInt(y)) ?? .none
             case "/":
                 guard y != 0 else { throw .type("division by zero") }
                 return .float(Double(x) / Double(y))
@@ -138,18 +148,19 @@ enum Operators {
                 return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
             case "**":
                 guard y >= 0 else { return .float(pow(Double(x), Double(y))) }
-                // Square and multiply: a huge exponent of 0, 1 or -1 must not loop.
+                // Square and multiply: a huge exponent of 0, 1 or -1 must not loop; a result beyond
+                // 64 bits goes on as a Python big integer.
                 var (result, base, exponent) = (1, x, y)
                 while exponent > 0 {
                     if exponent & 1 == 1 {
                         let (product, overflow) = result.multipliedReportingOverflow(by: base)
-                        if overflow { throw .limit("integer too large") }
+                        if overflow { return try PythonIntegers.binary("**", BigInt(x), BigInt(y)) ?? .none }
                         result = product
                     }
                     exponent >>= 1
                     if exponent > 0 {
                         let (square, overflow) = base.multipliedReportingOverflow(by: base)
-                        if overflow { throw .limit("integer too large") }
+                        if overflow { return try PythonIntegers.binary("**", BigInt(x), BigInt(y)) ?? .none }
                         base = square
                     }
                 }
@@ -176,8 +187,14 @@ enum Operators {
             default: break
             }
         }
-        if op == "%", case .string = a {
-            throw .type("printf-style string formatting ('%') is not supported")
+        if op == "%", case let .string(template) = a {
+            do {
+                return .string(try PrintfFormat.format(template, b))
+            } catch let failure as TemplateFailure {
+                throw failure
+            } catch {
+                throw .type("\(error)")
+            }
         }
         throw .type("unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
     }
@@ -189,6 +206,7 @@ enum Operators {
 }
 
 extension Value {
+    var isBigInt: Bool { if case .bigInt = self { true } else { false } }
     var isString: Bool { if case .string = self { true } else { false } }
     var isList: Bool { if case .list = self { true } else { false } }
 }

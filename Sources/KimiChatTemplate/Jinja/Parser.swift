@@ -49,6 +49,7 @@ struct Parser {
         case let .name(n): "'\(n)'"
         case let .string(s): "string '\(s.prefix(20))'"
         case let .integer(i): "\(i)"
+        case let .bigInteger(digits): digits
         case let .float(d): "\(d)"
         case let .op(o): "'\(o)'"
         case .end: "end of template"
@@ -95,6 +96,7 @@ struct Parser {
         case "if": return try ifStatement()
         case "for": return try forStatement(at: location)
         case "set": return try setStatement(at: location)
+        case "with": return try withStatement(at: location)
         case "macro": return try macroStatement(at: location)
         case "break":
             try expectBlockEnd()
@@ -145,7 +147,11 @@ struct Parser {
             advance()
             filter = try expression()
         }
-        if isName("recursive") { throw error("recursive for loops are not supported") }
+        var recursive = false
+        if isName("recursive") {
+            advance()
+            recursive = true
+        }
         try expectBlockEnd()
         let (body, end) = try statements(until: ["else", "endfor"])
         var otherwise: [Statement] = []
@@ -155,7 +161,21 @@ struct Parser {
             try expectBlockEnd()
         }
         let target: AssignTarget = names.count == 1 ? .name(names[0]) : .names(names)
-        return .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, location)
+        return .loop(target: target, iterable: iterable, filter: filter, body: body, otherwise: otherwise, recursive: recursive, location)
+    }
+
+    private mutating func withStatement(at location: TemplatePosition) throws(TemplateError) -> Statement {
+        var assignments: [(String, Expression)] = []
+        while current.kind != .blockEnd {
+            let name = try expectName()
+            try expectOp("=")
+            assignments.append((name, try expression()))
+            if current.kind != .blockEnd { try expectOp(",") }
+        }
+        try expectBlockEnd()
+        let (body, _) = try statements(until: ["endwith"])
+        try expectBlockEnd()
+        return .with(assignments, body, location)
     }
 
     private mutating func setStatement(at location: TemplatePosition) throws(TemplateError) -> Statement {
@@ -336,6 +356,9 @@ struct Parser {
         case let .integer(i):
             advance()
             return .literal(.int(i))
+        case let .bigInteger(digits):
+            advance()
+            return .literal(.bigInt(digits))
         case let .float(d):
             advance()
             return .literal(.float(d))

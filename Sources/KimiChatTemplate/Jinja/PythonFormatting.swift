@@ -26,7 +26,8 @@ extension Value {
         case let .tuple(t): t.count == 1 ? "(" + t[0].pythonRepr + ",)" : "(" + t.map(\.pythonRepr).joined(separator: ", ") + ")"
         case let .dict(d): "{" + d.pairs.map { $0.pythonRepr + ": " + $1.pythonRepr }.joined(separator: ", ") + "}"
         case let .namespace(d): "<Namespace " + Value.dict(d).pythonRepr + ">"
-        case let .callable(c): "<function \(c.name)>"
+        case let .callable(c): c.name == Globals.selfReferenceName ? "<TemplateReference None>" : "<function \(c.name)>"
+        case let .view(kind, items): kind + "([" + items.map(\.pythonRepr).joined(separator: ", ") + "])"
         }
     }
 
@@ -157,6 +158,7 @@ struct PythonJSON {
         case .undefined: throw .type("Object of type Undefined is not JSON serializable")
         case .namespace: throw .type("Object of type Namespace is not JSON serializable")
         case .callable: throw .type("Object of type function is not JSON serializable")
+        case let .view(kind, _): throw .type("Object of type \(kind) is not JSON serializable")
         }
     }
 

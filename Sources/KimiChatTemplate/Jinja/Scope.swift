@@ -1,6 +1,8 @@
 /// Variables visible at one point of a render. `for` bodies and macro calls get their own
 /// scope, as in jinja2, so `set` inside them does not leak out (use `namespace()` for that).
-final class Scope {
+/// `@unchecked Sendable`: a scope lives in one render, which runs on one thread; callables that
+/// capture it (a recursive loop's `loop()`) are called only inside that render.
+final class Scope: @unchecked Sendable {
     private var variables: [String: Value] = [:]
     private let parent: Scope?
 

@@ -22,6 +22,17 @@ enum StringMethods {
                             : s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed())
                     })
             }
+        case "format": body = { arguments in .string(try PrintfFormat.strFormat(s, arguments)) }
+        case "isspace": body = { _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isPythonSpace)) }
+        case "isnumeric": body = { _ in .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType != nil }) }
+        case "swapcase":
+            body = { _ in
+                .string(
+                    String(
+                        s.map { character -> String in
+                            character.isUppercase ? character.lowercased() : character.isLowercase ? character.uppercased() : String(character)
+                        }.joined()))
+            }
         case "upper": body = { _ in .string(s.uppercased()) }
         case "lower": body = { _ in .string(s.lowercased()) }
         case "title": body = { _ in .string(Filters.title(s)) }

@@ -30,7 +30,9 @@ indirect enum Statement: Sendable {
     case text(String, TemplatePosition)
     case output(Expression, TemplatePosition)
     case conditional([(Expression, [Statement])], otherwise: [Statement])
-    case loop(target: AssignTarget, iterable: Expression, filter: Expression?, body: [Statement], otherwise: [Statement], TemplatePosition)
+    case loop(target: AssignTarget, iterable: Expression, filter: Expression?, body: [Statement], otherwise: [Statement], recursive: Bool, TemplatePosition)
+    /// `{% with a = 1, b = 2 %}...{% endwith %}`: names set in a scope of their own.
+    case with([(String, Expression)], [Statement], TemplatePosition)
     case assign(AssignTarget, Expression, TemplatePosition)
     case assignBlock(String, [Statement])
     case macro(Macro)

@@ -42,11 +42,14 @@ public struct Template: Sendable {
                     try checkNames(in: body)
                 }
                 try checkNames(in: otherwise)
-            case let .loop(_, iterable, filter, body, otherwise, location):
+            case let .loop(_, iterable, filter, body, otherwise, _, location):
                 try checkNames(in: iterable, at: location)
                 if let filter { try checkNames(in: filter, at: location) }
                 try checkNames(in: body)
                 try checkNames(in: otherwise)
+            case let .with(assignments, body, location):
+                for (_, value) in assignments { try checkNames(in: value, at: location) }
+                try checkNames(in: body)
             case let .assignBlock(_, body):
                 try checkNames(in: body)
             case let .macro(macro):

@@ -20,6 +20,8 @@ public enum Value: Sendable {
     case namespace(DictBox)
     /// A macro or a built-in function or method.
     case callable(Callable)
+    /// A dict view (`dict_items`, `dict_keys`, `dict_values`): iterates like a list, prints as Python does.
+    case view(String, [Value])
 
     /// A Python list, by reference. Templates cannot mutate it (the sandbox forbids it), but
     /// the same list is visible through every name that refers to it.
@@ -115,6 +117,7 @@ extension Value {
         case let .tuple(t): !t.isEmpty
         case let .dict(d): d.count > 0
         case .namespace, .callable: true
+        case let .view(_, items): !items.isEmpty
         }
     }
 
@@ -134,6 +137,7 @@ extension Value {
         case .dict: "dict"
         case .namespace: "Namespace"
         case .callable: "function"
+        case let .view(kind, _): kind
         }
     }
 
@@ -144,6 +148,7 @@ extension Value {
         case let .list(l): return l.items
         case let .tuple(t): return t
         case let .dict(d): return d.keys
+        case let .view(_, items): return items
         case let .string(s): return s.unicodeScalars.map { .string(String($0)) }
         default: throw .type("'\(typeName)' object is not iterable")
         }
