@@ -104,16 +104,7 @@ public struct ToolCallReport: Sendable, Encodable {
                 call = Self.flaggingDuplicate(call, among: calls)
                 summary.calls += 1
                 if call.valid { summary.valid += 1 }
-                for code in Set(call.problems.map(\.code)) {
-                    switch code {
-                    case "invalid-id", "duplicate-id": summary.invalidID += 1
-                    case "undeclared-tool": summary.undeclared += 1
-                    case "invalid-json", "invalid-arguments": summary.invalidJSON += 1
-                    case "schema-violation": summary.schemaErrors += 1
-                    case "truncated": summary.truncated += 1
-                    default: break
-                    }
-                }
+                Self.count(call.problems, into: &summary)
                 calls.append(call)
             }
         }
@@ -150,16 +141,7 @@ public struct ToolCallReport: Sendable, Encodable {
                 let call = Call(id: index, name: tool, arguments: arguments, complete: complete, problems: problems)
                 summary.calls += 1
                 if call.valid { summary.valid += 1 }
-                for code in Set(problems.map(\.code)) {
-                    switch code {
-                    case "invalid-index": summary.invalidID += 1
-                    case "undeclared-tool": summary.undeclared += 1
-                    case "invalid-json", "invalid-arguments": summary.invalidJSON += 1
-                    case "schema-violation": summary.schemaErrors += 1
-                    case "truncated": summary.truncated += 1
-                    default: break
-                    }
-                }
+                Self.count(call.problems, into: &summary)
                 calls.append(call)
             }
         }

@@ -44,12 +44,16 @@ struct EncodeCommand: ParsableCommand {
         if mode == .hf, let file = input.file, StreamingEncoder.canStream(file) { return try encodeStreaming(file) }
         let text = try input.read()
         let tokenizer = try model.loadTokenizer()
-        let ids = try tokenizer.encode(text, mode: mode)
+        try printIDs(try tokenizer.encode(text, mode: mode), mode: mode.rawValue)
+    }
+
+    /// The IDs as the options ask: numbers, a count, or one JSON object (the same shape, key
+    /// order included, as the streamed output of a file).
+    private func printIDs(_ ids: [Int], mode: String) throws {
         switch (json, count) {
         case (true, true): try Output.json(["count": ids.count])
         case (true, false):
-            // The same shape, key order included, as the streamed output of a file.
-            Output.standardOutput("{\"ids\":[" + IDText.string(ids, separator: UInt8(ascii: ",")) + "],\"count\":\(ids.count),\"mode\":\"\(mode.rawValue)\"}\n")
+            Output.standardOutput("{\"ids\":[" + IDText.string(ids, separator: UInt8(ascii: ",")) + "],\"count\":\(ids.count),\"mode\":\"\(mode)\"}\n")
         case (false, true): Output.standardOutput("\(ids.count)\n")
         case (false, false): Output.standardOutput(IDText.string(ids, separator: UInt8(ascii: " ")) + "\n")
         }
@@ -58,14 +62,7 @@ struct EncodeCommand: ParsableCommand {
     /// A prompt given as segments, each encoded on its own.
     private func encodeSegments(_ path: String) throws {
         let list = try PromptSegments.read(try InputBytes.read(path))
-        let ids = try model.loadTokenizer().encode(segments: list)
-        switch (json, count) {
-        case (true, true): try Output.json(["count": ids.count])
-        case (true, false):
-            Output.standardOutput("{\"ids\":[" + IDText.string(ids, separator: UInt8(ascii: ",")) + "],\"count\":\(ids.count),\"mode\":\"segments\"}\n")
-        case (false, true): Output.standardOutput("\(ids.count)\n")
-        case (false, false): Output.standardOutput(IDText.string(ids, separator: UInt8(ascii: " ")) + "\n")
-        }
+        try printIDs(try model.loadTokenizer().encode(segments: list), mode: "segments")
     }
 
     /// A file in `hf` mode: read and encoded 400,000 characters at a time (exactly the IDs of

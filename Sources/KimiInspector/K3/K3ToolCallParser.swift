@@ -1,3 +1,5 @@
+import KimiChatTemplate
+
 /// Parses Kimi K3 output (XTML) into reasoning, response text and tool calls, incrementally:
 /// feed chunks as they stream in (markers and tags may be split across chunks), then finish.
 ///
@@ -158,29 +160,8 @@ public struct K3ToolCallParser: Sendable {
     private static func argumentsText(_ call: (tool: String, index: String, arguments: [(key: String, type: String, value: String)], json: String?)) -> String {
         if let json = call.json { return json }
         let fields = call.arguments.map { argument in
-            jsonString(argument.key) + ": " + (argument.type == "string" ? jsonString(argument.value) : argument.value)
+            Value.jsonQuoted(argument.key) + ": " + (argument.type == "string" ? Value.jsonQuoted(argument.value) : argument.value)
         }
         return "{" + fields.joined(separator: ", ") + "}"
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 }
