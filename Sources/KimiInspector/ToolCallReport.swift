@@ -101,11 +101,7 @@ public struct ToolCallReport: Sendable, Encodable {
                         ])
                     summary.inReasoning += 1
                 }
-                call = Self.flaggingDuplicate(call, among: calls)
-                summary.calls += 1
-                if call.valid { summary.valid += 1 }
-                Self.count(call.problems, into: &summary)
-                calls.append(call)
+                Self.record(call, in: &calls, summary: &summary)
             }
         }
         self.reasoning = reasoning
@@ -138,11 +134,7 @@ public struct ToolCallReport: Sendable, Encodable {
                 }
                 if let schemas, schemas[tool] == nil { problems.append(Problem(code: "undeclared-tool", message: "'\(tool)' is not a declared tool")) }
                 if complete { problems += Self.argumentProblems(arguments, schema: schemas?[tool]) }
-                let call = Call(id: index, name: tool, arguments: arguments, complete: complete, problems: problems)
-                summary.calls += 1
-                if call.valid { summary.valid += 1 }
-                Self.count(call.problems, into: &summary)
-                calls.append(call)
+                Self.record(Call(id: index, name: tool, arguments: arguments, complete: complete, problems: problems), in: &calls, summary: &summary)
             }
         }
         self.reasoning = reasoning
@@ -170,12 +162,9 @@ public struct ToolCallReport: Sendable, Encodable {
                 problems.append(Problem(code: "undeclared-tool", message: "'\(response.name)' is not a declared tool"))
             }
             problems += Self.argumentProblems(response.arguments, schema: schemas?[response.name])
-            let call = Self.flaggingDuplicate(
-                Call(id: response.id, name: response.name, arguments: response.arguments, complete: true, problems: problems), among: calls)
-            summary.calls += 1
-            if call.valid { summary.valid += 1 }
-            Self.count(call.problems, into: &summary)
-            calls.append(call)
+            Self.record(
+                Call(id: response.id, name: response.name, arguments: response.arguments, complete: true, problems: problems),
+                in: &calls, summary: &summary)
         }
         self.reasoning = reasoning
         self.content = content
@@ -184,8 +173,12 @@ public struct ToolCallReport: Sendable, Encodable {
         self.summary = summary
     }
 
-    private static func count(_ problems: [Problem], into summary: inout Summary) {
-        for code in Set(problems.map(\.code)) {
+    /// Appends `call` (with `duplicate-id` when an earlier call has its ID) and counts it.
+    private static func record(_ call: Call, in calls: inout [Call], summary: inout Summary) {
+        let call = flaggingDuplicate(call, among: calls)
+        summary.calls += 1
+        if call.valid { summary.valid += 1 }
+        for code in Set(call.problems.map(\.code)) {
             switch code {
             case "invalid-id", "duplicate-id", "invalid-index": summary.invalidID += 1
             case "undeclared-tool": summary.undeclared += 1
@@ -195,6 +188,7 @@ public struct ToolCallReport: Sendable, Encodable {
             default: break
             }
         }
+        calls.append(call)
     }
 
     /// `call` with a `duplicate-id` problem when an earlier call of the same output has its ID.
