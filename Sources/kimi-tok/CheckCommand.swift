@@ -16,12 +16,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var reference: ReferenceOptions
     @Flag(help: "Print one JSON object with a findings array.") var json = false
-    @Option(
-        help: ArgumentHelp(
-            "reference or vllm: whose preprocessing builds the prompt from --messages.",
-            discussion: "vllm checks what vLLM itself puts in front of the model (its content format and argument parsing)."))
-    var engine: EngineProfile = .reference
-    @OptionGroup var format: ContentFormatOption
+    @OptionGroup var engine: EngineOptions
     @OptionGroup var model: ModelOptions
 
     func run() throws {
@@ -40,13 +35,13 @@ struct CheckCommand: ParsableCommand {
             ).text
         }
         let (ids, rendering) = try reference.ids(
-            tokenizer: tokenizer, model: model, request: request, engine: engine, contentFormat: format.contentFormat)
+            tokenizer: tokenizer, model: model, request: request, engine: engine.engine, contentFormat: engine.contentFormat)
         var findings = checker.check(
             ids,
             options: PromptChecker.Options(
                 expectGenerationPrompt: reference.expectsGenerationPrompt, request: request, tools: standaloneTools,
                 thinking: try reference.thinking(), referenceSegments: rendering?.segments, expectedToolDeclaration: expectedDeclaration))
-        if engine == .vllm, rendering?.contentFormat == .openai {
+        if engine.engine == .vllm, rendering?.contentFormat == .openai {
             findings = findings.map(Self.vllmContentFormatCause)
         }
         let errors = findings.filter { $0.severity == .error }.count

@@ -4,6 +4,19 @@ import KimiChatTemplate
 extension EngineProfile: ExpressibleByArgument {}
 extension ContentFormat: ExpressibleByArgument {}
 
+/// `--engine reference|vllm` and `--content-format`: whose preprocessing builds the prompt
+/// (`render`, `check`).
+struct EngineOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "reference or vllm: whose preprocessing builds the prompt.",
+            discussion: "reference is the model's own tokenizer class; vllm is what vLLM 0.33 builds (content format, argument parsing)."))
+    var engine: EngineProfile = .reference
+    @OptionGroup var format: ContentFormatOption
+
+    var contentFormat: ContentFormat { format.contentFormat }
+}
+
 /// vLLM's `--chat-template-content-format`, for the `vllm` engine profile.
 struct ContentFormatOption: ParsableArguments {
     @Option(

@@ -27,12 +27,7 @@ struct RenderCommand: ParsableCommand {
             discussion: "For example --variable thinking=false for Kimi K2.5's non-thinking mode."))
     var variables: [String] = []
     @Flag(help: "Print one JSON object: family, prompt, ids (and content_format with --engine vllm).") var json = false
-    @Option(
-        help: ArgumentHelp(
-            "reference or vllm: whose preprocessing builds the prompt.",
-            discussion: "reference is the model's own tokenizer class; vllm is what vLLM 0.33 builds (content format, argument parsing)."))
-    var engine: EngineProfile = .reference
-    @OptionGroup var format: ContentFormatOption
+    @OptionGroup var engine: EngineOptions
     @Flag(
         name: .customLong("tools-only"),
         help: ArgumentHelp(
@@ -63,7 +58,7 @@ struct RenderCommand: ParsableCommand {
             return
         }
         let rendering = try renderer.render(
-            request, engine: engine, contentFormat: format.contentFormat, addGenerationPrompt: !noGenerationPrompt,
+            request, engine: engine.engine, contentFormat: engine.contentFormat, addGenerationPrompt: !noGenerationPrompt,
             variables: try TemplateVariables.parse(variables))
         let prompt = rendering.prompt
         let ids = try rendering.ids(with: tokenizer)
