@@ -10,12 +10,16 @@ let package = Package(
         .library(name: "KimiChatTemplate", targets: ["KimiChatTemplate"]),
         .library(name: "KimiInspector", targets: ["KimiInspector"]),
         .library(name: "KimiTesting", targets: ["KimiTesting"]),
+        .library(name: "KimiService", targets: ["KimiService"]),
         .executable(name: "kimi-tok", targets: ["kimi-tok"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // PCRE2 (8-bit code units) from the system, found through pkg-config.
@@ -60,6 +64,18 @@ let package = Package(
             name: "KimiFuzzing",
             dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector"]
         ),
+        // The HTTP service behind `kimi-tok serve`: engine-shaped /tokenize and /detokenize,
+        // kimi-tok's own endpoints, and the inspector page embedded in the binary.
+        .target(
+            name: "KimiService",
+            dependencies: [
+                "KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // In-process benchmarks behind `kimi-tok bench`; not a product.
         .target(
             name: "KimiBenchmarks",
@@ -75,7 +91,9 @@ let package = Package(
                 "KimiTokenizer",
                 "KimiChatTemplate",
                 "KimiInspector",
+                "KimiService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Paths outside the package and the traits that skip a suite when they are missing.

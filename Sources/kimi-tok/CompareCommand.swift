@@ -44,8 +44,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try model.loadTokenizer()
-        let request = try reference.request()
-        let referenceIDs = try reference.ids(tokenizer: tokenizer, model: model, request: request).ids
+        let input = try reference.input(engine: engineProfile, contentFormat: format.contentFormat)
+        let inspected = try model.inspected(tokenizer: tokenizer, templatePath: reference.template)
         let engineIDs: [Int]
         if let engine {
             engineIDs = try EngineTokenIDs.parse(try InputBytes.read(engine))
@@ -54,59 +54,22 @@ struct CompareCommand: ParsableCommand {
                 throw ValidationError("--engine-url must be an http(s) URL")
             }
             let client = EngineTokenizeClient(baseURL: url, model: engineModel, timeout: timeout)
-            if let request {
+            switch input.source {
+            case let .request(request):
                 engineIDs = try client.tokenize(
-                    request: request, addGenerationPrompt: reference.expectsGenerationPrompt,
-                    templateVariables: try TemplateVariables.parse(reference.variables))
-            } else if let promptFile = reference.promptFile {
-                engineIDs = try client.tokenize(prompt: try UTF8Input.decode(try InputBytes.read(promptFile)))
-            } else {
-                engineIDs = try client.tokenize(prompt: try tokenizer.decode(referenceIDs))
+                    request: request, addGenerationPrompt: input.expectsGenerationPrompt, templateVariables: input.variables)
+            case let .prompt(text):
+                engineIDs = try client.tokenize(prompt: text)
+            case let .ids(ids):
+                engineIDs = try client.tokenize(prompt: try tokenizer.decode(ids))
             }
         }
-        let family = try model.resolvedFamily(tokenizer: tokenizer)
-        var comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: tokenizer, family: family)
-        if !comparison.equal, let request {
-            let renderer = try model.renderer(templatePath: reference.template, tokenizer: tokenizer)
-            if let cause = EngineStepAttribution.explain(
-                engineIDs: engineIDs, request: request, renderer: renderer, tokenizer: tokenizer,
-                addGenerationPrompt: reference.expectsGenerationPrompt, variables: try TemplateVariables.parse(reference.variables))
-            {
-                comparison = comparison.attributed(to: cause.code, cause.explanation)
-            }
-        }
-        var profile: StreamComparison?
-        if engineProfile != .reference {
-            let profileIDs = try reference.ids(
-                tokenizer: tokenizer, model: model, request: request, engine: engineProfile, contentFormat: format.contentFormat
-            ).ids
-            profile = StreamComparison(reference: profileIDs, engine: engineIDs, tokenizer: tokenizer, family: family)
-        }
+        let report = try ComparisonReport(engineIDs: engineIDs, input: input, model: inspected)
         if json {
-            if let profile {
-                try Output.json(ProfileResult(reference: comparison, engineProfile: engineProfile, profile: profile))
-            } else {
-                try Output.json(comparison)
-            }
+            try Output.json(report)
         } else {
-            var text = comparison.report
-            if let profile {
-                text += "against the \(engineProfile.rawValue) profile's prompt: " + profile.report
-            }
-            Output.standardOutput(text)
+            Output.standardOutput(report.text)
         }
-        if !comparison.equal { throw ExitCode(1) }
-    }
-
-    /// The comparison with the reference and with an engine profile's prompt.
-    private struct ProfileResult: Encodable {
-        let reference: StreamComparison
-        let engineProfile: EngineProfile
-        let profile: StreamComparison
-
-        enum CodingKeys: String, CodingKey {
-            case reference, profile
-            case engineProfile = "engine_profile"
-        }
+        if !report.equal { throw ExitCode(1) }
     }
 }

@@ -12,7 +12,7 @@ struct KimiTok: ParsableCommand {
         subcommands: [
             EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self,
             CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self,
-            BenchCommand.self,
+            ServeCommand.self, BenchCommand.self,
         ]
     )
 

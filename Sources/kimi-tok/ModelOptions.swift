@@ -1,5 +1,6 @@
 import ArgumentParser
 import KimiChatTemplate
+import KimiInspector
 import KimiTokenizer
 
 /// Options that choose and check the vocabulary.
@@ -39,6 +40,15 @@ struct ModelOptions: ParsableArguments {
             try tokenizer.map { try ModelConfiguration(directory: directory, tokenizerConfig: $0.config) }
             ?? ModelConfiguration(directory: directory)
         return try ChatRenderer(configuration: configuration, templatePath: templatePath, family: family)
+    }
+
+    /// The model an inspection runs on: `tokenizer`, the resolved family, and the render
+    /// pipeline with `--template`, made only when needed.
+    func inspected(tokenizer: KimiTokenizer, templatePath: String?) throws -> InspectedModel {
+        let options = self
+        return InspectedModel(tokenizer: tokenizer, family: try resolvedFamily(tokenizer: tokenizer)) {
+            try options.renderer(templatePath: templatePath, tokenizer: tokenizer)
+        }
     }
 
     /// Loads the tokenizer, printing load warnings on stderr.

@@ -1,4 +1,5 @@
 import Foundation
+import KimiIO
 
 /// Writes whole outputs at once, so a failure never leaves half an answer on stdout.
 enum Output {
@@ -16,9 +17,7 @@ enum Output {
 
     /// One JSON value as a line, keys in a stable order.
     static func json(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        standardOutput(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+        standardOutput(bytes: try JSONWriter.encode(value) + [UInt8(ascii: "\n")])
     }
 
     /// Whether stdout is a terminal.

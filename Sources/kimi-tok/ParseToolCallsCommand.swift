@@ -33,47 +33,20 @@ struct ParseToolCallsCommand: ParsableCommand {
 
     func run() throws {
         let input = try InputBytes.read(file ?? "-")
-        var outputs: [String]
-        if ids {
-            let tokenizer = try model.loadTokenizer()
-            var lists = try EngineTokenIDs.outputs(input)
-            if let choice { lists = [try ChoiceSelection.one(of: lists, choice: choice)] }
-            outputs = try lists.map { try tokenizer.decode($0) }
-        } else {
-            outputs = [try UTF8Input.decode(input)]
-        }
         let declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
-        if !ids, let choices = CompletionResponse.choices(input) {
-            // A chat-completion response or SSE stream: the calls the server parsed, and any left as raw text.
-            let reports = choices.map { choice in
-                choice.calls.isEmpty && choice.content.contains("<|tool_call")
-                    ? ToolCallReport(output: choice.content, tools: declared)
-                    : ToolCallReport(responseCalls: choice.calls, content: choice.content, reasoning: choice.reasoning, tools: declared)
-            }
-            return try report(reports)
-        }
-        let k3 = model.family == .k3 || (model.family == nil && outputs.contains { $0.contains("<|open|>call ") || $0.contains("<|open|>tools<|sep|>") })
-        let reports = outputs.map { k3 ? ToolCallReport(k3Output: $0, tools: declared) : ToolCallReport(output: $0, tools: declared) }
-        try report(reports)
-    }
-
-    private func report(_ reports: [ToolCallReport]) throws {
+        let report = try ToolCallsReport(
+            ids ? .ids(input, choice: choice) : .output(input), tools: declared, family: model.family, tokenizer: model.loadTokenizer)
         if json {
-            if reports.count == 1 { try Output.json(reports[0]) } else { try Output.json(ChoiceReports(choices: reports)) }
+            try Output.json(report)
         } else {
             var text = ""
-            for (index, report) in reports.enumerated() {
-                if reports.count > 1 { text += "choice \(index):\n" }
-                text += Self.describe(report)
+            for (index, choice) in report.choices.enumerated() {
+                if report.choices.count > 1 { text += "choice \(index):\n" }
+                text += Self.describe(choice)
             }
             Output.standardOutput(text)
         }
-        if reports.contains(where: { $0.summary.valid != $0.summary.calls || !$0.malformed.isEmpty }) { throw ExitCode(1) }
-    }
-
-    /// The reports of several choices, in order.
-    private struct ChoiceReports: Encodable {
-        let choices: [ToolCallReport]
+        if !report.allValid { throw ExitCode(1) }
     }
 
     private static func describe(_ report: ToolCallReport) -> String {

@@ -45,37 +45,25 @@ struct ReferenceOptions: ParsableArguments {
         return try ChatRequest.read(messagesJSON: InputBytes.read(messages), toolsJSON: try tools.map(InputBytes.read))
     }
 
-    /// The `thinking` given with `--variable`, if any.
-    func thinking() throws -> Bool? {
-        if case let .bool(value)? = try TemplateVariables.parse(variables)["thinking"] { return value }
-        return nil
-    }
-
     /// Tools given on their own (`--tools` without `--messages`).
     func standaloneTools() throws -> [Value]? {
         guard messages == nil, let tools else { return nil }
         return try ChatRequest.readTools(InputBytes.read(tools))
     }
 
-    /// The token IDs: rendered (by `engine`'s profile) and encoded, encoded, or read.
-    func ids(
-        tokenizer: KimiTokenizer, model: ModelOptions, request: ChatRequest?,
-        engine: EngineProfile = .reference, contentFormat: ContentFormat = .auto
-    ) throws -> (ids: [Int], rendering: ChatRenderer.EngineRendering?) {
-        if let request {
-            let rendering = try model.renderer(templatePath: template, tokenizer: tokenizer).render(
-                request, engine: engine, contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt,
-                variables: try TemplateVariables.parse(variables))
-            return (try rendering.ids(with: tokenizer), rendering)
+    /// What the options give, for the inspector: the request, prompt or IDs, with the tools,
+    /// variables and generation-prompt expectation; `engine` builds the prompt from a request.
+    func input(engine: EngineProfile = .reference, contentFormat: ContentFormat = .auto) throws -> InspectionInput {
+        let source: InspectionInput.Source
+        if let request = try request() {
+            source = .request(request)
+        } else if let promptFile {
+            source = .prompt(try UTF8Input.decode(try InputBytes.read(promptFile)))
+        } else {
+            source = .ids(try EngineTokenIDs.parse(try InputBytes.read(idsFile ?? "-")))
         }
-        return (try ids(tokenizer: tokenizer), nil)
-    }
-
-    /// The token IDs of a prompt file or an IDs file.
-    private func ids(tokenizer: KimiTokenizer) throws -> [Int] {
-        if let promptFile {
-            return try tokenizer.encode(try UTF8Input.decode(try InputBytes.read(promptFile)), mode: .hf)
-        }
-        return try EngineTokenIDs.parse(try InputBytes.read(idsFile ?? "-"))
+        return InspectionInput(
+            source: source, standaloneTools: try standaloneTools(), variables: try TemplateVariables.parse(variables),
+            expectsGenerationPrompt: expectsGenerationPrompt, engine: engine, contentFormat: contentFormat)
     }
 }

@@ -60,33 +60,14 @@ struct RenderCommand: ParsableCommand {
         let rendering = try renderer.render(
             request, engine: engine.engine, contentFormat: engine.contentFormat, addGenerationPrompt: !noGenerationPrompt,
             variables: try TemplateVariables.parse(variables))
-        let prompt = rendering.prompt
-        let ids = try rendering.ids(with: tokenizer)
         if json {
-            try Output.json(
-                RenderResult(
-                    family: renderer.family, prompt: prompt, ids: ids, contentFormat: rendering.contentFormat,
-                    segments: rendering.segments))
+            try Output.json(try RenderReport(rendering, family: renderer.family, tokenizer: tokenizer))
         } else if tokens {
+            let ids = try rendering.ids(with: tokenizer)
             let starts = try rendering.segments.map { try TokenStreamOutput.segmentStarts($0, tokenizer) } ?? [:]
             Output.standardOutput(try TokenStreamOutput.table(ids, tokenizer, color: color, segmentStarts: starts))
         } else {
-            Output.standardOutput(Output.isTerminal ? prompt + "\n" : prompt)
-        }
-    }
-
-    private struct RenderResult: Encodable {
-        let family: ModelFamily
-        let prompt: String
-        let ids: [Int]
-        /// Only with an engine profile that has one (vLLM's resolved content format).
-        let contentFormat: ContentFormat?
-        /// Only for Kimi K3: the segments, each `{"text", "special"}`.
-        let segments: [PromptSegment]?
-
-        enum CodingKeys: String, CodingKey {
-            case family, prompt, ids, segments
-            case contentFormat = "content_format"
+            Output.standardOutput(Output.isTerminal ? rendering.prompt + "\n" : rendering.prompt)
         }
     }
 }

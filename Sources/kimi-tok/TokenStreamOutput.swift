@@ -6,26 +6,6 @@ import KimiTokenizer
 enum TokenStreamOutput {
     enum ColorChoice: String, ExpressibleByArgument { case auto, always, never }
 
-    struct Entries: Encodable { let tokens: [Entry] }
-    struct Entry: Encodable {
-        let index: Int
-        let id: Int
-        let special: Bool
-        let text: String
-        let bytes_hex: String
-    }
-
-    static func entries(_ ids: [Int], _ tokenizer: KimiTokenizer) throws -> Entries {
-        let pieces = try tokenizer.tokenBytes(ids)
-        return Entries(
-            tokens: ids.indices.map { index in
-                Entry(
-                    index: index, id: ids[index], special: tokenizer.isSpecial(ids[index]),
-                    text: String(decoding: pieces[index], as: UTF8.self),
-                    bytes_hex: pieces[index].map { String(format: "%02x", $0) }.joined())
-            })
-    }
-
     /// The table; `segmentStarts` (token index → segment number and kind) puts a line before the
     /// first token of each segment of a prompt built as segments (Kimi K3).
     static func table(_ ids: [Int], _ tokenizer: KimiTokenizer, color: ColorChoice, segmentStarts: [Int: String] = [:]) throws -> String {

@@ -24,7 +24,7 @@ struct TokensCommand: ParsableCommand {
         let tokenizer = try model.loadTokenizer()
         let ids = try tokenizer.encode(text, mode: mode)
         if json {
-            try Output.json(try TokenStreamOutput.entries(ids, tokenizer))
+            try Output.json(try TokenListing(ids, tokenizer: tokenizer))
         } else {
             Output.standardOutput(try TokenStreamOutput.table(ids, tokenizer, color: color))
         }

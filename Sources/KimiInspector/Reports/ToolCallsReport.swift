@@ -1,0 +1,81 @@
+import KimiChatTemplate
+import KimiIO
+import KimiTokenizer
+
+/// What `parse-tool-calls --json` prints and `POST /v1/kimi/tool-calls` answers: one report per
+/// choice of the model output, whatever shape it came in.
+public struct ToolCallsReport: Sendable, Encodable {
+    /// One report per choice (one for plain output).
+    public let choices: [ToolCallReport]
+
+    /// How the output is given.
+    public enum Input: Sendable {
+        /// Raw model output, a chat-completion response or an SSE stream, as bytes.
+        case output([UInt8])
+        /// Token IDs in any engine shape, decoded first: every choice, or only `choice`.
+        case ids([UInt8], choice: Int?)
+    }
+
+    /// Parses and validates the calls of `input` against `tools`. Output that is K3's (or
+    /// `family` says so) is read as XTML; `tokenizer` is loaded only to decode IDs.
+    public init(_ input: Input, tools: [Value]?, family: ModelFamily?, tokenizer: () throws -> KimiTokenizer) throws {
+        let outputs: [String]
+        switch input {
+        case let .ids(bytes, choice):
+            let tokenizer = try tokenizer()
+            var lists = try EngineTokenIDs.outputs(bytes)
+            if let choice { lists = [try ChoiceSelection.one(of: lists, choice: choice)] }
+            outputs = try lists.map { try tokenizer.decode($0) }
+        case let .output(bytes):
+            if let responseChoices = CompletionResponse.choices(bytes) {
+                // A chat-completion response or SSE stream: the calls the server parsed, and any left as raw text.
+                choices = responseChoices.map { choice in
+                    choice.calls.isEmpty && choice.content.contains("<|tool_call")
+                        ? ToolCallReport(output: choice.content, tools: tools)
+                        : ToolCallReport(responseCalls: choice.calls, content: choice.content, reasoning: choice.reasoning, tools: tools)
+                }
+                return
+            }
+            outputs = [try UTF8Input.decode(bytes)]
+        }
+        let k3 = family == .k3 || (family == nil && outputs.contains { $0.contains("<|open|>call ") || $0.contains("<|open|>tools<|sep|>") })
+        choices = outputs.map { k3 ? ToolCallReport(k3Output: $0, tools: tools) : ToolCallReport(output: $0, tools: tools) }
+    }
+
+    /// Whether every call is valid and nothing is malformed.
+    public var allValid: Bool {
+        !choices.contains { $0.summary.valid != $0.summary.calls || !$0.malformed.isEmpty }
+    }
+
+    enum CodingKeys: String, CodingKey { case choices }
+
+    /// One choice's report as is; several as `{"choices": [...]}`.
+    public func encode(to encoder: any Encoder) throws {
+        if choices.count == 1 { return try choices[0].encode(to: encoder) }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(choices, forKey: .choices)
+    }
+}
+
+/// Picks the choice a command works on when a response holds several outputs.
+public enum ChoiceSelection {
+    public struct Ambiguous: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The list `choice` names, or the only one; several without a choice is an error, so that
+    /// no choice is dropped silently.
+    public static func one(of lists: [[Int]], choice: Int?) throws -> [Int] {
+        if let choice {
+            guard choice >= 0, choice < lists.count else {
+                throw Ambiguous(
+                    description: "--choice \(choice): the response has \(lists.count) choice\(lists.count == 1 ? "" : "s") (0...\(lists.count - 1))")
+            }
+            return lists[choice]
+        }
+        guard lists.count == 1 else {
+            throw Ambiguous(description: "the response has \(lists.count) choices; pick one with --choice N (0...\(lists.count - 1))")
+        }
+        return lists[0]
+    }
+}

@@ -1,0 +1,109 @@
+import KimiChatTemplate
+import KimiIO
+import KimiInspector
+import KimiTokenizer
+
+/// kimi-tok's own endpoints. Each answers exactly what the CLI command of the same name prints
+/// with `--json`, built by the same report type; the body's fields are the command's options.
+enum InspectorEndpoints {
+    /// `POST /v1/kimi/render`: `messages`, `tools`, `add_generation_prompt` (default true),
+    /// `chat_template`, `chat_template_kwargs`, `engine` and `content_format`.
+    static func render(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
+        let model = try models.model(named: try fields.string("model"))
+        guard let request = try fields.chatRequest() else { throw ServiceError.badRequest("give 'messages' (a chat request to render)") }
+        let renderer = try model.inspected(chatTemplate: try fields.string("chat_template")).renderer()
+        let rendering = try renderer.render(
+            request, engine: try fields.choice("engine", as: EngineProfile.self) ?? .reference,
+            contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
+            addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try fields.templateVariables())
+        return try JSONWriter.encode(try RenderReport(rendering, family: renderer.family, tokenizer: model.tokenizer))
+    }
+
+    /// `POST /v1/kimi/check`: one of `messages`, `prompt` or `ids` (any engine shape), with
+    /// `tools`, `add_generation_prompt`, `chat_template`, `chat_template_kwargs`, `engine` and
+    /// `content_format`.
+    static func check(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
+        let model = try models.model(named: try fields.string("model"))
+        let input = try inspectionInput(fields, engineField: "engine")
+        return try JSONWriter.encode(try CheckReport(input, model: try model.inspected(chatTemplate: try fields.string("chat_template"))))
+    }
+
+    /// `POST /v1/kimi/compare`: the engine's IDs as `engine` (any shape the CLI reads), the
+    /// reference as one of `messages`, `prompt` or `ids`, and `engine_profile` to compare with
+    /// that profile's prompt as well.
+    static func compare(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
+        let model = try models.model(named: try fields.string("model"))
+        guard let engine = fields.bytes("engine") else { throw ServiceError.badRequest("give 'engine': the engine's token IDs") }
+        let input = try inspectionInput(fields, engineField: "engine_profile")
+        if input.engine != .reference, input.request == nil {
+            throw ServiceError.badRequest("'engine_profile' \(input.engine.rawValue) needs 'messages'")
+        }
+        let report = try ComparisonReport(
+            engineIDs: try EngineTokenIDs.parse(engine), input: input, model: try model.inspected(chatTemplate: try fields.string("chat_template")))
+        return try JSONWriter.encode(report)
+    }
+
+    /// `POST /v1/kimi/tool-calls`: `output` (raw model output, or a chat-completion response or
+    /// SSE stream as text or JSON) or `ids` (token IDs in any engine shape) with `choice`;
+    /// `tools` to validate against; `family` to read the output as that family's.
+    static func toolCalls(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
+        let model = try models.model(named: try fields.string("model"))
+        let choice = try fields.int("choice")
+        let input: ToolCallsReport.Input
+        switch (fields.bytes("output"), fields.bytes("ids")) {
+        case let (output?, nil):
+            if choice != nil { throw ServiceError.badRequest("'choice' goes with 'ids'") }
+            input = .output(output)
+        case let (nil, ids?): input = .ids(ids, choice: choice)
+        default: throw ServiceError.badRequest("give exactly one of 'output', 'ids'")
+        }
+        let tools = try fields.bytes("tools").map { bytes in
+            do { return try ChatRequest.readTools(bytes) } catch { throw ServiceError.badRequest(String(describing: error)) }
+        }
+        let report = try ToolCallsReport(
+            input, tools: tools, family: try fields.choice("family", as: ModelFamily.self), tokenizer: { model.tokenizer })
+        return try JSONWriter.encode(report)
+    }
+
+    /// `POST /v1/kimi/tokens`: every token with its index, ID, bytes and text (what `tokens
+    /// --json` prints), of `ids` (any shape), of `prompt` encoded in `mode` (default hf), or of
+    /// `segments` (`[[text, allow_special], ...]`, each token numbered with its segment).
+    static func tokens(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
+        let model = try models.model(named: try fields.string("model"))
+        let listing: TokenListing
+        switch (fields.bytes("ids"), try fields.string("prompt"), fields.bytes("segments")) {
+        case let (ids?, nil, nil):
+            listing = try TokenListing(try EngineTokenIDs.parse(ids), tokenizer: model.tokenizer)
+        case let (nil, prompt?, nil):
+            let mode = try fields.choice("mode", as: EncodeMode.self) ?? .hf
+            listing = try TokenListing(try model.tokenizer.encode(prompt, mode: mode), tokenizer: model.tokenizer)
+        case let (nil, nil, segments?):
+            listing = try TokenListing(segments: try PromptSegments.read(segments), tokenizer: model.tokenizer)
+        default:
+            throw ServiceError.badRequest("give exactly one of 'ids', 'prompt', 'segments'")
+        }
+        return try JSONWriter.encode(listing)
+    }
+
+    /// The input of `check` and `compare`: exactly one of `messages`, `prompt`, `ids`.
+    private static func inspectionInput(_ fields: RequestFields, engineField: String) throws -> InspectionInput {
+        let given = ["messages", "prompt", "ids"].filter(fields.has)
+        guard given.count == 1 else {
+            throw ServiceError.badRequest(
+                given.isEmpty ? "give one of 'messages', 'prompt', 'ids'" : "give one of 'messages', 'prompt', 'ids', not \(given.map { "'\($0)'" }.joined(separator: " and "))")
+        }
+        let source: InspectionInput.Source
+        if let request = try fields.chatRequest() {
+            source = .request(request)
+        } else if let prompt = try fields.string("prompt") {
+            source = .prompt(prompt)
+        } else {
+            source = .ids(try EngineTokenIDs.parse(fields.bytes("ids") ?? []))
+        }
+        return InspectionInput(
+            source: source, standaloneTools: try fields.standaloneTools(), variables: try fields.templateVariables(),
+            expectsGenerationPrompt: try fields.bool("add_generation_prompt") ?? true,
+            engine: try fields.choice(engineField, as: EngineProfile.self) ?? .reference,
+            contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto)
+    }
+}

@@ -1,0 +1,56 @@
+import KimiChatTemplate
+import KimiIO
+import KimiInspector
+import KimiTokenizer
+
+/// A request the service answers with an error: the HTTP status and one message. Every error
+/// leaves as `{"error": {"message", "type", "code"}}`, the shape OpenAI-compatible servers use.
+public struct ServiceError: Error, Sendable, CustomStringConvertible {
+    public let status: Int
+    public let message: String
+
+    public init(status: Int, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// 400: malformed JSON, or a body of the wrong shape.
+    static func badRequest(_ message: String) -> ServiceError { ServiceError(status: 400, message) }
+
+    /// The error a request's failure is answered with: a template that does not parse or raises
+    /// (with file:line:column) and a request the renderer refuses are 422; everything else that
+    /// the libraries throw is about the input, so 400.
+    static func from(_ error: any Error) -> ServiceError {
+        switch error {
+        case let error as ServiceError: return error
+        case let error as TemplateError: return ServiceError(status: 422, "template error: \(error)")
+        case let error as ChatRenderer.Refusal: return ServiceError(status: 422, error.description)
+        case let error as InspectorUnavailable: return ServiceError(status: 422, error.description)
+        case let error as JSONReader.SyntaxError: return badRequest(error.description)
+        default: return badRequest(String(describing: error))
+        }
+    }
+
+    /// The type name OpenAI-compatible servers give each status.
+    var typeName: String {
+        switch status {
+        case 400: "BadRequestError"
+        case 404: "NotFoundError"
+        case 405: "MethodNotAllowedError"
+        case 413: "RequestEntityTooLargeError"
+        case 422: "UnprocessableEntityError"
+        default: "InternalServerError"
+        }
+    }
+
+    /// The JSON body.
+    var body: [UInt8] {
+        var error: [(key: String, value: JSONValue)] = []
+        error.append(("message", .string(message)))
+        error.append(("type", .string(typeName)))
+        error.append(("code", .int(status)))
+        return JSONWriter.bytes(of: .object([("error", .object(error))]))
+    }
+}

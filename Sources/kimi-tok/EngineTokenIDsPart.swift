@@ -1,0 +1,4 @@
+import ArgumentParser
+import KimiInspector
+
+extension EngineTokenIDs.Part: ExpressibleByArgument {}
