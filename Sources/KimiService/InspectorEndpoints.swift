@@ -90,7 +90,9 @@ enum InspectorEndpoints {
         let given = ["messages", "prompt", "ids"].filter(fields.has)
         guard given.count == 1 else {
             throw ServiceError.badRequest(
-                given.isEmpty ? "give one of 'messages', 'prompt', 'ids'" : "give one of 'messages', 'prompt', 'ids', not \(given.map { "'\($0)'" }.joined(separator: " and "))")
+                given.isEmpty
+                    ? "give one of 'messages', 'prompt', 'ids'"
+                    : "give one of 'messages', 'prompt', 'ids', not \(given.map { "'\($0)'" }.joined(separator: " and "))")
         }
         let source: InspectionInput.Source
         if let request = try fields.chatRequest() {
