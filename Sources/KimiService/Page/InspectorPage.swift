@@ -30,6 +30,7 @@ enum InspectorPage {
             <button type="button" data-example="good-k2">Good K2 prompt</button>
             <button type="button" data-example="content-list-leak">Content-list leak</button>
             <button type="button" data-example="compare-missing-generation-prompt">Compare: missing generation prompt</button>
+            <button type="button" data-example="k3-request">K3 segments</button>
           </span>
         </header>
         <main>

@@ -239,7 +239,9 @@ enum InspectorPageScript {
           button.addEventListener('click', () => { if (loadExample(button.dataset.example)) $('inspect').click(); });
         }
         loadModels().then(() => {
-          const example = new URLSearchParams(location.search).get('example');
+          const parameters = new URLSearchParams(location.search);
+          if (parameters.get('whitespace') === '1') $('whitespace').checked = true;
+          const example = parameters.get('example');
           if (example && loadExample(example)) $('inspect').click();
         }).catch((error) => { $('status').className = 'error'; $('status').textContent = 'cannot list models: ' + error.message; });
         """#
