@@ -31,6 +31,7 @@ enum InspectorPage {
             <button type="button" data-example="content-list-leak">Content-list leak</button>
             <button type="button" data-example="compare-missing-generation-prompt">Compare: missing generation prompt</button>
             <button type="button" data-example="k3-request">K3 segments</button>
+            <button type="button" data-example="partial-utf8">Cut UTF-8</button>
           </span>
         </header>
         <main>

@@ -1,6 +1,7 @@
 /// The inspector page's examples: a good Kimi K2 chat request, a prompt with the content-list
 /// leak (an old template printed `[{'type': 'text', 'text': ''}]`), an engine's IDs for the good
-/// request that lack the generation prompt, and the good request rendered for Kimi K3.
+/// request that lack the generation prompt, the good request rendered for Kimi K3, and a prompt
+/// whose tokens cut UTF-8 characters.
 enum InspectorPageExamples {
     static let json = #"""
         {
@@ -31,6 +32,13 @@ enum InspectorPageExamples {
             "source": "{\n  \"messages\": [\n    {\n      \"role\": \"system\",\n      \"content\": \"You are a helpful assistant.\"\n    },\n    {\n      \"role\": \"user\",\n      \"content\": \"What is the weather in Paris?\"\n    },\n    {\n      \"role\": \"assistant\",\n      \"content\": \"\",\n      \"tool_calls\": [\n        {\n          \"id\": \"functions.get_weather:0\",\n          \"type\": \"function\",\n          \"function\": {\n            \"name\": \"get_weather\",\n            \"arguments\": \"{\\\"city\\\": \\\"Paris\\\"}\"\n          }\n        }\n      ]\n    },\n    {\n      \"role\": \"tool\",\n      \"tool_call_id\": \"functions.get_weather:0\",\n      \"content\": \"{\\\"temp_c\\\": 18}\"\n    }\n  ],\n  \"tools\": [\n    {\n      \"type\": \"function\",\n      \"function\": {\n        \"name\": \"get_weather\",\n        \"description\": \"Current weather for a city\",\n        \"parameters\": {\n          \"type\": \"object\",\n          \"properties\": {\n            \"city\": {\n              \"type\": \"string\"\n            }\n          },\n          \"required\": [\n            \"city\"\n          ]\n        }\n      }\n    }\n  ]\n}",
             "engine": "",
             "generation_prompt": true
+          },
+          "partial-utf8": {
+            "family": "k2",
+            "kind": "prompt",
+            "source": "𝕂𝕚𝕞𝕚 🫠 ꙮ",
+            "engine": "",
+            "generation_prompt": false
           }
         }
         """#
