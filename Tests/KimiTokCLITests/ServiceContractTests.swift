@@ -220,6 +220,20 @@ struct ServiceContractTests {
         }
     }
 
+    /// kimi-tok's own engine client, pointed at the service as at an engine, finds the reference.
+    @Test func compareAgainstTheServiceAsAnEngineIsEqual() throws {
+        let messages: [[String: Any]] = [["role": "user", "content": "What is 2+2?"]]
+        let request = try write(try JSONSerialization.data(withJSONObject: ["messages": messages], options: .sortedKeys), "request.json")
+        for model in Self.models {
+            let compared = try CLI.run([
+                "compare", "--engine-url", "http://127.0.0.1:\(service.port)", "--engine-model", model, "--messages", request,
+                "--model-dir", ServiceProcess.sharedModel(model),
+            ])
+            #expect(compared.status == 0, "\(model): \(compared.output) \(compared.stderr)")
+            #expect(compared.output.hasPrefix("equal"), "\(model): \(compared.output)")
+        }
+    }
+
     /// The page is one self-contained document: nothing is loaded from another origin.
     @Test func pageIsSelfContained() throws {
         let page = try service.get("/")
