@@ -57,9 +57,7 @@ enum InspectorEndpoints {
         case let (nil, ids?): input = .ids(ids, choice: choice)
         default: throw ServiceError.badRequest("give exactly one of 'output', 'ids'")
         }
-        let tools = try fields.bytes("tools").map { bytes in
-            do { return try ChatRequest.readTools(bytes) } catch { throw ServiceError.badRequest(String(describing: error)) }
-        }
+        let tools = try fields.bytes("tools").map(ChatRequest.readTools)
         let report = try ToolCallsReport(
             input, tools: tools, family: try fields.choice("family", as: ModelFamily.self), tokenizer: { model.tokenizer })
         return try JSONWriter.encode(report)

@@ -3,7 +3,8 @@ import KimiIO
 import KimiInspector
 
 /// A request body: one JSON object, read the way the CLI reads its files, with accessors that
-/// answer a field of the wrong type with a 400 naming the field.
+/// answer a field of the wrong type with a 400 naming the field (the readers' own shape errors
+/// become 400s through ``ServiceError/from(_:)``).
 struct RequestFields: Sendable {
     let object: JSONValue
 
@@ -73,21 +74,13 @@ struct RequestFields: Sendable {
         guard case .array = messages else { throw ServiceError.badRequest("'messages' is \(messages.typeName), not an array") }
         var request: [(key: String, value: JSONValue)] = [("messages", messages)]
         if let tools = object["tools"] { request.append(("tools", tools)) }
-        do {
-            return try ChatRequest.read(messagesJSON: JSONWriter.bytes(of: .object(request)))
-        } catch {
-            throw ServiceError.badRequest(String(describing: error))
-        }
+        return try ChatRequest.read(messagesJSON: JSONWriter.bytes(of: .object(request)))
     }
 
     /// The tools, when given without messages.
     func standaloneTools() throws -> [Value]? {
         guard !has("messages"), let tools = bytes("tools") else { return nil }
-        do {
-            return try ChatRequest.readTools(tools)
-        } catch {
-            throw ServiceError.badRequest(String(describing: error))
-        }
+        return try ChatRequest.readTools(tools)
     }
 
     /// Template variables: `chat_template_kwargs` (vLLM's name), as `--variable` gives them.
