@@ -45,7 +45,7 @@ struct DecodeCommand: ParsableCommand {
             try Output.json(
                 DecodeResult(
                     text: text,
-                    bytes_hex: pieces.map { $0.map { String(format: "%02x", $0) }.joined() },
+                    bytes_hex: pieces.map(TokenListing.hex),
                     valid_utf8: UTF8Input.firstInvalidOffset(bytes) == nil))
         } else {
             Output.standardOutput(Output.isTerminal ? text + "\n" : text)

@@ -26,12 +26,18 @@ public struct TokenListing: Sendable, Encodable {
             Entry(
                 index: index, id: ids[index], special: tokenizer.isSpecial(ids[index]),
                 text: String(decoding: pieces[index], as: UTF8.self),
-                bytes_hex: pieces[index].map { byte in
-                    let digits = String(byte, radix: 16)
-                    return byte < 16 ? "0" + digits : digits
-                }.joined(),
+                bytes_hex: Self.hex(pieces[index]),
                 segment: segmentOfToken.flatMap { index < $0.count ? $0[index] : nil })
         }
+    }
+
+    /// `bytes` as lowercase hex, two digits a byte: how token bytes are written in JSON.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The listing of a prompt built as segments, each encoded on its own.
