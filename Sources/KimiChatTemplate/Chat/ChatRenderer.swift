@@ -15,6 +15,8 @@ public struct ChatRenderer: Sendable {
     public let family: ModelFamily
     /// The special-token variables every render gets.
     public let specialTokenVariables: [String: Value]
+    /// The budget of each render that is not given one of its own.
+    public var limits = RenderLimits()
     private let templates: Templates
 
     /// Templates parsed up front; a named template that fails to parse fails only when chosen,
@@ -70,6 +72,13 @@ public struct ChatRenderer: Sendable {
         }
     }
 
+    /// This renderer with `limits` as the budget of every render.
+    public func limited(by limits: RenderLimits) -> ChatRenderer {
+        var renderer = self
+        renderer.limits = limits
+        return renderer
+    }
+
     /// A renderer for a template of one's own.
     public init(template: Template, specialTokenVariables: [String: Value] = [:], family: ModelFamily = .k2) {
         self.family = family
@@ -102,7 +111,7 @@ public struct ChatRenderer: Sendable {
     ///     arguments: they override the special-token variables and the family's defaults.
     public func render(
         _ request: ChatRequest, addGenerationPrompt: Bool = true,
-        variables: [String: Value] = [:], limits: RenderLimits = RenderLimits()
+        variables: [String: Value] = [:], limits: RenderLimits? = nil
     ) throws -> String {
         let taken = variables.keys.filter(Self.reservedVariables.contains).sorted()
         if !taken.isEmpty {
@@ -128,7 +137,7 @@ public struct ChatRenderer: Sendable {
         context["tools"] = tools.map { .list($0) } ?? Value.none
         context["documents"] = Value.none
         context["add_generation_prompt"] = .bool(addGenerationPrompt)
-        return try template.render(context, limits: limits)
+        return try template.render(context, limits: limits ?? self.limits)
     }
 
     private func checkVariables(_ variables: [String: Value]) throws {
@@ -186,7 +195,7 @@ public struct ChatRenderer: Sendable {
     public func render(
         _ request: ChatRequest, engine: EngineProfile, contentFormat: ContentFormat = .auto,
         steps: VLLMPreprocessing.Steps = .all, addGenerationPrompt: Bool = true,
-        variables: [String: Value] = [:], limits: RenderLimits = RenderLimits()
+        variables: [String: Value] = [:], limits: RenderLimits? = nil
     ) throws -> EngineRendering {
         if family == .k3 {
             guard engine == .reference else {

@@ -1,12 +1,13 @@
 import Foundation
 
 /// jinja2's filters over sequences: `map`, `select`, `reject`, `selectattr`, `rejectattr`,
-/// `sort`, `min`, `max`, `unique`, `groupby`, and `attr`, `truncate`, `format`. Strings compare
+/// `sort`, `min`, `max`, `unique`, `groupby`, `batch`, `slice`, `sum`, and `attr`, `truncate`,
+/// `format`. Strings compare
 /// without case by default (`case_sensitive=False`), as jinja2's do; sorts are stable.
 enum CollectionFilters {
     static let names: Set<String> = [
         "map", "select", "reject", "selectattr", "rejectattr", "sort", "min", "max", "unique", "groupby", "attr",
-        "truncate", "format",
+        "truncate", "format", "batch", "slice", "sum",
     ]
 
     static func apply(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
@@ -18,12 +19,15 @@ enum CollectionFilters {
         case "min", "max": return try extreme(value, arguments, largest: name == "max")
         case "unique": return .list(try unique(value, arguments))
         case "groupby": return .list(try groupby(value, arguments))
+        case "batch": return .list(try batch(value, arguments))
+        case "slice": return .list(try slice(value, arguments))
+        case "sum": return try sum(value, arguments)
         case "attr": return attr(value, arguments.value(0, "name")?.pythonString ?? "")
-        case "truncate": return .string(try truncate(value.pythonString, arguments))
+        case "truncate": return .string(try truncate(try value.printed(), arguments))
         case "format":
             return .string(
                 try PrintfFormat.format(
-                    value.pythonString, arguments.keyword.isEmpty ? .tuple(arguments.positional) : .dict(arguments.keyword.map { ($0.0, $0.1) })))
+                    try value.printed(), arguments.keyword.isEmpty ? .tuple(arguments.positional) : .dict(arguments.keyword.map { ($0.0, $0.1) })))
         default: throw TemplateFailure.type("no filter named '\(name)'")
         }
     }
@@ -191,5 +195,69 @@ enum CollectionFilters {
             return String(kept.unicodeScalars[..<space]) + end
         }
         return kept + end
+    }
+
+    /// Lists of `linecount` items (the last one filled up with `fill_with` when given).
+    private static func batch(_ value: Value, _ arguments: Arguments) throws -> [Value] {
+        let count = try TextFilters.integer(option(arguments, 0, "linecount"), default: 0, "batch() linecount")
+        let fill = fillValue(option(arguments, 1, "fill_with"))
+        var batches: [Value] = []
+        var current: [Value] = []
+        for item in try value.iterated() {
+            if current.count == count {
+                batches.append(.list(current))
+                current = []
+            }
+            current.append(item)
+        }
+        if !current.isEmpty {
+            if let fill, current.count < count { current += Array(repeating: fill, count: count - current.count) }
+            batches.append(.list(current))
+        }
+        return batches
+    }
+
+    /// `slices` lists of consecutive items, the first ones one longer when the items do not
+    /// divide evenly (the others then get `fill_with` when given).
+    private static func slice(_ value: Value, _ arguments: Arguments) throws -> [Value] {
+        let slices = try TextFilters.integer(option(arguments, 0, "slices"), default: 0, "slice() slices")
+        guard slices != 0 else { throw TemplateFailure.type("integer division or modulo by zero") }
+        let fill = fillValue(option(arguments, 1, "fill_with"))
+        let items = try value.iterated()
+        // range(slices) is empty for a negative count.
+        guard slices > 0 else { return [] }
+        try RenderLimits.checkList(slices, "slice")
+        let perSlice = items.count / slices
+        let withExtra = items.count % slices
+        var offset = 0
+        var result: [Value] = []
+        for number in 0..<slices {
+            let start = offset + number * perSlice
+            if number < withExtra { offset += 1 }
+            let end = offset + (number + 1) * perSlice
+            var part = Array(items[min(start, items.count)..<min(max(start, end), items.count)])
+            if let fill, number >= withExtra { part.append(fill) }
+            result.append(.list(part))
+        }
+        return result
+    }
+
+    /// `start` plus every item (or every item's `attribute`), with Python's `+`.
+    private static func sum(_ value: Value, _ arguments: Arguments) throws -> Value {
+        var total = option(arguments, 1, "start") ?? .int(0)
+        let path = option(arguments, 0, "attribute")
+        for item in try value.iterated() {
+            let term = try path.map { try attribute(item, try $0.printed()) } ?? item
+            total = try Operators.binary("+", total, term)
+        }
+        return total
+    }
+
+    /// `fill_with`: none when not given or `None`.
+    private static func fillValue(_ value: Value?) -> Value? {
+        switch value {
+        case nil, .none?: nil
+        case let value?: value
+        }
     }
 }

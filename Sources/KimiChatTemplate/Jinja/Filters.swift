@@ -6,25 +6,26 @@ enum Filters {
         "tojson", "string", "length", "count", "trim", "join", "default", "d", "first", "last",
         "replace", "dictsort", "upper", "lower", "title", "capitalize", "list", "abs", "int", "float",
         "items", "reverse", "safe", "e", "escape",
-    ]).union(CollectionFilters.names)
+        "round", "pprint",
+    ]).union(CollectionFilters.names).union(TextFilters.names)
 
     static func apply(_ name: String, _ value: Value, _ arguments: Arguments) throws -> Value {
         switch name {
         case "tojson":
             return .string(try tojson(value, arguments))
         case "string":
-            return .string(value.pythonString)
+            return .string(try value.printed())
         case "length", "count":
             return .int(try length(value))
         case "trim":
-            return .string(try StringMethods.strip(value.pythonString, arguments.value(0, "chars"), leading: true, trailing: true))
+            return .string(try StringMethods.strip(try value.printed(), arguments.value(0, "chars"), leading: true, trailing: true))
         case "join":
             let separator = arguments.value(0, "d")?.pythonString ?? ""
             var items = try value.iterated()
             if let attribute = arguments.value(1, "attribute") {
                 items = try items.map { try Members.item($0, attribute) }
             }
-            return .string(try joined(items.map(\.pythonString), separator: separator))
+            return .string(try joined(try items.map { try $0.printed() }, separator: separator))
         case "default", "d":
             let fallback = arguments.value(0, "default_value") ?? .string("")
             let boolean = arguments.value(1, "boolean")?.isTruthy ?? false
@@ -39,17 +40,17 @@ enum Filters {
             }
             var count = -1
             if case let .int(c)? = arguments.value(2, "count") { count = c }
-            return .string(replace(value.pythonString, old.pythonString, new.pythonString, count: count))
+            return .string(try replace(try value.printed(), old.pythonString, new.pythonString, count: count))
         case "dictsort":
             return try dictsort(value, arguments)
         case "upper":
-            return .string(value.pythonString.uppercased())
+            return .string(try value.printed().uppercased())
         case "lower":
-            return .string(value.pythonString.lowercased())
+            return .string(try value.printed().lowercased())
         case "title":
-            return .string(title(value.pythonString))
+            return .string(title(try value.printed()))
         case "capitalize":
-            return .string(capitalize(value.pythonString))
+            return .string(capitalize(try value.printed()))
         case "list":
             return .list(try value.iterated())
         case "items":
@@ -88,11 +89,16 @@ enum Filters {
             return value
         case "e", "escape":
             return .string(
-                value.pythonString.replacingOccurrences(of: "&", with: "&amp;")
+                try value.printed().replacingOccurrences(of: "&", with: "&amp;")
                     .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
                     .replacingOccurrences(of: "\"", with: "&#34;").replacingOccurrences(of: "'", with: "&#39;"))
+        case "round":
+            return try RoundFilter.apply(value, arguments)
+        case "pprint":
+            return .string(try PrettyPrinter.format(value))
         default:
             if CollectionFilters.names.contains(name) { return try CollectionFilters.apply(name, value, arguments) }
+            if TextFilters.names.contains(name) { return try TextFilters.apply(name, value, arguments) }
             throw TemplateFailure.type("no filter named '\(name)'")
         }
     }
@@ -109,7 +115,9 @@ enum Filters {
         var indent: String?
         switch arguments.value(1, "indent") {
         case nil, .none?: indent = nil
-        case let .int(n)?: indent = String(repeating: " ", count: max(0, n))
+        case let .int(n)?:
+            try RenderLimits.checkWidth(n, "tojson indent")
+            indent = String(repeating: " ", count: max(0, n))
         case let .string(s)?: indent = s
         case let other?: throw TemplateFailure.type("indent must be an int or str, not \(other.typeName)")
         }
@@ -163,18 +171,63 @@ enum Filters {
         return .list(sorted.map { .tuple([$0.0, $0.1]) })
     }
 
-    /// Python's `str.replace`.
-    static func replace(_ s: String, _ old: String, _ new: String, count: Int) -> String {
-        if count < 0 { return old.isEmpty ? s : s.replacingOccurrences(of: old, with: new) }
-        var result = ""
-        var rest = Substring(s)
-        var done = 0
-        while done < count, let range = rest.range(of: old), !old.isEmpty {
-            result += rest[..<range.lowerBound] + new
-            rest = rest[range.upperBound...]
-            done += 1
+    /// Python's `str.replace`: `count` replacements at most (all when negative); an empty
+    /// `old` matches before every character and at the end. The size of the result is checked
+    /// before it is built.
+    static func replace(_ s: String, _ old: String, _ new: String, count: Int) throws(TemplateFailure) -> String {
+        let limit = count < 0 ? Int.max : count
+        let scalars = s.unicodeScalars
+        if old.isEmpty {
+            let places = min(limit, scalars.count + 1)
+            try RenderLimits.checkString(s.utf8.count &+ RenderLimits.product(places, new.utf8.count), "replace")
+            var result = ""
+            var done = 0
+            for scalar in scalars {
+                if done < places { result += new; done += 1 }
+                result.unicodeScalars.append(scalar)
+            }
+            if done < places { result += new }
+            return result
         }
-        return result + rest
+        // Bytes, not characters: Python's str.replace matches code points, and equal UTF-8
+        // sequences are equal code point sequences, while String's own search would treat
+        // canonically equivalent text as equal.
+        let growth = new.utf8.count - old.utf8.count
+        var source = Array(s.utf8)
+        let needle = Array(old.utf8)
+        let replacement = Array(new.utf8)
+        var result: [UInt8] = []
+        var start = 0
+        var done = 0
+        while done < limit, start + needle.count <= source.count, let found = Self.find(needle, in: source, from: start) {
+            done += 1
+            if growth > 0 { try RenderLimits.checkString(source.count &+ RenderLimits.product(done, growth), "replace") }
+            result.append(contentsOf: source[start..<found])
+            result.append(contentsOf: replacement)
+            start = found + needle.count
+        }
+        if done == 0 { return s }
+        result.append(contentsOf: source[start...])
+        source = []
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Where `needle` (not empty) first occurs in `haystack` at or after `start`.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pattern in
+                guard let base = hay.baseAddress, let needleBase = pattern.baseAddress, let first = pattern.first else { return nil }
+                var position = start
+                let last = hay.count - pattern.count
+                while position <= last {
+                    guard let hit = memchr(base + position, Int32(first), last - position + 1) else { return nil }
+                    position = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + position, needleBase, pattern.count) == 0 { return position }
+                    position += 1
+                }
+                return nil
+            }
+        }
     }
 
     static func title(_ s: String) -> String {

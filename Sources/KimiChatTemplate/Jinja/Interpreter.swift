@@ -1,43 +1,5 @@
 import BigInt
 
-/// Limits that keep a runaway template from hanging or exhausting memory.
-public struct RenderLimits: Sendable {
-    /// Evaluation steps (statements and expressions) before giving up.
-    public var steps = 20_000_000
-    /// Nested macro calls.
-    public var callDepth = 200
-    /// Bytes of output.
-    public var outputBytes = 64 << 20
-
-    /// The largest string (in UTF-8 bytes) an operation may build: repetition, concatenation
-    /// and joins check the size they are about to build against it before allocating.
-    public static let stringBytes = 64 << 20
-    /// The largest list an operation may build, in items.
-    public static let listItems = 8 << 20
-
-    public init() {}
-
-    /// Fails unless a string of `bytes` bytes may be built.
-    static func checkString(_ bytes: Int, _ what: String) throws(TemplateFailure) {
-        if bytes < 0 || bytes > stringBytes {
-            throw .limit("\(what) would build a string of \(bytes < 0 ? "too many" : String(bytes)) bytes (the limit is \(stringBytes))")
-        }
-    }
-
-    /// Fails unless a list of `items` items may be built.
-    static func checkList(_ items: Int, _ what: String) throws(TemplateFailure) {
-        if items < 0 || items > listItems {
-            throw .limit("\(what) would build a list of \(items < 0 ? "too many" : String(items)) items (the limit is \(listItems))")
-        }
-    }
-
-    /// `a * b`, or -1 when it overflows (which every check refuses).
-    static func product(_ a: Int, _ b: Int) -> Int {
-        let (value, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? -1 : value
-    }
-}
-
 /// Evaluates parsed statements against a context, writing the output.
 final class Interpreter: @unchecked Sendable {
     private let limits: RenderLimits
@@ -61,11 +23,42 @@ final class Interpreter: @unchecked Sendable {
         _ = try execute(body, in: root, output: &output)
     }
 
-    private func tick(_ location: TemplatePosition) throws(TemplateError) {
-        steps += 1
-        if steps > limits.steps {
+    /// Counts one step; every 2^``RenderLimits/clockShift`` steps also looks at the deadline
+    /// and the cancellation flag, so a render stops within microseconds of either.
+    private func tick(_ location: TemplatePosition, weight: Int = 1) throws(TemplateError) {
+        let before = steps
+        steps = steps &+ weight
+        if steps > limits.steps || steps < before {
             throw TemplateError(kind: .limit, message: "more than \(limits.steps) evaluation steps (a runaway template?)", file: "", location: location)
         }
+        if before >> RenderLimits.clockShift != steps >> RenderLimits.clockShift { try checkClock(location) }
+    }
+
+    /// Charges the steps that building `value` cost (see ``RenderLimits/steps(toBuild:)``), so
+    /// that a few expensive operations (sorting a long list, joining long strings) use the
+    /// budget and reach the clock checks as a loop of cheap ones does.
+    private func charge(_ value: Value, _ location: TemplatePosition) throws(TemplateError) -> Value {
+        let cost = RenderLimits.steps(toBuild: value)
+        if cost > 0 { try tick(location, weight: cost) }
+        return value
+    }
+
+    private func checkClock(_ location: TemplatePosition) throws(TemplateError) {
+        if let reason = limits.cancellation?.reason {
+            throw TemplateError(kind: .limit, message: "render cancelled: \(reason)", file: "", location: location)
+        }
+        if let deadline = limits.deadline, ContinuousClock.now >= deadline {
+            throw TemplateError(
+                kind: .limit, message: "the render ran past its deadline\(limits.timeoutText) (a runaway template?)", file: "", location: location)
+        }
+    }
+
+    /// Refuses a value nested deeper than the limit, as it is built.
+    private func checked(_ value: Value, _ location: TemplatePosition) throws(TemplateError) -> Value {
+        if value.depth > limits.valueDepth {
+            throw TemplateError(kind: .limit, message: "a value nested deeper than \(limits.valueDepth) levels", file: "", location: location)
+        }
+        return value
     }
 
     private func fail(_ failure: TemplateFailure, _ location: TemplatePosition) -> TemplateError {
@@ -86,7 +79,10 @@ final class Interpreter: @unchecked Sendable {
                 try write(text, to: &output, location)
             case let .output(expression, location):
                 try tick(location)
-                try write(try evaluate(expression, in: scope, at: location).pythonString, to: &output, location)
+                let value = try evaluate(expression, in: scope, at: location)
+                let text: String
+                do { text = try value.printed() } catch { throw fail(error, location) }
+                try write(text, to: &output, location)
             case let .conditional(branches, otherwise):
                 var taken = false
                 for (condition, branch) in branches where try evaluate(condition, in: scope).isTruthy {
@@ -133,7 +129,7 @@ final class Interpreter: @unchecked Sendable {
             guard case let .namespace(box)? = scope.lookup(object) else {
                 throw fail(.type("cannot assign attribute on non-namespace object"), location)
             }
-            box[.string(attribute)] = value
+            box[.string(attribute)] = try checked(value, location)
         case let .names(names):
             let items: [Value]
             do { items = try value.iterated() } catch { throw fail(error, location) }
@@ -166,22 +162,25 @@ final class Interpreter: @unchecked Sendable {
             _ = try execute(otherwise, in: scope, output: &output)
             return
         }
-        for (index, item) in items.enumerated() {
-            try tick(location)
-            let iteration = Scope(parent: scope)
-            var recurse: Callable?
-            if recursive {
-                recurse = Callable(name: "loop") { [unowned self] arguments in
-                    guard let children = arguments.positional.first else { throw TemplateFailure.type("loop() takes one argument") }
-                    self.depth += 1
-                    defer { self.depth -= 1 }
-                    if self.depth > self.limits.callDepth { throw TemplateFailure.limit("recursive loop nested deeper than \(self.limits.callDepth)") }
-                    var captured = ""
-                    try self.runLoop(target, children, filter, body, otherwise, recursive: true, depth: depth + 1, location, scope, &captured)
-                    return .string(captured)
-                }
+        var recurse: Callable?
+        if recursive {
+            recurse = Callable(name: "loop") { [unowned self] arguments in
+                guard let children = arguments.positional.first else { throw TemplateFailure.type("loop() takes one argument") }
+                self.depth += 1
+                defer { self.depth -= 1 }
+                if self.depth > self.limits.callDepth { throw TemplateFailure.limit("recursive loop nested deeper than \(self.limits.callDepth)") }
+                var captured = ""
+                try self.runLoop(target, children, filter, body, otherwise, recursive: true, depth: depth + 1, location, scope, &captured)
+                return .string(captured)
             }
-            iteration.set("loop", LoopInfo.value(index: index, items: items, depth: depth, recurse: recurse))
+        }
+        let loop = LoopInfo(items: items, depth: depth, recurse: recurse)
+        let iteration = Scope(parent: scope)
+        for (index, item) in items.enumerated() {
+            try tick(location, weight: RenderLimits.iterationSteps)
+            iteration.removeAll()
+            loop.advance(to: index)
+            iteration.set("loop", loop.value)
             try assign(target, item, in: iteration, at: location)
             if try execute(body, in: iteration, output: &output) == .breakLoop { break }
         }
@@ -249,15 +248,15 @@ final class Interpreter: @unchecked Sendable {
         case let .name(name):
             return scope.lookup(name) ?? .undefined(name)
         case let .list(items):
-            return .list(try items.map { try evaluate($0, in: scope, at: location) })
+            return try checked(.list(try items.map { try evaluate($0, in: scope, at: location) }), location)
         case let .tuple(items):
-            return .tuple(try items.map { try evaluate($0, in: scope, at: location) })
+            return try checked(.tuple(try items.map { try evaluate($0, in: scope, at: location) }), location)
         case let .dict(pairs):
             let box = Value.DictBox()
             for (key, value) in pairs {
                 box[try evaluate(key, in: scope, at: location)] = try evaluate(value, in: scope, at: location)
             }
-            return .dict(box)
+            return try checked(.dict(box), location)
         case let .attribute(base, name):
             return try Members.attribute(try evaluate(base, in: scope, at: location), name)
         case let .item(base, index):
@@ -272,19 +271,19 @@ final class Interpreter: @unchecked Sendable {
                 positional: try positional.map { try evaluate($0, in: scope, at: location) },
                 keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
             if case let .namespace(box) = function, case let .callable(call)? = box[.string("__call__")] {
-                return try call.body(arguments)
+                return try charge(try checked(try call.body(arguments), location), location)
             }
             guard case let .callable(callable) = function else {
                 if case let .undefined(name) = function { throw TemplateFailure.undefined("'\(name)' is undefined") }
                 throw TemplateFailure.type("'\(function.typeName)' object is not callable")
             }
-            return try callable.body(arguments)
+            return try charge(try checked(try callable.body(arguments), location), location)
         case let .filter(base, name, positional, keyword):
             let value = try evaluate(base, in: scope, at: location)
             let arguments = Arguments(
                 positional: try positional.map { try evaluate($0, in: scope, at: location) },
                 keyword: try keyword.map { ($0.0, try evaluate($0.1, in: scope, at: location)) })
-            return try Filters.apply(name, value, arguments)
+            return try charge(try checked(try Filters.apply(name, value, arguments), location), location)
         case let .test(base, name, argumentExpressions, negated):
             let value = try evaluate(base, in: scope, at: location)
             let arguments = try argumentExpressions.map { try evaluate($0, in: scope, at: location) }
@@ -317,7 +316,7 @@ final class Interpreter: @unchecked Sendable {
             case "==", "!=", "<", "<=", ">", ">=": return .bool(try Operators.compare(op, left, right))
             case "in": return .bool(try Operators.contains(right, left))
             case "not in": return .bool(!(try Operators.contains(right, left)))
-            default: return try Operators.binary(op, left, right)
+            default: return try charge(try Operators.binary(op, left, right), location)
             }
         case let .conditional(condition, then, otherwise):
             if try evaluate(condition, in: scope, at: location).isTruthy {
@@ -330,24 +329,50 @@ final class Interpreter: @unchecked Sendable {
     }
 }
 
-/// The `loop` variable of a `for` body.
-enum LoopInfo {
-    static func value(index: Int, items: [Value], depth: Int = 1, recurse: Callable? = nil) -> Value {
-        let count = items.count
+/// The `loop` variable of a `for` body: one object per loop whose fields move on with each
+/// iteration, as jinja2's `LoopContext` does, so an iteration costs a few stores rather than a
+/// new dict.
+final class LoopInfo {
+    /// The index `loop.cycle` reads; the callable holds this, not the dict that holds it.
+    private final class Position: @unchecked Sendable {
+        var index = 0
+    }
+
+    private let items: [Value]
+    private let position = Position()
+    private let box: Value.DictBox
+    var value: Value { .namespace(box) }
+
+    /// Field positions in `box`, in the order they are inserted below.
+    private enum Field: Int { case index = 3, index0, revindex, revindex0, first, last, length, previtem, nextitem }
+
+    init(items: [Value], depth: Int, recurse: Callable?) {
+        self.items = items
+        let position = position
         let cycle = Callable(name: "cycle") { arguments in
             guard !arguments.positional.isEmpty else { throw TemplateFailure.type("no items for cycling given") }
-            return arguments.positional[index % arguments.positional.count]
+            return arguments.positional[position.index % arguments.positional.count]
         }
-        let box = Value.DictBox([
+        box = Value.DictBox([
             (.string("cycle"), .callable(cycle)), (.string("depth"), .int(depth)), (.string("depth0"), .int(depth - 1)),
-            (.string("index"), .int(index + 1)), (.string("index0"), .int(index)),
-            (.string("revindex"), .int(count - index)), (.string("revindex0"), .int(count - index - 1)),
-            (.string("first"), .bool(index == 0)), (.string("last"), .bool(index == count - 1)),
-            (.string("length"), .int(count)),
-            (.string("previtem"), index > 0 ? items[index - 1] : .undefined("previtem")),
-            (.string("nextitem"), index + 1 < count ? items[index + 1] : .undefined("nextitem")),
+            (.string("index"), .int(0)), (.string("index0"), .int(0)), (.string("revindex"), .int(0)), (.string("revindex0"), .int(0)),
+            (.string("first"), .bool(false)), (.string("last"), .bool(false)), (.string("length"), .int(items.count)),
+            (.string("previtem"), .none), (.string("nextitem"), .none),
         ])
         if let recurse { box[.string("__call__")] = .callable(recurse) }
-        return .namespace(box)
+    }
+
+    func advance(to index: Int) {
+        let count = items.count
+        position.index = index
+        func set(_ field: Field, _ value: Value) { box.setValue(at: field.rawValue, value) }
+        set(.index, .int(index + 1))
+        set(.index0, .int(index))
+        set(.revindex, .int(count - index))
+        set(.revindex0, .int(count - index - 1))
+        set(.first, .bool(index == 0))
+        set(.last, .bool(index == count - 1))
+        set(.previtem, index > 0 ? items[index - 1] : .undefined("previtem"))
+        set(.nextitem, index + 1 < count ? items[index + 1] : .undefined("nextitem"))
     }
 }

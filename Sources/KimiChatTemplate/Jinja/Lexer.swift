@@ -153,19 +153,24 @@ struct Lexer {
         throw error("comment never closed (missing '#}')", at: start)
     }
 
+    /// A tag's tokens up to its closer. As in jinja2, the closer ends the tag only where every
+    /// bracket opened in it is closed, so `{{ {'a': {'b': 1}} }}` is one expression.
     private mutating func tagContents(closer: String, endKind: Token.Kind) throws(TemplateError) {
         let isBlock = closer == "%}"
+        var openBrackets = 0
         while true {
             while let scalar = peek(), scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" { advance() }
             guard let scalar = peek() else { throw error("tag never closed (missing '\(closer)')") }
             let location = here
-            if scalar == "-" || scalar == "+", startsWith(String(scalar) + closer) {
+            if openBrackets > 0 {
+                // No closer while a bracket is open: fall through to the operators.
+            } else if scalar == "-" || scalar == "+", startsWith(String(scalar) + closer) {
                 advance(); position += 2; column += 2
                 tokens.append(Token(kind: endKind, location: location))
                 afterTag(strip: scalar == "-", trimNewline: isBlock && scalar != "+")
                 return
             }
-            if startsWith(closer) {
+            if openBrackets == 0, startsWith(closer) {
                 position += 2; column += 2
                 tokens.append(Token(kind: endKind, location: location))
                 afterTag(strip: false, trimNewline: isBlock)
@@ -183,6 +188,8 @@ struct Lexer {
                 position += 2; column += 2
                 tokens.append(Token(kind: .op(op), location: location))
             } else if "+-*/%~<>=()[]{}.,:|".unicodeScalars.contains(scalar) {
+                if "([{".unicodeScalars.contains(scalar) { openBrackets += 1 }
+                if ")]}".unicodeScalars.contains(scalar) { openBrackets = max(0, openBrackets - 1) }
                 advance()
                 tokens.append(Token(kind: .op(String(scalar)), location: location))
             } else {

@@ -2,6 +2,19 @@ import BigInt
 
 /// Python's operators on template values.
 enum Operators {
+    /// `s * n`, by doubling a byte buffer (a handful of copies, where `String(repeating:)`
+    /// appends one copy at a time).
+    static func repeated(_ s: String, _ n: Int) -> String {
+        let unit = Array(s.utf8)
+        let total = unit.count * n
+        guard total > 0 else { return "" }
+        var bytes = unit
+        bytes.reserveCapacity(total)
+        while bytes.count * 2 <= total { bytes.append(contentsOf: bytes) }
+        bytes.append(contentsOf: bytes[..<(total - bytes.count)])
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
@@ -107,7 +120,7 @@ enum Operators {
         }
         switch (op, a, b) {
         case ("~", _, _):
-            let (x, y) = (a.pythonString, b.pythonString)
+            let (x, y) = (try a.printed(), try b.printed())
             try RenderLimits.checkString(x.utf8.count + y.utf8.count, "'~'")
             return .string(x + y)
         case let ("+", .string(x), .string(y)):
@@ -122,7 +135,7 @@ enum Operators {
         case let ("*", .string(s), _), let ("*", _, .string(s)):
             guard let n = integer(a.isString ? b : a) else { break }
             try RenderLimits.checkString(RenderLimits.product(s.utf8.count, max(0, n)), "string repetition")
-            return .string(String(repeating: s, count: max(0, n)))
+            return .string(repeated(s, max(0, n)))
         case let ("*", .list(l), _), let ("*", _, .list(l)):
             guard let n = integer(a.isList ? b : a) else { break }
             try RenderLimits.checkList(RenderLimits.product(l.items.count, max(0, n)), "list repetition")

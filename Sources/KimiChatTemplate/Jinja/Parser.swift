@@ -2,6 +2,11 @@
 struct Parser {
     private let tokens: [Token]
     private var position = 0
+    /// How deep the tree being built is: each nested block, bracket, operand of a chain of
+    /// operators, filter or call adds one. Parsing, rendering and freeing a tree all recurse
+    /// as deep as it is, so a template nested deeper than ``maxNesting`` is refused here.
+    private var nesting = 0
+    static let maxNesting = 500
 
     static func parse(_ source: String) throws(TemplateError) -> [Statement] {
         var parser = Parser(tokens: try Lexer.tokenize(source))
@@ -22,6 +27,17 @@ struct Parser {
 
     private func isName(_ name: String) -> Bool { current.kind == .name(name) }
     private func isOp(_ op: String) -> Bool { current.kind == .op(op) }
+
+    /// Goes one level deeper, refusing a template nested too deeply; the caller restores
+    /// `nesting` when its node is built.
+    private mutating func nest() throws(TemplateError) {
+        nesting += 1
+        if nesting > Self.maxNesting {
+            throw TemplateError(
+                kind: .limit, message: "the template nests blocks, brackets or operators deeper than \(Self.maxNesting) levels", file: "",
+                location: current.location)
+        }
+    }
 
     private mutating func expectOp(_ op: String) throws(TemplateError) {
         guard isOp(op) else { throw error("expected '\(op)', found \(describe(current))") }
@@ -61,6 +77,9 @@ struct Parser {
     /// Statements up to a block tag named in `terminators`; returns that tag's name, positioned
     /// after the name (the caller reads the rest of the tag).
     private mutating func statements(until terminators: Set<String>) throws(TemplateError) -> ([Statement], String?) {
+        let outer = nesting
+        defer { nesting = outer }
+        try nest()
         var body: [Statement] = []
         while true {
             let token = current
@@ -240,6 +259,9 @@ struct Parser {
     }
 
     mutating func expression() throws(TemplateError) -> Expression {
+        let outer = nesting
+        defer { nesting = outer }
+        try nest()
         let location = current.location
         let value = try orExpression()
         guard isName("if") else { return value }
@@ -266,6 +288,8 @@ struct Parser {
         operators: Set<String> = [], names: Set<String> = [],
         _ operand: (inout Parser) throws(TemplateError) -> Expression
     ) throws(TemplateError) -> Expression {
+        let outer = nesting
+        defer { nesting = outer }
         var left = try operand(&self)
         while true {
             let location = current.location
@@ -275,6 +299,7 @@ struct Parser {
             case let .name(n) where names.contains(n): op = n
             default: return left
             }
+            try nest()
             advance()
             left = .located(.binary(op, left, try operand(&self)), location)
         }
@@ -283,6 +308,9 @@ struct Parser {
     private mutating func notExpression() throws(TemplateError) -> Expression {
         if isName("not") {
             let location = current.location
+            let outer = nesting
+            defer { nesting = outer }
+            try nest()
             advance()
             return .located(.unary("not", try notExpression()), location)
         }
@@ -290,9 +318,12 @@ struct Parser {
     }
 
     private mutating func comparison() throws(TemplateError) -> Expression {
+        let outer = nesting
+        defer { nesting = outer }
         var left = try additive()
         while true {
             let location = current.location
+            if case .op = current.kind { try nest() } else if isName("in") || isName("not") { try nest() }
             if case let .op(op) = current.kind, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
                 advance()
                 left = .located(.binary(op, left, try additive()), location)
@@ -327,8 +358,11 @@ struct Parser {
     private mutating func unary(withFilter: Bool) throws(TemplateError) -> Expression {
         let location = current.location
         var node: Expression
+        let outer = nesting
+        defer { nesting = outer }
         if isOp("-") || isOp("+") {
             let op = isOp("-") ? "-" : "+"
+            try nest()
             advance()
             node = .located(.unary(op, try unary(withFilter: false)), location)
         } else {
@@ -401,9 +435,12 @@ struct Parser {
     }
 
     private mutating func postfix(_ start: Expression) throws(TemplateError) -> Expression {
+        let outer = nesting
+        defer { nesting = outer }
         var node = start
         while true {
             let location = current.location
+            if isOp(".") || isOp("[") || isOp("(") { try nest() }
             if isOp(".") {
                 advance()
                 if case let .integer(i) = current.kind {
@@ -460,9 +497,12 @@ struct Parser {
     }
 
     private mutating func filterExpression(_ start: Expression) throws(TemplateError) -> Expression {
+        let outer = nesting
+        defer { nesting = outer }
         var node = start
         while true {
             let location = current.location
+            if isOp("|") || isName("is") || isOp("(") { try nest() }
             if isOp("|") {
                 advance()
                 let name = try dottedName()

@@ -30,12 +30,14 @@ enum PrintfFormat {
             }
             var flags = ""
             while let c = scalars.first, "-+ #0".unicodeScalars.contains(c) { flags.unicodeScalars.append(c); scalars = scalars.dropFirst() }
-            let width = Int(String(String.UnicodeScalarView(scalars.prefix { ("0"..."9").contains($0) })))
+            let width = try RenderLimits.checkWidth(Substring(String(String.UnicodeScalarView(scalars.prefix { ("0"..."9").contains($0) }))), "format width")
             scalars = scalars.drop { ("0"..."9").contains($0) }
             var precision: Int?
             if scalars.first == "." {
                 scalars = scalars.dropFirst()
-                precision = Int(String(String.UnicodeScalarView(scalars.prefix { ("0"..."9").contains($0) }))) ?? 0
+                precision =
+                    try RenderLimits.checkWidth(Substring(String(String.UnicodeScalarView(scalars.prefix { ("0"..."9").contains($0) }))), "format precision")
+                    ?? 0
                 scalars = scalars.drop { ("0"..."9").contains($0) }
             }
             guard let conversion = scalars.first else { throw TemplateFailure.type("incomplete format") }
@@ -61,8 +63,8 @@ enum PrintfFormat {
         var text: String
         var numeric = false
         switch conversion {
-        case "s": text = value.pythonString
-        case "r", "a": text = value.pythonRepr
+        case "s": text = try value.printed()
+        case "r", "a": text = try value.printed(repr: true)
         case "d", "i", "u":
             text = String(try integer(value))
             numeric = true
@@ -79,7 +81,7 @@ enum PrintfFormat {
             if number.isInfinite { text = (number < 0 ? "-" : "") + (conversion.isUppercase ? "INF" : "inf") }
             numeric = true
         case "c":
-            if case let .int(code) = value, let scalar = Unicode.Scalar(code) { text = String(Character(scalar)) } else { text = value.pythonString }
+            if case let .int(code) = value, let scalar = Unicode.Scalar(code) { text = String(Character(scalar)) } else { text = try value.printed() }
         default:
             throw TemplateFailure.type("unsupported format character '\(conversion)'")
         }
@@ -176,7 +178,7 @@ enum PrintfFormat {
                     rest = rest[rest.index(after: end)...]
                 }
             }
-            if conversion == "r" { value = .string(value.pythonRepr) } else if conversion == "s" { value = .string(value.pythonString) }
+            if conversion == "r" { value = .string(try value.printed(repr: true)) } else if conversion == "s" { value = .string(try value.printed()) }
             output += try formatSpec(value, spec)
         }
         output.unicodeScalars.append(contentsOf: scalars)
@@ -185,7 +187,7 @@ enum PrintfFormat {
 
     /// `format(value, spec)` for the mini-language `[[fill]align][sign][#][0][width][,][.precision][type]`.
     static func formatSpec(_ value: Value, _ spec: String) throws -> String {
-        if spec.isEmpty { return value.pythonString }
+        if spec.isEmpty { return try value.printed() }
         var characters = Array(spec)
         var fill: Character = " "
         var align: Character?
@@ -203,7 +205,7 @@ enum PrintfFormat {
             characters.removeFirst()
         }
         let widthDigits = characters.prefix { $0.isASCII && $0.isNumber }
-        let width = Int(String(widthDigits))
+        let width = try RenderLimits.checkWidth(Substring(String(widthDigits)), "format width")
         characters.removeFirst(widthDigits.count)
         var grouping = false
         if characters.first == "," { grouping = true; characters.removeFirst() }
@@ -211,7 +213,7 @@ enum PrintfFormat {
         if characters.first == "." {
             characters.removeFirst()
             let digits = characters.prefix { $0.isASCII && $0.isNumber }
-            precision = Int(String(digits))
+            precision = try RenderLimits.checkWidth(Substring(String(digits)), "format precision")
             characters.removeFirst(digits.count)
         }
         let type = characters.first
@@ -221,7 +223,7 @@ enum PrintfFormat {
         switch (type, value) {
         case (nil, .string), ("s", _):
             numeric = false
-            body = value.pythonString
+            body = try value.printed()
             if let precision { body = String(body.prefix(precision)) }
         case (nil, .int), ("d", .int), ("d", .bool),
             (nil, .bool) where type != nil || value.isIntLike:
@@ -239,10 +241,10 @@ enum PrintfFormat {
             body = String(format: "%.\(precision ?? 6)\(kind)", number)
             if type == "%" { body += "%" }
         case (nil, .float):
-            if let precision { body = String(format: "%.\(precision)g", try double(value)) } else { body = value.pythonString }
+            if let precision { body = String(format: "%.\(precision)g", try double(value)) } else { body = try value.printed() }
         case (nil, _):
             numeric = false
-            body = value.pythonString
+            body = try value.printed()
         default:
             throw TemplateFailure.type("Unknown format code '\(type.map(String.init) ?? "")' for object of type '\(value.typeName)'")
         }

@@ -31,6 +31,80 @@ extension Value {
         }
     }
 
+    /// The UTF-8 size of `repr(value)`, counted without building it; counting stops once it
+    /// passes `budget` (the result is then some size over `budget`). A printed list of many
+    /// references to one long string is far larger than the value itself, so containers are
+    /// measured this way before they are printed.
+    func reprSize(budget: Int) -> Int {
+        // Escapes only add to a string's size, so its UTF-8 size plus the quotes is a lower
+        // bound that refuses most oversized values without reading their text.
+        if reprSizeLowerBound(budget: budget) > budget { return reprSizeLowerBound(budget: budget) }
+        var total = 0
+        var pending: [Value] = [self]
+        while let value = pending.popLast(), total <= budget {
+            switch value {
+            case let .string(s): total += Self.stringReprSize(s)
+            case let .list(l): total += 2 + 2 * l.items.count; pending.append(contentsOf: l.items)
+            case let .tuple(t): total += 3 + 2 * t.count; pending.append(contentsOf: t)
+            case let .view(kind, t): total += kind.utf8.count + 4 + 2 * t.count; pending.append(contentsOf: t)
+            case let .dict(d), let .namespace(d):
+                total += 13 + 4 * d.count
+                pending.append(contentsOf: d.keys)
+                pending.append(contentsOf: d.values)
+            default: total += value.pythonRepr.utf8.count
+            }
+        }
+        return total
+    }
+
+    private func reprSizeLowerBound(budget: Int) -> Int {
+        var total = 0
+        var pending: [Value] = [self]
+        while let value = pending.popLast(), total <= budget {
+            switch value {
+            case let .string(s): total += s.utf8.count + 2
+            case let .list(l): total += 2; pending.append(contentsOf: l.items)
+            case let .tuple(t), let .view(_, t): total += 2; pending.append(contentsOf: t)
+            case let .dict(d), let .namespace(d):
+                total += 2
+                pending.append(contentsOf: d.keys)
+                pending.append(contentsOf: d.values)
+            default: total += 1
+            }
+        }
+        return total
+    }
+
+    /// The size of `repr(s)`: two quotes and each character as `pythonStringRepr` writes it.
+    private static func stringReprSize(_ s: String) -> Int {
+        let quote: Unicode.Scalar = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+        var size = 2
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\\", "\n", "\r", "\t", quote: size += 2
+            default:
+                if isPrintable(scalar) {
+                    size += UTF8.width(scalar)
+                } else {
+                    size += scalar.value < 0x100 ? 4 : scalar.value < 0x10000 ? 6 : 10
+                }
+            }
+        }
+        return size
+    }
+
+    /// `str(value)` (or `repr(value)`), refused before it is built when it would be larger
+    /// than the string limit.
+    func printed(repr: Bool = false) throws(TemplateFailure) -> String {
+        switch self {
+        case let .string(s) where !repr: return s
+        case .string, .list, .tuple, .dict, .namespace, .view:
+            try RenderLimits.checkString(reprSize(budget: RenderLimits.stringBytes), repr ? "repr()" : "printing a value")
+            return repr ? pythonRepr : pythonString
+        default: return repr ? pythonRepr : pythonString
+        }
+    }
+
     /// The value as compact JSON (`json.dumps(value, separators=(',', ':'), ensure_ascii=False)`).
     public func compactJSON() throws -> String {
         do { return try PythonJSON(separators: (",", ":")).encode(self) } catch {
@@ -117,6 +191,12 @@ struct PythonJSON {
         return output
     }
 
+    /// Appends `text`, refusing first when the output would pass the string limit.
+    private func append(_ text: String, to output: inout String) throws(TemplateFailure) {
+        try RenderLimits.checkString(output.utf8.count &+ text.utf8.count, "tojson")
+        output += text
+    }
+
     private func write(_ value: Value, depth: Int, into output: inout String) throws(TemplateFailure) {
         guard depth < 512 else { throw .limit("tojson: value nested deeper than 512 levels") }
         switch value {
@@ -126,7 +206,7 @@ struct PythonJSON {
         case let .bigInt(digits): output += digits
         case let .float(d):
             output += d.isNaN ? "NaN" : d.isInfinite ? (d < 0 ? "-Infinity" : "Infinity") : Value.pythonFloat(d)
-        case let .string(s): writeString(s, into: &output)
+        case let .string(s): try writeString(s, into: &output)
         case let .list(l): try writeArray(l.items, depth: depth, into: &output)
         case let .tuple(t): try writeArray(t, depth: depth, into: &output)
         case let .dict(d):
@@ -147,13 +227,13 @@ struct PythonJSON {
             pairs = []
             output += "{"
             for (offset, (key, item)) in keyed.enumerated() {
-                if offset > 0 { output += itemSeparator }
-                newline(depth + 1, into: &output)
-                writeString(key, into: &output)
-                output += keySeparator
+                if offset > 0 { try append(itemSeparator, to: &output) }
+                try newline(depth + 1, into: &output)
+                try writeString(key, into: &output)
+                try append(keySeparator, to: &output)
                 try write(item, depth: depth + 1, into: &output)
             }
-            newline(depth, into: &output)
+            try newline(depth, into: &output)
             output += "}"
         case .undefined: throw .type("Object of type Undefined is not JSON serializable")
         case .namespace: throw .type("Object of type Namespace is not JSON serializable")
@@ -166,44 +246,66 @@ struct PythonJSON {
         if items.isEmpty { output += "[]"; return }
         output += "["
         for (offset, item) in items.enumerated() {
-            if offset > 0 { output += itemSeparator }
-            newline(depth + 1, into: &output)
+            if offset > 0 { try append(itemSeparator, to: &output) }
+            try newline(depth + 1, into: &output)
             try write(item, depth: depth + 1, into: &output)
         }
-        newline(depth, into: &output)
+        try newline(depth, into: &output)
         output += "]"
     }
 
-    private func newline(_ depth: Int, into output: inout String) {
+    private func newline(_ depth: Int, into output: inout String) throws(TemplateFailure) {
         guard let indent else { return }
+        try RenderLimits.checkString(output.utf8.count &+ 1 &+ RenderLimits.product(indent.utf8.count, depth), "tojson")
         output += "\n" + String(repeating: indent, count: depth)
     }
 
-    private func writeString(_ s: String, into output: inout String) {
-        output += "\""
+    /// A JSON string literal; refused before writing when a `\uXXXX` escape for every byte
+    /// of `s` could pass the string limit and the exact size does.
+    private func writeString(_ s: String, into output: inout String) throws(TemplateFailure) {
+        try RenderLimits.checkString(output.utf8.count &+ 2 &+ s.utf8.count, "tojson")
+        if output.utf8.count &+ 2 &+ RenderLimits.product(s.utf8.count, 6) > RenderLimits.stringBytes {
+            var escaped = 0
+            for scalar in s.unicodeScalars {
+                switch scalar.value {
+                case 0x22, 0x5C, 0x08, 0x0C, 0x0A, 0x0D, 0x09: escaped += 2
+                case 0..<0x20: escaped += 6
+                case 0x7F...: escaped += ensureASCII ? (scalar.value > 0xFFFF ? 12 : 6) : UTF8.width(scalar)
+                default: escaped += 1
+                }
+            }
+            try RenderLimits.checkString(output.utf8.count &+ 2 &+ escaped, "tojson")
+        }
+        var bytes: [UInt8] = [0x22]
+        bytes.reserveCapacity(s.utf8.count + 2)
+        func escape(_ value: UInt32) {
+            bytes.append(contentsOf: Array("\\u".utf8))
+            bytes.append(contentsOf: Array(Value.hex(value, width: 4).utf8))
+        }
         for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
+            switch scalar.value {
+            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+            case 0..<0x20: escape(scalar.value)
+            case 0x20..<0x7F: bytes.append(UInt8(scalar.value))
             default:
-                if scalar.value < 0x20 || (ensureASCII && scalar.value > 0x7E) {
-                    if scalar.value > 0xFFFF {
-                        let v = scalar.value - 0x10000
-                        output += "\\u" + Value.hex(0xD800 + (v >> 10), width: 4)
-                        output += "\\u" + Value.hex(0xDC00 + (v & 0x3FF), width: 4)
-                    } else {
-                        output += "\\u" + Value.hex(scalar.value, width: 4)
-                    }
+                if !ensureASCII {
+                    if let encoded = UTF8.encode(scalar) { bytes.append(contentsOf: encoded) }
+                } else if scalar.value > 0xFFFF {
+                    let v = scalar.value - 0x10000
+                    escape(0xD800 + (v >> 10))
+                    escape(0xDC00 + (v & 0x3FF))
                 } else {
-                    output.unicodeScalars.append(scalar)
+                    escape(scalar.value)
                 }
             }
         }
-        output += "\""
+        bytes.append(0x22)
+        output += String(decoding: bytes, as: UTF8.self)
     }
 }

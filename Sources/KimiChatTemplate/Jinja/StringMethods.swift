@@ -44,7 +44,7 @@ enum StringMethods {
                 }
                 var count = -1
                 if case let .int(c)? = arguments.value(2, "count") { count = c }
-                return .string(Filters.replace(s, old, new, count: count))
+                return .string(try Filters.replace(s, old, new, count: count))
             }
         case "find":
             body = { arguments in

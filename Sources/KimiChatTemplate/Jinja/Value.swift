@@ -26,8 +26,16 @@ public enum Value: Sendable {
     /// A Python list, by reference. Templates cannot mutate it (the sandbox forbids it), but
     /// the same list is visible through every name that refers to it.
     public final class ListBox: @unchecked Sendable {
-        public var items: [Value]
-        public init(_ items: [Value]) { self.items = items }
+        public private(set) var items: [Value]
+        /// How deeply the list nests: 1 plus the deepest of its items.
+        public let depth: Int
+
+        public init(_ items: [Value]) {
+            self.items = items
+            depth = 1 + items.reduce(0) { max($0, $1.depth) }
+        }
+
+        deinit { IterativeRelease.release(&items) }
     }
 
     /// An insertion-ordered dict with string or scalar keys, by reference.
@@ -35,15 +43,27 @@ public enum Value: Sendable {
         public private(set) var keys: [Value] = []
         private var index: [HashableKey: Int] = [:]
         public private(set) var values: [Value] = []
+        /// How deeply the dict nests: 1 plus the deepest value it has held.
+        public private(set) var depth = 1
 
         public init(_ pairs: [(Value, Value)] = []) {
             for (key, value) in pairs { self[key] = value }
+        }
+
+        deinit { IterativeRelease.release(&values) }
+
+        /// Replaces the value at `position` (in insertion order) without hashing its key.
+        func setValue(at position: Int, _ value: Value) {
+            let valueDepth = value.depth
+            if valueDepth >= depth { depth = valueDepth + 1 }
+            values[position] = value
         }
 
         public subscript(key: Value) -> Value? {
             get { HashableKey(key).flatMap { index[$0] }.map { values[$0] } }
             set {
                 guard let hashable = HashableKey(key) else { return }
+                if let newValue { depth = max(depth, 1 + newValue.depth) }
                 if let position = index[hashable] {
                     if let newValue { values[position] = newValue }
                 } else if let newValue {
@@ -121,6 +141,18 @@ extension Value {
         }
     }
 
+    /// How deeply the value nests: 0 for a scalar, 1 for a list of scalars, and so on. Lists
+    /// and dicts know theirs; a tuple or view looks at its items, which are nested no deeper
+    /// than the limit every value built is checked against.
+    public var depth: Int {
+        switch self {
+        case let .list(box): box.depth
+        case let .dict(box), let .namespace(box): box.depth
+        case let .tuple(items), let .view(_, items): 1 + items.reduce(0) { max($0, $1.depth) }
+        default: 0
+        }
+    }
+
     var isUndefined: Bool { if case .undefined = self { true } else { false } }
 
     /// The Python type name, for error messages.
@@ -149,7 +181,11 @@ extension Value {
         case let .tuple(t): return t
         case let .dict(d): return d.keys
         case let .view(_, items): return items
-        case let .string(s): return s.unicodeScalars.map { .string(String($0)) }
+        case let .string(s):
+            // A string's characters become a list: as long as any list may be, and counted
+            // before it is built.
+            try RenderLimits.checkList(s.utf8.count > RenderLimits.listItems ? s.unicodeScalars.count : 0, "iterating a string")
+            return s.unicodeScalars.map { .string(String($0)) }
         default: throw .type("'\(typeName)' object is not iterable")
         }
     }
