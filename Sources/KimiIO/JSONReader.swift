@@ -87,9 +87,14 @@ public struct JSONReader {
     private var spans: [StringSpan]?
     private var objectSpans: [StringSpan]?
 
-    /// Parses one JSON document.
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
+    /// Whether `NaN`, `Infinity` and `-Infinity` are read as numbers, as Python's `json` reads
+    /// them (files written by Python carry them); strict JSON, as an HTTP body must be, has none.
+    private var allowsNonFinite = true
+
+    /// Parses one JSON document; `strict` refuses the non-finite numbers Python writes.
+    public static func parse(_ bytes: [UInt8], strict: Bool = false) throws(SyntaxError) -> JSONValue {
         var reader = JSONReader(bytes: bytes)
+        reader.allowsNonFinite = !strict
         reader.skipWhitespace()
         let value = try reader.value()
         reader.skipWhitespace()
@@ -166,8 +171,10 @@ public struct JSONReader {
         case UInt8(ascii: "t"): return try literal("true", .bool(true))
         case UInt8(ascii: "f"): return try literal("false", .bool(false))
         case UInt8(ascii: "n"): return try literal("null", .null)
-        case UInt8(ascii: "N"): return try literal("NaN", .float(.nan))
-        case UInt8(ascii: "I"): return try literal("Infinity", .float(.infinity))
+        case UInt8(ascii: "N") where allowsNonFinite: return try literal("NaN", .float(.nan))
+        case UInt8(ascii: "I") where allowsNonFinite: return try literal("Infinity", .float(.infinity))
+        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+            throw error("\(bytes[position] == UInt8(ascii: "N") ? "NaN" : "Infinity") is not a JSON number (JSON has no NaN or Infinity)")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw error("unexpected character \(characterDescription(at: position))")
         }
@@ -244,7 +251,11 @@ public struct JSONReader {
         let start = position
         if bytes[position] == UInt8(ascii: "-") {
             position += 1
-            if bytes[position...].starts(with: "Infinity".utf8) { position += 8; return .float(-.infinity) }
+            if bytes[position...].starts(with: "Infinity".utf8) {
+                guard allowsNonFinite else { throw error("-Infinity is not a JSON number (JSON has no NaN or Infinity)") }
+                position += 8
+                return .float(-.infinity)
+            }
         }
         var isFloat = false
         while position < bytes.count {

@@ -8,46 +8,49 @@ import KimiTokenizer
 enum InspectorEndpoints {
     /// `POST /v1/kimi/render`: `messages`, `tools`, `add_generation_prompt` (default true),
     /// `chat_template`, `chat_template_kwargs`, `engine` and `content_format`.
-    static func render(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
+    static func render(_ call: EndpointRequest) throws -> [UInt8] {
+        let fields = call.fields
+        let model = try call.model()
         guard let request = try fields.chatRequest() else { throw ServiceError.badRequest("give 'messages' (a chat request to render)") }
-        let renderer = try model.inspected(chatTemplate: try fields.string("chat_template")).renderer()
+        let renderer = try call.renderer(model)
         let rendering = try renderer.render(
             request, engine: try fields.choice("engine", as: EngineProfile.self) ?? .reference,
             contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
-            addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try fields.templateVariables())
+            addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try call.templateVariables(model))
         return try JSONWriter.encode(try RenderReport(rendering, family: renderer.family, tokenizer: model.tokenizer))
     }
 
     /// `POST /v1/kimi/check`: one of `messages`, `prompt` or `ids` (any engine shape), with
     /// `tools`, `add_generation_prompt`, `chat_template`, `chat_template_kwargs`, `engine` and
     /// `content_format`.
-    static func check(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
-        let input = try inspectionInput(fields, engineField: "engine")
-        return try JSONWriter.encode(try CheckReport(input, model: try model.inspected(chatTemplate: try fields.string("chat_template"))))
+    static func check(_ call: EndpointRequest) throws -> [UInt8] {
+        let model = try call.model()
+        let input = try inspectionInput(call, model, engineField: "engine")
+        return try JSONWriter.encode(try CheckReport(input, model: try call.inspected(model)))
     }
 
     /// `POST /v1/kimi/compare`: the engine's IDs as `engine` (any shape the CLI reads), the
     /// reference as one of `messages`, `prompt` or `ids`, and `engine_profile` to compare with
     /// that profile's prompt as well.
-    static func compare(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
+    static func compare(_ call: EndpointRequest) throws -> [UInt8] {
+        let fields = call.fields
+        let model = try call.model()
         guard let engine = fields.bytes("engine") else { throw ServiceError.badRequest("give 'engine': the engine's token IDs") }
-        let input = try inspectionInput(fields, engineField: "engine_profile")
+        let input = try inspectionInput(call, model, engineField: "engine_profile")
         if input.engine != .reference, input.request == nil {
             throw ServiceError.badRequest("'engine_profile' \(input.engine.rawValue) needs 'messages'")
         }
         let report = try ComparisonReport(
-            engineIDs: try EngineTokenIDs.parse(engine), input: input, model: try model.inspected(chatTemplate: try fields.string("chat_template")))
+            engineIDs: try EngineTokenIDs.parse(engine), input: input, model: try call.inspected(model))
         return try JSONWriter.encode(report)
     }
 
     /// `POST /v1/kimi/tool-calls`: `output` (raw model output, or a chat-completion response or
     /// SSE stream as text or JSON) or `ids` (token IDs in any engine shape) with `choice`;
     /// `tools` to validate against; `family` to read the output as that family's.
-    static func toolCalls(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
+    static func toolCalls(_ call: EndpointRequest) throws -> [UInt8] {
+        let fields = call.fields
+        let model = try call.model()
         let choice = try fields.int("choice")
         let input: ToolCallsReport.Input
         switch (fields.bytes("output"), fields.bytes("ids")) {
@@ -66,8 +69,9 @@ enum InspectorEndpoints {
     /// `POST /v1/kimi/tokens`: every token with its index, ID, bytes and text (what `tokens
     /// --json` prints), of `ids` (any shape), of `prompt` encoded in `mode` (default hf), or of
     /// `segments` (`[[text, allow_special], ...]`, each token numbered with its segment).
-    static func tokens(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
+    static func tokens(_ call: EndpointRequest) throws -> [UInt8] {
+        let fields = call.fields
+        let model = try call.model()
         let listing: TokenListing
         switch (fields.bytes("ids"), try fields.string("prompt"), fields.bytes("segments")) {
         case let (ids?, nil, nil):
@@ -84,7 +88,8 @@ enum InspectorEndpoints {
     }
 
     /// The input of `check` and `compare`: exactly one of `messages`, `prompt`, `ids`.
-    private static func inspectionInput(_ fields: RequestFields, engineField: String) throws -> InspectionInput {
+    private static func inspectionInput(_ call: EndpointRequest, _ model: ServedModel, engineField: String) throws -> InspectionInput {
+        let fields = call.fields
         let given = ["messages", "prompt", "ids"].filter(fields.has)
         guard given.count == 1 else {
             throw ServiceError.badRequest(
@@ -101,7 +106,7 @@ enum InspectorEndpoints {
             source = .ids(try EngineTokenIDs.parse(fields.bytes("ids") ?? []))
         }
         return InspectionInput(
-            source: source, standaloneTools: try fields.standaloneTools(), variables: try fields.templateVariables(),
+            source: source, standaloneTools: try fields.standaloneTools(), variables: try call.templateVariables(model),
             expectsGenerationPrompt: try fields.bool("add_generation_prompt") ?? true,
             engine: try fields.choice(engineField, as: EngineProfile.self) ?? .reference,
             contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto)

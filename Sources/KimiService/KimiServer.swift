@@ -1,15 +1,23 @@
 import Foundation
 import Hummingbird
+import KimiChatTemplate
 import KimiIO
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The HTTP service: the models loaded once, the endpoints, the inspector page. Request bodies
 /// are read whole (up to `maxBodyBytes`), computed on a pool of `threads` worker threads so
 /// tokenizer work never blocks the event loops, and answered with a complete JSON body; every
-/// failure becomes a JSON error. SIGTERM and SIGINT stop it gracefully: it stops accepting
-/// connections and finishes the requests in flight.
+/// failure becomes a JSON error. A request that sends its own template is rendered on a pool of
+/// its own, so hostile templates cannot take the workers the other requests need, and every
+/// render runs under the request's budget (``RequestPolicy``), cancelled when the client closes
+/// the connection.
+///
+/// SIGTERM or SIGINT stops accepting connections at once and lets the requests in flight finish;
+/// renders still running after `shutdownGrace` are cancelled (their clients get 422). A second
+/// signal ends the process at once.
 public struct KimiServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -18,13 +26,25 @@ public struct KimiServer: Sendable {
         public var threads: Int
         /// The largest request body accepted; larger ones are answered 413.
         public var maxBodyBytes: Int
+        /// What requests may do, and their render budget.
+        public var policy: RequestPolicy
+        /// How long a shutdown waits for renders in flight before cancelling them.
+        public var shutdownGrace: Duration
 
-        public init(host: String = "127.0.0.1", port: Int = 8088, threads: Int = System.coreCount, maxBodyBytes: Int = 8 << 20) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8088, threads: Int = System.coreCount, maxBodyBytes: Int = 8 << 20,
+            policy: RequestPolicy = RequestPolicy(), shutdownGrace: Duration = .seconds(10)
+        ) {
             self.host = host
             self.port = port
             self.threads = threads
             self.maxBodyBytes = maxBodyBytes
+            self.policy = policy
+            self.shutdownGrace = shutdownGrace
         }
+
+        /// Threads of the pool that renders requests' own templates.
+        var sandboxThreads: Int { max(1, threads / 2) }
     }
 
     public let models: ModelRegistry
@@ -40,38 +60,77 @@ public struct KimiServer: Sendable {
     /// Serves until SIGTERM or SIGINT; `onListening` gets the address once the socket is bound.
     public func run(onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
-        let pool = NIOThreadPool(numberOfThreads: configuration.threads)
-        pool.start()
-        let router = Router(context: BasicRequestContext.self)
+        let pools = WorkerPools(
+            ordinary: NIOThreadPool(numberOfThreads: configuration.threads), sandbox: NIOThreadPool(numberOfThreads: configuration.sandboxThreads))
+        pools.start()
+        let inFlight = InFlightRequests()
+        let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ServiceMiddleware())
-        addRoutes(to: router, pool: pool)
+        addRoutes(to: router, pools: pools, inFlight: inFlight)
         let app = Application(
             router: router,
+            server: .http1(additionalChannelHandlers: [ClientDisconnectWatcher()]),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "kimi-tok"),
             onServerRunning: { channel in
                 onListening(channel.localAddress?.ipAddress ?? "?", channel.localAddress?.port ?? 0)
             },
             eventLoopGroupProvider: .shared(group),
             logger: logger)
-        do {
-            try await app.runService()
-        } catch {
-            try? await pool.shutdownGracefully()
-            try? await group.shutdownGracefully()
-            throw error
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let shutdown = ShutdownSignals(grace: configuration.shutdownGrace, logger: logger) {
+            await services.triggerGracefulShutdown()
+        } cancelRenders: { reason in
+            inFlight.cancelAll(reason)
         }
-        try await pool.shutdownGracefully()
+        shutdown.install()
+        defer { shutdown.remove() }
+        do {
+            try await services.run()
+        } catch {
+            try? await pools.shutdown()
+            try? await group.shutdownGracefully()
+            throw Self.explained(error, host: configuration.host, port: configuration.port)
+        }
+        try await pools.shutdown()
         try await group.shutdownGracefully()
     }
 
-    private func addRoutes(to router: Router<BasicRequestContext>, pool: NIOThreadPool) {
+    /// A port in use, said in words (NIO's text names the system call and errno).
+    private static func explained(_ error: any Error, host: String, port: Int) -> any Error {
+        if let error = error as? IOError, error.errnoCode == EADDRINUSE {
+            return ServiceError(
+                status: 500, "port \(port) on \(host) is in use; stop what listens there, or choose another port with --port (0 picks a free one)")
+        }
+        if let error = error as? IOError, error.errnoCode == EACCES {
+            return ServiceError(status: 500, "port \(port) on \(host) may not be bound by this user; choose a port above 1023 with --port")
+        }
+        return error
+    }
+
+    private func addRoutes(to router: Router<ServiceRequestContext>, pools: WorkerPools, inFlight: InFlightRequests) {
         let models = models
         let maxBody = configuration.maxBodyBytes
-        func post(_ path: RouterPath, _ endpoint: @escaping @Sendable (RequestFields, ModelRegistry) throws -> [UInt8]) {
-            router.post(path) { request, _ -> Response in
+        let policy = configuration.policy
+        func post(_ path: RouterPath, _ endpoint: @escaping @Sendable (EndpointRequest) throws -> [UInt8]) {
+            router.post(path) { request, context -> Response in
                 let body = try await Self.body(of: request, upTo: maxBody)
-                let output = try await pool.runIfActive { try endpoint(RequestFields(body: body), models) }
+                let cancellation = RenderCancellation()
+                if let watcher = try? await context.channel.pipeline.handler(type: ClientDisconnectWatcher.self).get() {
+                    watcher.onDisconnect { cancellation.cancel("the client closed the connection") }
+                }
+                let call = EndpointRequest(fields: try RequestFields(body: body), models: models, policy: policy, cancellation: cancellation)
+                let pool = call.sendsTemplate ? pools.sandbox : pools.ordinary
+                let output = try await inFlight.tracking(cancellation) {
+                    try await pool.runIfActive {
+                        if let reason = cancellation.reason { throw ServiceError(status: 422, "not rendered: \(reason)") }
+                        return try endpoint(call)
+                    }
+                }
                 return Self.response(output, contentType: "application/json")
+            }
+            // vLLM answers a GET on its POST endpoints 405 with Allow, as HTTP asks.
+            router.on(path, method: .get) { _, _ -> Response in
+                throw ServiceError(status: 405, "\(path) takes POST", allow: "POST")
             }
         }
         post("/tokenize", TokenizeEndpoints.tokenize)
@@ -130,6 +189,7 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
                 failure = ServiceError.from(error)
             }
             response = KimiServer.response(failure.body, contentType: "application/json", status: HTTPResponse.Status(code: failure.status))
+            if let allow = failure.allow { response.headers[.allow] = allow }
         }
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000

@@ -11,7 +11,7 @@ struct RequestFields: Sendable {
     init(body: [UInt8]) throws {
         let value: JSONValue
         do {
-            value = try JSONReader.parse(body)
+            value = try JSONReader.parse(body, strict: true)
         } catch {
             throw ServiceError.badRequest("the body is not JSON: \(error)")
         }
@@ -81,6 +81,12 @@ struct RequestFields: Sendable {
     func standaloneTools() throws -> [Value]? {
         guard !has("messages"), let tools = bytes("tools") else { return nil }
         return try ChatRequest.readTools(tools)
+    }
+
+    /// The names `chat_template_kwargs` sets (none when it is not an object).
+    var templateKwargNames: [String] {
+        guard case let .object(pairs)? = object["chat_template_kwargs"] else { return [] }
+        return pairs.map(\.key)
     }
 
     /// Template variables: `chat_template_kwargs` (vLLM's name), as `--variable` gives them.

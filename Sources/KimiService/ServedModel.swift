@@ -34,7 +34,7 @@ public struct ServedModel: Sendable {
 
     /// The model for an inspection: its own template, or `chatTemplate` (a request's Jinja text)
     /// with the directory's special-token variables and family.
-    func inspected(chatTemplate: String?) throws -> InspectedModel {
+    func inspected(chatTemplate: String?, limits: RenderLimits) throws -> InspectedModel {
         let renderer: ChatRenderer
         if let chatTemplate {
             if family == .k3 { throw ServiceError(status: 422, "Kimi K3 has no Jinja chat template: leave out 'chat_template'") }
@@ -44,7 +44,8 @@ public struct ServedModel: Sendable {
         } else {
             renderer = try self.renderer.get()
         }
-        return InspectedModel(tokenizer: tokenizer, family: family) { renderer }
+        let limited = renderer.limited(by: limits)
+        return InspectedModel(tokenizer: tokenizer, family: family) { limited }
     }
 
     /// `max_position_embeddings` from `config.json` (or its `text_config`), when it is there.

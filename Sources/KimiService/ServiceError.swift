@@ -8,10 +8,13 @@ import KimiTokenizer
 public struct ServiceError: Error, Sendable, CustomStringConvertible {
     public let status: Int
     public let message: String
+    /// The methods a 405 names in its `Allow` header.
+    public let allow: String?
 
-    public init(status: Int, _ message: String) {
+    public init(status: Int, _ message: String, allow: String? = nil) {
         self.status = status
         self.message = message
+        self.allow = allow
     }
 
     public var description: String { message }
@@ -37,6 +40,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     var typeName: String {
         switch status {
         case 400: "BadRequestError"
+        case 403: "PermissionDeniedError"
         case 404: "NotFoundError"
         case 405: "MethodNotAllowedError"
         case 413: "RequestEntityTooLargeError"

@@ -13,8 +13,9 @@ enum TokenizeEndpoints {
     /// (rendered by the reference pipeline, or by `engine`'s profile, a kimi-tok extension).
     /// Answers `count`, `max_model_len`, `tokens` and `token_strs` (the tokens' byte-level
     /// names when `return_token_strs` is true, else null).
-    static func tokenize(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
+    static func tokenize(_ call: EndpointRequest) throws -> [UInt8] {
+        let fields = call.fields
+        let model = try call.model()
         _ = try fields.bool("add_special_tokens")
         let ids: [Int]
         if let request = try fields.chatRequest() {
@@ -22,10 +23,10 @@ enum TokenizeEndpoints {
             if try fields.bool("continue_final_message") == true {
                 throw ServiceError.badRequest("'continue_final_message' is not supported; end the request with the message to continue")
             }
-            let rendering = try model.inspected(chatTemplate: try fields.string("chat_template")).renderer().render(
+            let rendering = try call.renderer(model).render(
                 request, engine: try fields.choice("engine", as: EngineProfile.self) ?? .reference,
                 contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
-                addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try fields.templateVariables())
+                addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try call.templateVariables(model))
             ids = try rendering.ids(with: model.tokenizer)
         } else if let prompt = try fields.string("prompt") {
             ids = try model.tokenizer.encode(prompt, mode: .hf)
@@ -45,8 +46,9 @@ enum TokenizeEndpoints {
 
     /// `POST /detokenize`: `tokens` (an array of IDs) to `prompt`, decoded as the tokenizer
     /// class's `decode` does (invalid UTF-8 as U+FFFD).
-    static func detokenize(_ fields: RequestFields, models: ModelRegistry) throws -> [UInt8] {
-        let model = try models.model(named: try fields.string("model"))
+    static func detokenize(_ call: EndpointRequest) throws -> [UInt8] {
+        let fields = call.fields
+        let model = try call.model()
         guard case let .array(items)? = fields.object["tokens"] else {
             throw ServiceError.badRequest("'tokens' must be an array of token IDs")
         }

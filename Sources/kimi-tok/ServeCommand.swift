@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KimiChatTemplate
 import KimiService
 import KimiTokenizer
 import Logging
@@ -11,8 +12,9 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve the reference over HTTP: vLLM-shaped /tokenize and /detokenize, kimi-tok's endpoints, and the inspector page at /.",
         discussion: """
             Requests pick a model by 'model' (its name: the directory's name, or NAME from --model-name); \
-            without one, the first model answers. Stops gracefully on SIGTERM or SIGINT. docs/service.md \
-            describes every endpoint.
+            without one, the first model answers. On SIGTERM or SIGINT it stops accepting connections, \
+            lets requests in flight finish for --shutdown-grace, then cancels the renders still running; \
+            a second signal exits at once. docs/service.md describes every endpoint and the template sandbox.
             """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
@@ -30,14 +32,37 @@ struct ServeCommand: ParsableCommand {
     var maxModelLength = 131_072
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Refuse a vocabulary whose sha256 is not a known Kimi vocabulary.") var strict = false
+    @Flag(
+        name: .customLong("trust-request-chat-template"),
+        help: ArgumentHelp(
+            "Render a chat_template sent in a request (refused by default, as in vLLM).",
+            discussion: "It runs in the sandbox, on threads of its own, under --render-timeout and the step, depth and size budget."))
+    var trustRequestChatTemplate = false
+    @Option(name: .customLong("render-timeout"), help: "Seconds a request's template renders may take in all.") var renderTimeout = 5.0
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds a shutdown waits for renders in flight before cancelling them.")
+    var shutdownGrace = 10.0
+    @Option(name: .customLong("render-steps"), help: "Evaluation steps each template render may take (loop iterations and items built count).")
+    var renderSteps = RenderLimits().steps
 
     func validate() throws {
         if port < 0 || port > 65535 { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
         if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be from 1 to 256, not \(threads)") }
         if maxModelLength < 1 { throw ValidationError("--max-model-len must be 1 or more, not \(maxModelLength)") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
+        if !(renderTimeout > 0 && renderTimeout <= 3600) {
+            throw ValidationError("--render-timeout must be more than 0 and at most 3600 seconds, not \(renderTimeout)")
+        }
+        if renderSteps < 1 { throw ValidationError("--render-steps must be 1 or more, not \(renderSteps)") }
+        if !(shutdownGrace >= 0 && shutdownGrace <= 3600) { throw ValidationError("--shutdown-grace must be from 0 to 3600 seconds, not \(shutdownGrace)") }
         _ = try maxBodyBytes()
         _ = try namedDirectories()
+    }
+
+    /// The budget of each render: `--render-steps` over the defaults.
+    var renderLimits: RenderLimits {
+        var limits = RenderLimits()
+        limits.steps = renderSteps
+        return limits
     }
 
     /// `--max-body` in bytes.
@@ -92,7 +117,11 @@ struct ServeCommand: ParsableCommand {
         let server = KimiServer(
             models: try ModelRegistry(served),
             configuration: KimiServer.Configuration(
-                host: host, port: port, threads: threads ?? ProcessInfo.activeProcessorCountOrOne, maxBodyBytes: try maxBodyBytes()),
+                host: host, port: port, threads: threads ?? ProcessInfo.activeProcessorCountOrOne, maxBodyBytes: try maxBodyBytes(),
+                policy: RequestPolicy(
+                    trustRequestChatTemplate: trustRequestChatTemplate, renderTimeout: .milliseconds(Int(renderTimeout * 1000)),
+                    renderLimits: renderLimits),
+                shutdownGrace: .milliseconds(Int(shutdownGrace * 1000))),
             logger: Logger(label: "kimi-tok"))
         let summary = served.map { "\($0.name) (\($0.family.rawValue))" }.joined(separator: ", ")
         try ServeSignals.blockUntilDone {

@@ -11,7 +11,7 @@ struct ServiceContractTests {
     let service: ServiceProcess
 
     init() throws {
-        service = try ServiceProcess(arguments: Self.models.flatMap { ["--model-dir", ServiceProcess.sharedModel($0)] })
+        service = try ServiceProcess(arguments: Self.models.flatMap { ["--model-dir", ServiceProcess.sharedModel($0)] } + ["--trust-request-chat-template"])
     }
 
     func write(_ data: Data, _ name: String) throws -> String {

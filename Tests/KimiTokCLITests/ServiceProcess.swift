@@ -68,6 +68,8 @@ final class ServiceProcess {
     struct Answer: Sendable {
         let status: Int
         let body: Data
+        /// The head's lines after the status line.
+        var headers: [String] = []
         var text: String { String(decoding: body, as: UTF8.self) }
         /// The body parsed as JSON.
         var json: Any? { try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) }
@@ -170,7 +172,7 @@ final class LoopbackConnection {
             }
         }
         if head.lowercased().contains("transfer-encoding: chunked") { body = Self.dechunked(body) }
-        return ServiceProcess.Answer(status: status, body: body)
+        return ServiceProcess.Answer(status: status, body: body, headers: head.split(separator: "\r\n").dropFirst().map(String.init))
     }
 
     private static func dechunked(_ data: Data) -> Data {

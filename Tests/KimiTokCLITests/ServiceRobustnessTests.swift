@@ -19,6 +19,7 @@ struct ServiceRobustnessTests {
     @Test func everyErrorIsJSONWithItsStatus() throws {
         let service = try ServiceProcess(arguments: [
             "--model-dir", Self.k2, "--model-name", "k3=\(ServiceProcess.sharedModel("kimi-k3"))", "--max-body", "64K",
+            "--trust-request-chat-template",
         ])
         let user: [[String: Any]] = [["role": "user", "content": "hi"]]
         // 400: malformed JSON and wrong shapes.

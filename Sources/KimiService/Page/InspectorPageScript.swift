@@ -184,7 +184,12 @@ enum InspectorPageScript {
             } else {
               listing = await api('/v1/kimi/tokens', Object.assign({ model: model }, source));
             }
-            const check = await api('/v1/kimi/check', Object.assign({}, common, source, { engine: $('profile').value }));
+            // Text without a single chat marker is not a prompt: checking it as one would only
+            // say that it has no structure. It is shown as tokens, and the summary says so.
+            const plain = kind() !== 'chat' && !listing.tokens.some((token) => token.special);
+            const check = plain
+              ? { errors: 0, warnings: 0, findings: [], plain: true }
+              : await api('/v1/kimi/check', Object.assign({}, common, source, { engine: $('profile').value }));
             let comparison = null, engineListing = null;
             const engineText = $('engine').value.trim();
             if (engineText) {
@@ -207,13 +212,29 @@ enum InspectorPageScript {
           if (!lastView) return;
           const view = lastView;
           const summary = $('summary');
-          summary.innerHTML = '<span id="count"></span> · <span class="family"></span> · <span class="errors"></span>, <span class="warnings"></span>';
+          summary.innerHTML = '<span id="count"></span> · <span class="family"></span> · <span class="check-verdict"></span>';
           summary.querySelector('#count').textContent = view.listing.tokens.length + ' tokens';
           summary.querySelector('.family').textContent = 'family ' + view.family;
-          summary.querySelector('.errors').textContent = view.check.errors + ' error' + (view.check.errors === 1 ? '' : 's');
-          summary.querySelector('.warnings').textContent = view.check.warnings + ' warning' + (view.check.warnings === 1 ? '' : 's');
+          const verdict = summary.querySelector('.check-verdict');
+          if (view.check.plain) {
+            verdict.textContent = 'plain text (no chat markers): shown as tokens, not checked as a prompt';
+          } else {
+            verdict.innerHTML = '<span class="errors"></span>, <span class="warnings"></span>';
+            verdict.querySelector('.errors').textContent = view.check.errors + ' error' + (view.check.errors === 1 ? '' : 's');
+            verdict.querySelector('.warnings').textContent = view.check.warnings + ' warning' + (view.check.warnings === 1 ? '' : 's');
+          }
+          if (view.comparison) {
+            const engine = document.createElement('span');
+            engine.className = view.comparison.equal ? 'engine-equal' : 'errors engine-differs';
+            engine.textContent = view.comparison.equal
+              ? 'the engine\'s IDs are identical'
+              : 'the engine\'s IDs differ from token ' + view.comparison.first_divergence + ': ' + view.comparison.classification;
+            summary.append(' · ', engine);
+            summary.dataset.divergence = view.comparison.equal ? '' : String(view.comparison.first_divergence);
+          }
           summary.dataset.count = view.listing.tokens.length;
           summary.dataset.errors = view.check.errors;
+          summary.dataset.plain = view.check.plain ? '1' : '';
           drawStream($('chips'), view.listing.tokens, { findings: view.check.findings, segments: view.segments });
           drawFindings(view.check.findings);
           if (view.comparison) drawComparison(view.comparison, view.listing.tokens, view.engineListing.tokens);
