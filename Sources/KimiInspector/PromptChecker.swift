@@ -175,7 +175,9 @@ public struct PromptChecker: Sendable {
         guard let (ids, thinking) = prompts.first(where: { stream.ids.reversed().starts(with: $0.ids.reversed()) }),
             let thinking
         else {
-            let spelled = prompts.map { $0.ids.map(String.init).joined(separator: " ") }.joined(separator: " or ")
+            // In the order the text names them: thinking (<think>), then not (<think></think>).
+            let spelled = [true, false].compactMap { mode in prompts.first { $0.thinking == mode } }
+                .map { $0.ids.map(String.init).joined(separator: " ") }.joined(separator: " or ")
             var finding = missing(stream, expected: "a K2.5 generation prompt, <|im_assistant|>assistant<|im_middle|><think> or …<think></think> (\(spelled))")
             if stream.ids.reversed().starts(with: markers.generationPrompt.reversed()) {
                 finding = self.finding(
@@ -280,35 +282,17 @@ public struct PromptChecker: Sendable {
         return result
     }
 
-    /// Python reprs of content parts in message bodies. With the request in hand, text its
-    /// messages wrote themselves is not a leak: as many occurrences of a pattern as the request's
-    /// own strings hold are passed over.
+    /// Python reprs of content parts in message bodies (see ``ContentListLeakScan``).
     private func contentListLeaks(_ stream: TokenStream, _ structure: PromptStructure, _ options: Options) -> [Finding] {
         var findings: [Finding] = []
-        let patterns = ["[{'type': '", "{'type': 'text'", "{'type': 'image", "{'text': '"]
-        var written: [String: Int] = [:]
-        if let request = options.request {
-            let strings = Self.requestStrings(request.messages)
-            for pattern in patterns { written[pattern] = strings.reduce(0) { $0 + $1.occurrences(of: pattern) } }
-        }
+        var scan = ContentListLeakScan(request: options.request)
         for message in structure.messages where !message.body.isEmpty {
             let bytes = Array(stream.pieces[message.body].joined())
-            let text = String(decoding: bytes, as: UTF8.self)
-            for pattern in patterns {
-                let count = text.occurrences(of: pattern)
-                guard count > 0 else { continue }
-                let allowed = written[pattern, default: 0]
-                written[pattern] = max(0, allowed - count)
-                if count <= allowed { continue }
-                guard let offset = bytes.firstRange(of: Array(pattern.utf8))?.lowerBound else { continue }
-                let token = stream.token(atByte: offset, in: message.body)
-                findings.append(
-                    finding(
-                        .contentListLeak, .error, stream, token,
-                        "the \(message.role) message '\(message.name)' contains a Python repr of content parts: \(String(decoding: bytes[offset..<min(bytes.count, offset + 40)], as: UTF8.self))…",
-                        "render list content by iterating its text parts (a fixed chat template), or send content as a string"))
-                break
-            }
+            guard let offset = scan.leak(in: bytes) else { continue }
+            findings.append(
+                finding(
+                    .contentListLeak, .error, stream, stream.token(atByte: offset, in: message.body),
+                    ContentListLeakScan.message("\(message.role) message '\(message.name)'", bytes, at: offset), ContentListLeakScan.fix))
         }
         return findings
     }
@@ -347,7 +331,11 @@ public struct PromptChecker: Sendable {
         var declared: Set<String>?
         if let declaration {
             declared = Self.declaredNames(stream.text(declaration.body))
-            if let expected = options.expectedToolDeclaration, stream.text(declaration.body) != expected {
+            // A K2.5 declaration written as JSON differs from the TypeScript one for that reason
+            // alone: one finding names it, not two.
+            let json = jsonDeclaration(stream, declaration.body, options)
+            if let json { findings.append(json) }
+            if json == nil, let expected = options.expectedToolDeclaration, stream.text(declaration.body) != expected {
                 let actual = Array(stream.text(declaration.body).unicodeScalars)
                 let wanted = Array(expected.unicodeScalars)
                 let first = zip(actual, wanted).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(actual.count, wanted.count)
@@ -358,7 +346,6 @@ public struct PromptChecker: Sendable {
                         "the tool declaration is not the one the given tools render to: it differs at character \(first) (\(near.debugDescription))",
                         "declare exactly the tools the request sends, rendered by the model's own template and tokenizer class"))
             }
-            if let json = jsonDeclaration(stream, declaration.body, options) { findings.append(json) }
         } else if let tools = options.tools, !tools.isEmpty {
             findings.append(
                 finding(

@@ -167,6 +167,14 @@ public struct StreamComparison: Sendable, Encodable {
                 )
             }
         }
+        let isReserved = { (id: Int) in tokenizer.specialTokens.name(of: id)?.hasPrefix("<|reserved_token_") ?? false }
+        if let foreign = family.foreignFamily(in: engine, isReserved: isReserved) {
+            let tokens = foreign.tokens.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
+            return (
+                .foreignChatMarker,
+                "the engine's IDs hold \(tokens), which only \(foreign.family.displayName) names (this \(family.displayName) vocabulary has \(foreign.tokens.count == 1 ? "it" : "them") reserved): the engine serves \(foreign.family.displayName); compare with that model's directory (--model-dir) or --family \(foreign.family.rawValue)"
+            )
+        }
         let referenceText = referenceStream.text(0..<referenceStream.count)
         let engineText = engineStream.text(0..<engineStream.count)
         if family == .k25, referenceText.contains("tool_declare<|im_middle|># Tools"),

@@ -19,7 +19,7 @@ final class ProgressBar {
         let filled = percent / 4
         Output.standardError(
             "\rencoding [" + String(repeating: "#", count: filled) + String(repeating: " ", count: 25 - filled)
-                + "] \(percent)% of \(total >> 20) MB")
+                + "] \(percent)% of \(total >> 20) MiB")
     }
 
     func finish() {

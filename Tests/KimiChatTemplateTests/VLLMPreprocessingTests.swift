@@ -72,6 +72,17 @@ struct VLLMPreprocessingTests {
         #expect(json.contains(#""content":"""#))
     }
 
+    /// Issue 36, bug 5: vLLM replaces empty arguments by `{}` too, which is a drop (the caller's
+    /// text is gone), not a re-serialization.
+    @Test func emptyArgumentsAreDropped() throws {
+        let empty = try request(
+            #"[{"role": "assistant", "content": "", "tool_calls": [{"id": "1", "type": "function", "function": {"name": "f", "arguments": ""}}]}]"#)
+        #expect(VLLMPreprocessing.dropsArguments(empty))
+        let valid = try request(
+            #"[{"role": "assistant", "content": "", "tool_calls": [{"id": "1", "type": "function", "function": {"name": "f", "arguments": "{\"a\": 1}"}}]}]"#)
+        #expect(!VLLMPreprocessing.dropsArguments(valid))
+    }
+
     @Test func mediaPartsAreRefusedNotGuessed() throws {
         let request = try request(#"[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}]"#)
         #expect(throws: VLLMPreprocessing.Unsupported.self) { try VLLMPreprocessing.apply(request, format: .openai) }

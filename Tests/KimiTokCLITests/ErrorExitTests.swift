@@ -17,6 +17,29 @@ struct ErrorExitTests {
         }
     }
 
+    /// Issue 36, bug 12: nothing to check is bad input, not a stream without a generation prompt.
+    @Test func emptyInputToCheckIsBadInput() throws {
+        expectFailure(try CLI.run(["check", "--ids-file", "/dev/null"]), mentioning: ["no token IDs in input"])
+        expectFailure(try CLI.run(["check", "--ids-file", "-"], stdin: Data("[]".utf8)), mentioning: ["no token IDs in input"])
+        expectFailure(try CLI.run(["check", "--prompt-file", "/dev/null"]), mentioning: ["the prompt is empty"])
+    }
+
+    /// Issue 36, bug 1: a template that would crash the process (a value nested 50,000 deep,
+    /// released recursively) exits 2 with the limit named.
+    @Test func hostileTemplatesExitTwo() throws {
+        let directory = try CLI.temporaryDirectory()
+        let messages = directory.appendingPathComponent("messages.json")
+        try Data(#"[{"role": "user", "content": "hi"}]"#.utf8).write(to: messages)
+        for (template, words) in [
+            ("{% set ns = namespace(l=[]) %}{% for i in range(50000) %}{% set ns.l = [ns.l] %}{% endfor %}", "nested deeper than 512 levels"),
+            ("{{ '%0999999999d' | format(1) }}", "format width 999999999"),
+        ] {
+            let file = directory.appendingPathComponent("hostile.jinja")
+            try Data(template.utf8).write(to: file)
+            expectFailure(try CLI.run(["render", "--messages", messages.path, "--template", file.path]), mentioning: ["limit exceeded", words])
+        }
+    }
+
     @Test func invalidUTF8InFileNamesTheByteOffset() throws {
         let file = try CLI.temporaryDirectory().appendingPathComponent("bad.txt")
         try Data([0x68, 0x69, 0x20, 0xC3, 0x28]).write(to: file)

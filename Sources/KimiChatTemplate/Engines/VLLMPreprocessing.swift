@@ -51,7 +51,8 @@ public enum VLLMPreprocessing {
         return try ChatRequest(messages: messages, tools: request.tools)
     }
 
-    /// Whether any tool call's arguments would be replaced by `{}` although the caller sent some.
+    /// Whether any tool call's arguments string would be replaced by `{}`: one that is empty or
+    /// not JSON.
     public static func dropsArguments(_ request: ChatRequest) -> Bool {
         request.messages.contains { message in
             guard case let .dict(box) = message, box[.string("role")]?.isString("assistant") == true,
@@ -59,9 +60,9 @@ public enum VLLMPreprocessing {
             else { return false }
             return calls.items.contains { call in
                 guard case let .dict(callBox) = call, case let .dict(function)? = callBox[.string("function")],
-                    let arguments = function[.string("arguments")], arguments.isTruthy, case let .string(text) = arguments
+                    case let .string(text)? = function[.string("arguments")]
                 else { return false }
-                return (try? JSONReader.parse(Array(text.utf8))) == nil
+                return text.isEmpty || (try? JSONReader.parse(Array(text.utf8))) == nil
             }
         }
     }

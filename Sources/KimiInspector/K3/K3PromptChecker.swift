@@ -30,6 +30,7 @@ struct K3PromptChecker: Sendable {
             findings.append(finding(code, severity, stream, index, message, fix))
         }
         var stack: [OpenElement] = []
+        var leaks = ContentListLeakScan(request: options.request)
         var declared: Set<String>?
         var lastClosedMessage: Int?
         var index = 0
@@ -50,6 +51,12 @@ struct K3PromptChecker: Sendable {
                     continue
                 }
                 if id == markers.open {
+                    if let tag = XTMLText.parseTag(tagText), tag.name == "message", let outer = stack.last {
+                        report(
+                            .controlTokenInText, .error, index,
+                            "<|open|>message at token \(index) opens a message inside the open \(outer.tag.name) element: control tokens where text belongs (a message pasted into a user's text, encoded as control tokens?)",
+                            "encode text segments with special-token strings as ordinary text (K3's tokenizer class encodes each segment on its own)")
+                    }
                     guard let tag = XTMLText.parseTag(tagText), XTMLText.elements.contains(tag.name) else {
                         report(
                             .controlTokenInText, .error, index,
@@ -93,7 +100,12 @@ struct K3PromptChecker: Sendable {
                 continue
             }
             if id == markers.endOfMessage {
-                if lastClosedMessage != index - 1 || !stack.isEmpty {
+                if let open = stack.last {
+                    report(
+                        .controlTokenInText, .error, index,
+                        "<|end_of_msg|> at token \(index) is inside the open \(open.tag.name) element: a control token where text belongs (a user's <|end_of_msg|> encoded as the control token?)",
+                        "encode text segments with special-token strings as ordinary text (K3's tokenizer class encodes each segment on its own)")
+                } else if lastClosedMessage != index - 1 {
                     report(
                         .malformedStructure, .error, index, "<|end_of_msg|> at token \(index) does not follow a closed message",
                         "<|end_of_msg|> comes right after <|close|>message<|sep|>")
@@ -112,6 +124,15 @@ struct K3PromptChecker: Sendable {
                 var end = index
                 while end < stream.count, !stream.isSpecial[end], stream.isKnown[end] { end += 1 }
                 let text = stream.text(index..<end)
+                let bytes = Array(stream.pieces[index..<end].joined())
+                if !stack.isEmpty, let offset = leaks.leak(in: bytes) {
+                    let role = stack.last { $0.tag.name == "message" }?.tag["role"] ?? "?"
+                    let element = stack.last.map(\.tag.name) ?? "message"
+                    report(
+                        .contentListLeak, .error, stream.token(atByte: offset, in: index..<end),
+                        ContentListLeakScan.message(element == "message" ? "\(role) message" : "\(role) message's \(element) element", bytes, at: offset),
+                        ContentListLeakScan.fix)
+                }
                 if stack.isEmpty {
                     if let marker = K3Markers.names.first(where: text.contains) {
                         report(

@@ -53,37 +53,79 @@ public enum XTMLText {
         return Tag(name: name, attributes: attributes)
     }
 
-    /// The segments of a prompt's text (see the type's description).
+    /// The segments of a prompt's text (see the type's description). A marker counts as a
+    /// control segment only where the builder would write one: `<|open|>message …<|sep|>` at
+    /// the top level, the other elements inside a message, `<|close|>NAME<|sep|>` for the
+    /// element open, `<|end_of_msg|>` right after a message closes. Anywhere else (a user's
+    /// `<|end_of_msg|>` in their text, a whole message pasted into a message) it is text, as
+    /// the builder encodes it, so the segments are those of the request that produced the
+    /// prompt even when its strings spell markers.
     public static func segments(of text: String) -> [PromptSegment] {
         var segments: [PromptSegment] = []
+        var content = ""
+        var open: [String] = []
+        var messageJustClosed = false
         var rest = Substring(text)
         func put(_ piece: Substring, special: Bool = false) {
+            if !content.isEmpty {
+                segments.append(PromptSegment(text: content, special: false))
+                content = ""
+            }
             if !piece.isEmpty { segments.append(PromptSegment(text: String(piece), special: special)) }
         }
         while !rest.isEmpty {
             guard let marker = nextMarker(in: rest) else {
-                put(rest)
+                content += rest
                 break
             }
-            put(rest[..<marker.range.lowerBound])
-            put(rest[marker.range], special: true)
-            rest = rest[marker.range.upperBound...]
-            guard marker.name == "<|open|>" || marker.name == "<|close|>", let sep = rest.range(of: "<|sep|>") else { continue }
-            let tagText = rest[..<sep.lowerBound]
-            if marker.name == "<|open|>", let tag = parseTag(String(tagText)) {
-                put(Substring(tag.name))
-                for (key, value) in tag.attributes {
-                    put(Substring(" " + key))
-                    put("=\"")
-                    put(Substring(value))
-                    put("\"")
+            let before = rest[..<marker.range.lowerBound]
+            let after = rest[marker.range.upperBound...]
+            if !before.isEmpty { messageJustClosed = false }
+            content += before
+            let sep = after.range(of: "<|sep|>")
+            let tagText = sep.map { String(after[..<$0.lowerBound]) }
+            switch marker.name {
+            case "<|open|>":
+                if let tagText, let sep, let tag = parseTag(tagText), elements.contains(tag.name), (tag.name == "message") == open.isEmpty {
+                    put(rest[marker.range], special: true)
+                    put(Substring(tag.name))
+                    for (key, value) in tag.attributes {
+                        put(Substring(" " + key))
+                        put("=\"")
+                        put(Substring(value))
+                        put("\"")
+                    }
+                    put(after[sep], special: true)
+                    open.append(tag.name)
+                    messageJustClosed = false
+                    rest = after[sep.upperBound...]
+                    continue
                 }
-            } else {
-                put(tagText)
+            case "<|close|>":
+                if let tagText, let sep, tagText == open.last {
+                    put(rest[marker.range], special: true)
+                    put(Substring(tagText))
+                    put(after[sep], special: true)
+                    open.removeLast()
+                    messageJustClosed = open.isEmpty && tagText == "message"
+                    rest = after[sep.upperBound...]
+                    continue
+                }
+            case "<|end_of_msg|>":
+                if messageJustClosed {
+                    put(rest[marker.range], special: true)
+                    messageJustClosed = false
+                    rest = after
+                    continue
+                }
+            default: break
             }
-            put(rest[sep], special: true)
-            rest = rest[sep.upperBound...]
+            // A marker where the builder writes none: the text of a string that spells it.
+            content += rest[marker.range]
+            messageJustClosed = false
+            rest = after
         }
+        put("")
         return segments
     }
 

@@ -60,9 +60,18 @@ public struct InspectionInput: Sendable {
                 variables: variables)
             return (try rendering.ids(with: model.tokenizer), rendering)
         case let .prompt(text):
+            guard !text.isEmpty else { throw EmptyInput("the prompt is empty: nothing to inspect") }
             return (try model.tokenizer.encode(text, mode: .hf), nil)
         case let .ids(ids):
+            guard !ids.isEmpty else { throw EmptyInput("no token IDs in input") }
             return (ids, nil)
         }
     }
+}
+
+/// An input with nothing in it to inspect (an empty IDs file, an empty prompt): bad input, not
+/// a stream with a missing generation prompt.
+public struct EmptyInput: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
