@@ -88,10 +88,7 @@ enum Filters {
         case "safe":
             return value
         case "e", "escape":
-            return .string(
-                try value.printed().replacingOccurrences(of: "&", with: "&amp;")
-                    .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                    .replacingOccurrences(of: "\"", with: "&#34;").replacingOccurrences(of: "'", with: "&#39;"))
+            return .string(TextFilters.escape(try value.printed()))
         case "round":
             return try RoundFilter.apply(value, arguments)
         case "pprint":
