@@ -147,6 +147,8 @@ struct JinjaParityTests {
         #"{{ 'x' | wordwrap(0) }}"#,
         #"<ul{{ {'class': 'my list', 'missing': none, 'id': 'list-1', 'q': '"<&>'} | xmlattr }}>|{{ {'a': 1} | xmlattr(false) }}|[{{ {} | xmlattr }}]"#,
         #"{{ {'bad key': 1} | xmlattr }}"#,
+        #"{{ 'a<b>b<!--c<i>d' | striptags }}|{{ 'x<!-->y' | striptags }}|{{ 'p<q' | striptags }}"#,
+        #"{{ '@#)yx@y.org me@x.io (a@b.co)' | urlize }}"#,
     ]
 
     @Test("every snippet prints exactly what jinja2 prints, or fails where it fails")

@@ -161,30 +161,34 @@ enum TextFilters {
         return try Filters.joined(paragraphs, separator: wrapstring)
     }
 
-    /// markupsafe's `striptags`: comments, then tags removed, whitespace collapsed to single
-    /// spaces, then `html.unescape`.
+    /// markupsafe's `striptags`: one scan that drops each `<!-- … -->` comment and `<…>` tag,
+    /// stopping at the first one left open; whitespace collapsed to single spaces; then
+    /// `html.unescape`.
     static func striptags(_ text: String) -> String {
-        var value = Array(text.unicodeScalars)
-        func remove(from opener: [Unicode.Scalar], to closer: [Unicode.Scalar]) {
-            var searchFrom = 0
-            while let start = find(opener, in: value, from: searchFrom) {
-                guard let end = find(closer, in: value, from: start) else { break }
-                value.removeSubrange(start..<end + closer.count)
-                searchFrom = start
+        let value = Array(text.unicodeScalars)
+        var kept = String.UnicodeScalarView()
+        var position = 0
+        let comment = Array("<!--".unicodeScalars), commentEnd = Array("-->".unicodeScalars)
+        while let start = find(["<"], in: value, from: position) {
+            let end: Int
+            if value[start...].starts(with: comment) {
+                guard let close = find(commentEnd, in: value, from: start + 4) else { break }
+                end = close + 3
+            } else {
+                guard let close = find([">"], in: value, from: start) else { break }
+                end = close + 1
             }
+            kept.append(contentsOf: value[position..<start])
+            position = end
         }
-        remove(from: Array("<!--".unicodeScalars), to: Array("-->".unicodeScalars))
-        remove(from: ["<"], to: [">"])
-        let collapsed = splitWhitespace(String(String.UnicodeScalarView(value))).joined(separator: " ")
-        return unescapeHTML(collapsed)
+        kept.append(contentsOf: value[position...])
+        return unescapeHTML(splitWhitespace(String(kept)).joined(separator: " "))
     }
 
     private static func find(_ needle: [Unicode.Scalar], in haystack: [Unicode.Scalar], from start: Int) -> Int? {
-        guard needle.count <= haystack.count else { return nil }
-        var index = start
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0], haystack[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
+        guard needle.count <= haystack.count, start <= haystack.count - needle.count else { return nil }
+        for index in start...(haystack.count - needle.count) where haystack[index] == needle[0] {
+            if haystack[index..<index + needle.count].elementsEqual(needle) { return index }
         }
         return nil
     }
@@ -417,7 +421,9 @@ enum TextFilters {
                 middle = "<a href=\"\(href)\"\(relAttribute)\(targetAttribute)>\(trim(middle))</a>"
             } else if middle.hasPrefix("mailto:"), emailPattern.matchesPrefix(of: String(middle.dropFirst(7))) != nil {
                 middle = "<a href=\"\(middle)\">\(middle.dropFirst(7))</a>"
-            } else if middle.contains("@"), !middle.hasPrefix("www."), !middle.contains(":"), emailPattern.matchesPrefix(of: middle) != nil {
+            } else if middle.contains("@"), !middle.hasPrefix("www."), !middle.hasPrefix("@"), !middle.contains(":"),
+                emailPattern.matchesPrefix(of: middle) != nil
+            {
                 middle = "<a href=\"mailto:\(middle)\">\(middle)</a>"
             } else {
                 for scheme in schemes where middle != scheme && middle.hasPrefix(scheme) {
