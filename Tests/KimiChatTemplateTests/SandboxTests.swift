@@ -2,9 +2,8 @@ import Foundation
 import KimiChatTemplate
 import Testing
 
-/// The template sandbox (issue 36): hostile templates are refused with a limit error, before
-/// the work or the allocation, and never crash the process. Each case crashed, ran for a minute
-/// or more, or built gigabytes on the code before the sandbox.
+/// The template sandbox: hostile templates are refused with a limit error that names the limit,
+/// quickly, before the work or the allocation, and never crash the process.
 @Suite("Template sandbox")
 struct SandboxTests {
     /// Renders `source` with `limits`; the error when it fails.
@@ -23,7 +22,7 @@ struct SandboxTests {
         let elapsed = ContinuousClock.now - start
         #expect(error?.kind == .limit, "\(error.map(String.init(describing:)) ?? "rendered")", sourceLocation: sourceLocation)
         #expect(error?.message.contains(words) == true, "\(error?.message ?? "no error")", sourceLocation: sourceLocation)
-        // Generous: the point is seconds, not minutes (the old code took 59 to 110 s).
+        // Generous: the point is seconds, not minutes.
         #expect(elapsed < .seconds(10), "took \(elapsed)", sourceLocation: sourceLocation)
     }
 
@@ -49,7 +48,7 @@ struct SandboxTests {
 
     @Test func loopsCountTowardsTheSteps() {
         Self.expectLimit("{% for i in range(3000) %}{% for j in range(3000) %}{{ '' }}{% endfor %}{% endfor %}", "evaluation steps")
-        // An empty body used to escape the count.
+        // An empty body counts too.
         Self.expectLimit("{% for i in range(3000) %}{% for j in range(3000) %}{% endfor %}{% endfor %}", "evaluation steps")
     }
 
