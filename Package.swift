@@ -77,7 +77,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The page's parts, composed into the source by scripts/generate-page.
+            exclude: ["Page/Assets"]
         ),
         // In-process benchmarks behind `kimi-tok bench`; not a product.
         .target(
