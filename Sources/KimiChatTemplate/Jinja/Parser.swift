@@ -323,14 +323,16 @@ struct Parser {
         var left = try additive()
         while true {
             let location = current.location
-            if case .op = current.kind { try nest() } else if isName("in") || isName("not") { try nest() }
             if case let .op(op) = current.kind, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
+                try nest()
                 advance()
                 left = .located(.binary(op, left, try additive()), location)
             } else if isName("in") {
+                try nest()
                 advance()
                 left = .located(.binary("in", left, try additive()), location)
             } else if isName("not"), position + 1 < tokens.count, tokens[position + 1].kind == .name("in") {
+                try nest()
                 advance(); advance()
                 left = .located(.binary("not in", left, try additive()), location)
             } else {

@@ -38,7 +38,8 @@ extension Value {
     func reprSize(budget: Int) -> Int {
         // Escapes only add to a string's size, so its UTF-8 size plus the quotes is a lower
         // bound that refuses most oversized values without reading their text.
-        if reprSizeLowerBound(budget: budget) > budget { return reprSizeLowerBound(budget: budget) }
+        let lowerBound = reprSizeLowerBound(budget: budget)
+        if lowerBound > budget { return lowerBound }
         var total = 0
         var pending: [Value] = [self]
         while let value = pending.popLast(), total <= budget {
