@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "KimiIO", targets: ["KimiIO"]),
         .library(name: "KimiTokenizer", targets: ["KimiTokenizer"]),
+        .library(name: "KimiJinja", targets: ["KimiJinja"]),
         .library(name: "KimiChatTemplate", targets: ["KimiChatTemplate"]),
         .library(name: "KimiInspector", targets: ["KimiInspector"]),
         .library(name: "KimiTesting", targets: ["KimiTesting"]),
@@ -33,25 +34,44 @@ let package = Package(
         .target(name: "CKimiPrefetch"),
         // Reading whole inputs: files, pipes, and stdin for `-`.
         .target(name: "KimiIO"),
+        // Unicode classes of every scalar (the Kimi pattern's, Python's `isprintable`), generated.
+        .target(name: "KimiUnicode"),
         // The core tokenizer: vocabulary, pre-tokenizer, byte-pair encoding, special tokens.
         .target(
             name: "KimiTokenizer",
             dependencies: [
                 "KimiIO",
+                "KimiUnicode",
                 "CPCRE2",
                 "CKimiPrefetch",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Chat templates: a Jinja interpreter with Python semantics, messages, the renderer.
+        // Jinja with Python semantics: the compiler (lexer, parser, syntax tree with spans), the
+        // runtime (interpreter under a budget) and Python's values, filters and tests.
+        .target(
+            name: "KimiJinja",
+            dependencies: ["KimiIO", "KimiUnicode", .product(name: "BigInt", package: "BigInt")]
+        ),
+        // Chat formats: requests, one folder per model family and per engine, the renderer.
         .target(
             name: "KimiChatTemplate",
-            dependencies: ["KimiIO", "KimiTokenizer", .product(name: "BigInt", package: "BigInt")]
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiJinja"]
         ),
         // The inspector: checks, compare and diff, tool calls.
         .target(
             name: "KimiInspector",
             dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate"]
+        ),
+        // The HTTP client of `compare --engine-url`: an engine's /tokenize over NIO.
+        .target(
+            name: "KimiEngineClient",
+            dependencies: [
+                "KimiIO", "KimiChatTemplate", "KimiInspector",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Assertions for users' own tests (Swift Testing or XCTest).
         .target(
@@ -96,6 +116,7 @@ let package = Package(
                 "KimiTokenizer",
                 "KimiChatTemplate",
                 "KimiInspector",
+                "KimiEngineClient",
                 "KimiService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

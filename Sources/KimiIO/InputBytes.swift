@@ -3,10 +3,12 @@ import Foundation
 /// Reads whole input files, pipes included (`/dev/stdin`, `<(command)`), or stdin for `-`.
 public enum InputBytes {
     /// A path that cannot be read, and why.
-    public struct Unreadable: Error, Equatable, CustomStringConvertible {
+    public struct Unreadable: ClassifiedError, Equatable {
         public let path: String
         public let reason: String
         public var description: String { "cannot read \(path): \(reason)" }
+        /// A file that is not there is not found; one that cannot be read is bad input.
+        public var errorKind: KimiError.Kind { reason == "no such file" ? .notFound : .badInput }
     }
 
     public static func read(_ path: String) throws(Unreadable) -> [UInt8] {

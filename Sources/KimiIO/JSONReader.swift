@@ -52,7 +52,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 /// line and column, and the real character found.
 public struct JSONReader {
     /// Malformed JSON, with the byte offset, line and column of the problem.
-    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
+    public struct SyntaxError: ClassifiedError, Equatable {
+        public var errorKind: KimiError.Kind { .badInput }
         public let message: String
         public let offset: Int
         public let line: Int

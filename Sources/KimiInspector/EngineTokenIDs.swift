@@ -17,11 +17,6 @@ import KimiIO
 /// through to the choices.
 public enum EngineTokenIDs {
     /// Input that holds no token IDs in a known shape.
-    public struct UnknownShape: Error, Equatable, CustomStringConvertible {
-        public let description: String
-        public init(_ description: String) { self.description = description }
-    }
-
     /// Which IDs of a completion response are wanted.
     public enum Part: String, Sendable, CaseIterable {
         case prompt, output
@@ -39,11 +34,13 @@ public enum EngineTokenIDs {
         let found = try find(bytes)
         if let ids = found.plain ?? found.prompt { return ids }
         if !found.outputs.isEmpty {
-            throw UnknownShape(
+            throw KimiError(
+                .badInput,
                 "the response holds output IDs (choices[i].token_ids / output_ids) but no prompt IDs; ask the engine for prompt_token_ids, or use --part output where a command takes it"
             )
         }
-        throw UnknownShape(
+        throw KimiError(
+            .badInput,
             "no token IDs found: expected an array, 'tokens', 'ids', 'prompt_token_ids', 'choices[i].token_ids', 'output_ids' or 'meta_info.input_token_logprobs'"
         )
     }
@@ -54,11 +51,12 @@ public enum EngineTokenIDs {
         if let plain = found.plain { return [plain] }
         if !found.outputs.isEmpty { return found.outputs }
         if found.prompt != nil {
-            throw UnknownShape(
+            throw KimiError(
+                .badInput,
                 "the response holds prompt IDs but no output IDs (choices[i].token_ids, output_ids or meta_info.output_token_logprobs); ask the engine to return them"
             )
         }
-        throw UnknownShape("no output token IDs found: expected an array, 'choices[i].token_ids', 'output_ids' or 'meta_info.output_token_logprobs'")
+        throw KimiError(.badInput, "no output token IDs found: expected an array, 'choices[i].token_ids', 'output_ids' or 'meta_info.output_token_logprobs'")
     }
 
     /// The IDs of `part`, or when `part` is nil the only IDs the input holds; a response with
@@ -71,7 +69,7 @@ public enum EngineTokenIDs {
             let found = try find(bytes)
             if let plain = found.plain { return [plain] }
             if found.prompt != nil, !found.outputs.isEmpty {
-                throw UnknownShape("the response holds both prompt IDs and output IDs; choose with --part prompt or --part output")
+                throw KimiError(.badInput, "the response holds both prompt IDs and output IDs; choose with --part prompt or --part output")
             }
             if let prompt = found.prompt { return [prompt] }
             return try outputs(bytes)
@@ -126,7 +124,7 @@ public enum EngineTokenIDs {
             }
             return found
         default:
-            throw UnknownShape("token IDs must be a JSON array or object, not \(value.typeName)")
+            throw KimiError(.badInput, "token IDs must be a JSON array or object, not \(value.typeName)")
         }
     }
 
@@ -135,7 +133,7 @@ public enum EngineTokenIDs {
         switch box[.string(key)] {
         case nil, .none?: return nil
         case let .list(items)?: return try integers(items.items, prefix + key)
-        case let other?: throw UnknownShape("\(prefix)\(key) is \(other.typeName), not an array of token IDs")
+        case let other?: throw KimiError(.badInput, "\(prefix)\(key) is \(other.typeName), not an array of token IDs")
         }
     }
 
@@ -144,7 +142,7 @@ public enum EngineTokenIDs {
         guard case let .list(triples)? = meta[.string(key)] else { return nil }
         return try triples.items.enumerated().map { position, triple in
             guard case let .list(parts) = triple, parts.items.count >= 2 else {
-                throw UnknownShape("meta_info.\(key)[\(position)] is not a [logprob, id, text] triple")
+                throw KimiError(.badInput, "meta_info.\(key)[\(position)] is not a [logprob, id, text] triple")
             }
             return try integer(parts.items[1], "at position \(position) of meta_info.\(key)")
         }
@@ -160,12 +158,12 @@ public enum EngineTokenIDs {
     private static func integer(_ value: Value, _ field: String) throws -> Int {
         switch value {
         case let .int(id):
-            guard id >= 0 else { throw UnknownShape("token ID \(field) is \(id); IDs are not negative") }
+            guard id >= 0 else { throw KimiError(.badInput, "token ID \(field) is \(id); IDs are not negative") }
             return id
         case let .bigInt(digits):
-            throw UnknownShape("token ID \(field) is \(digits), out of range (valid IDs are far below 2^63)")
+            throw KimiError(.badInput, "token ID \(field) is \(digits), out of range (valid IDs are far below 2^63)")
         default:
-            throw UnknownShape("token ID \(field) is \(value.pythonRepr), not an integer")
+            throw KimiError(.badInput, "token ID \(field) is \(value.pythonRepr), not an integer")
         }
     }
 
@@ -179,13 +177,13 @@ public enum EngineTokenIDs {
     /// all or a number out of range.
     public static func number(_ field: String, position: Int) throws -> Int {
         if let id = Int(field) {
-            guard id >= 0 else { throw UnknownShape("token ID at position \(position) is \(id); IDs are not negative") }
+            guard id >= 0 else { throw KimiError(.badInput, "token ID at position \(position) is \(id); IDs are not negative") }
             return id
         }
         let digits = field.hasPrefix("-") || field.hasPrefix("+") ? field.dropFirst() : Substring(field)
         if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            throw UnknownShape("token ID at position \(position) is \(field), out of range (valid IDs are 0 and up, far below 2^63)")
+            throw KimiError(.badInput, "token ID at position \(position) is \(field), out of range (valid IDs are 0 and up, far below 2^63)")
         }
-        throw UnknownShape("token ID at position \(position) is '\(field)', not an integer")
+        throw KimiError(.badInput, "token ID at position \(position) is '\(field)', not an integer")
     }
 }

@@ -36,4 +36,12 @@ struct EndpointRequest: Sendable {
         try policy.checkTemplateVariables(fields.templateKwargNames, specialTokenVariables: Set(model.configuration.specialTokenVariableMap.keys))
         return try fields.templateVariables()
     }
+
+    /// How an engine renders this request: `content_format`, `add_generation_prompt` (default
+    /// true) and `chat_template_kwargs`.
+    func engineRenderOptions(_ model: ServedModel) throws -> EngineRenderOptions {
+        EngineRenderOptions(
+            contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
+            addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try templateVariables(model))
+    }
 }

@@ -13,10 +13,7 @@ enum InspectorEndpoints {
         let model = try call.model()
         guard let request = try fields.chatRequest() else { throw ServiceError.badRequest("give 'messages' (a chat request to render)") }
         let renderer = try call.renderer(model)
-        let rendering = try renderer.render(
-            request, engine: try fields.choice("engine", as: EngineProfile.self) ?? .reference,
-            contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
-            addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try call.templateVariables(model))
+        let rendering = try renderer.render(request, engine: try fields.engine("engine"), try call.engineRenderOptions(model))
         return try JSONWriter.encode(try RenderReport(rendering, family: renderer.family, tokenizer: model.tokenizer))
     }
 
@@ -37,8 +34,8 @@ enum InspectorEndpoints {
         let model = try call.model()
         guard let engine = fields.bytes("engine") else { throw ServiceError.badRequest("give 'engine': the engine's token IDs") }
         let input = try inspectionInput(call, model, engineField: "engine_profile")
-        if input.engine != .reference, input.request == nil {
-            throw ServiceError.badRequest("'engine_profile' \(input.engine.rawValue) needs 'messages'")
+        if input.engine.name != EngineProfiles.reference.name, input.request == nil {
+            throw ServiceError.badRequest("'engine_profile' \(input.engine.name) needs 'messages'")
         }
         let report = try ComparisonReport(
             engineIDs: try EngineTokenIDs.parse(engine), input: input, model: try call.inspected(model))
@@ -108,7 +105,7 @@ enum InspectorEndpoints {
         return InspectionInput(
             source: source, standaloneTools: try fields.standaloneTools(), variables: try call.templateVariables(model),
             expectsGenerationPrompt: try fields.bool("add_generation_prompt") ?? true,
-            engine: try fields.choice(engineField, as: EngineProfile.self) ?? .reference,
+            engine: try fields.engine(engineField),
             contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto)
     }
 }

@@ -68,6 +68,11 @@ struct RequestFields: Sendable {
         return value
     }
 
+    /// The engine profile `name` picks; the reference when it is absent.
+    func engine(_ name: String) throws -> any EngineProfile {
+        try choice(name, as: EngineName.self)?.profile ?? EngineProfiles.reference
+    }
+
     /// The chat request: `messages` and `tools` read exactly as the CLI reads a request file.
     func chatRequest() throws -> ChatRequest? {
         guard let messages = object["messages"], messages != .null else { return nil }

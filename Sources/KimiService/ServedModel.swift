@@ -27,7 +27,7 @@ public struct ServedModel: Sendable {
         configuration = try ModelConfiguration(directory: directory, tokenizerConfig: tokenizer.config)
         self.maxModelLength = Self.configuredLength(directory) ?? maxModelLength
         let configuration = configuration
-        renderer = Result { try ChatRenderer(configuration: configuration) }.mapError { ServiceError(status: 422, String(describing: $0)) }
+        renderer = Result { try ChatRenderer(configuration: configuration) }.mapError(ServiceError.from)
     }
 
     public var family: ModelFamily { configuration.family }
@@ -37,7 +37,9 @@ public struct ServedModel: Sendable {
     func inspected(chatTemplate: String?, limits: RenderLimits) throws -> InspectedModel {
         let renderer: ChatRenderer
         if let chatTemplate {
-            if family == .k3 { throw ServiceError(status: 422, "Kimi K3 has no Jinja chat template: leave out 'chat_template'") }
+            if family.format.noTemplateReason != nil {
+                throw KimiError(.refused, "\(family.displayName) has no Jinja chat template: leave out 'chat_template'")
+            }
             renderer = ChatRenderer(
                 template: try Template(source: chatTemplate, name: "chat_template"),
                 specialTokenVariables: configuration.specialTokenVariableMap, family: family)

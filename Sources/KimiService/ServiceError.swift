@@ -22,17 +22,25 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
     /// 400: malformed JSON, or a body of the wrong shape.
     static func badRequest(_ message: String) -> ServiceError { ServiceError(status: 400, message) }
 
-    /// The error a request's failure is answered with: a template that does not parse or raises
-    /// (with file:line:column) and a request the renderer refuses are 422; everything else that
-    /// the libraries throw is about the input, so 400.
+    /// The error a request's failure is answered with: a ``ClassifiedError``'s kind decides
+    /// the status (``status(of:)``); a template error says where it happened.
     static func from(_ error: any Error) -> ServiceError {
         switch error {
         case let error as ServiceError: return error
-        case let error as TemplateError: return ServiceError(status: 422, "template error: \(error)")
-        case let error as ChatRenderer.Refusal: return ServiceError(status: 422, error.description)
-        case let error as InspectorUnavailable: return ServiceError(status: 422, error.description)
-        case let error as JSONReader.SyntaxError: return badRequest(error.description)
-        default: return badRequest(String(describing: error))
+        case let error as TemplateError: return ServiceError(status: status(of: error.errorKind), "template error: \(error)")
+        default: return ServiceError(status: status(of: KimiError.kind(of: error)), String(describing: error))
+        }
+    }
+
+    /// The HTTP status of each kind of error: the one place the service maps them.
+    static func status(of kind: KimiError.Kind) -> Int {
+        switch kind {
+        case .badInput: 400
+        case .forbidden: 403
+        case .notFound: 404
+        case .tooLarge: 413
+        case .refused, .unsupported: 422
+        case .engineUnavailable: 502
         }
     }
 
@@ -45,6 +53,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case 405: "MethodNotAllowedError"
         case 413: "RequestEntityTooLargeError"
         case 422: "UnprocessableEntityError"
+        case 502: "BadGatewayError"
         default: "InternalServerError"
         }
     }

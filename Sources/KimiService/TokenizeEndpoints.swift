@@ -23,10 +23,7 @@ enum TokenizeEndpoints {
             if try fields.bool("continue_final_message") == true {
                 throw ServiceError.badRequest("'continue_final_message' is not supported; end the request with the message to continue")
             }
-            let rendering = try call.renderer(model).render(
-                request, engine: try fields.choice("engine", as: EngineProfile.self) ?? .reference,
-                contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
-                addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try call.templateVariables(model))
+            let rendering = try call.renderer(model).render(request, engine: try fields.engine("engine"), try call.engineRenderOptions(model))
             ids = try rendering.ids(with: model.tokenizer)
         } else if let prompt = try fields.string("prompt") {
             ids = try model.tokenizer.encode(prompt, mode: .hf)

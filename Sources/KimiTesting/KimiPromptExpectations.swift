@@ -53,7 +53,7 @@ public struct KimiPromptExpectations: Sendable {
                 template: try Template(source: templateSource, name: "chat template"),
                 specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
         }
-        let rendering = try renderer.render(request, engine: .reference, addGenerationPrompt: addGenerationPrompt, variables: variables)
+        let rendering = try renderer.rendered(request, addGenerationPrompt: addGenerationPrompt, variables: variables)
         return try rendering.ids(with: tokenizer)
     }
 

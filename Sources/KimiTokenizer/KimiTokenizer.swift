@@ -1,4 +1,5 @@
 import Foundation
+import KimiUnicode
 
 /// The Kimi K2 tokenizer: byte-level BPE over the real vocabulary with the Kimi pre-tokenizer,
 /// producing the token IDs of Moonshot's `tokenization_kimi.py` on tiktoken.

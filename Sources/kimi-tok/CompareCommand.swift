@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KimiChatTemplate
+import KimiEngineClient
 import KimiIO
 import KimiInspector
 import KimiTokenizer
@@ -25,7 +26,7 @@ struct CompareCommand: ParsableCommand {
     @Option(
         name: .customLong("engine-profile"),
         help: "reference or vllm: with vllm, also compare with the prompt vLLM's own preprocessing builds (needs --messages).")
-    var engineProfile: EngineProfile = .reference
+    var engineProfile: EngineName = .reference
     @OptionGroup var format: ContentFormatOption
     @OptionGroup var reference: ReferenceOptions
     @Flag(help: "Print one JSON object: equal, first_divergence, hunks, classification.") var json = false
@@ -44,14 +45,14 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try model.loadTokenizer()
-        let input = try reference.input(engine: engineProfile, contentFormat: format.contentFormat)
+        let input = try reference.input(engine: engineProfile.profile, contentFormat: format.contentFormat)
         let inspected = try model.inspected(tokenizer: tokenizer, templatePath: reference.template)
         let engineIDs: [Int]
         if let engine {
             engineIDs = try EngineTokenIDs.parse(try InputBytes.read(engine))
         } else {
-            guard let engineURL, let url = URL(string: engineURL), url.scheme == "http" || url.scheme == "https" else {
-                throw ValidationError("--engine-url must be an http(s) URL")
+            guard let engineURL, let url = URL(string: engineURL), url.scheme == "http" else {
+                throw ValidationError("--engine-url must be an http:// URL")
             }
             let client = EngineTokenizeClient(baseURL: url, model: engineModel, timeout: timeout)
             switch input.source {

@@ -1,20 +1,23 @@
 import ArgumentParser
 import KimiChatTemplate
 
-extension EngineProfile: ExpressibleByArgument {}
+extension EngineName: ExpressibleByArgument {}
 extension ContentFormat: ExpressibleByArgument {}
 
 /// `--engine reference|vllm` and `--content-format`: whose preprocessing builds the prompt
 /// (`render`, `check`).
 struct EngineOptions: ParsableArguments {
     @Option(
+        name: .customLong("engine"),
         help: ArgumentHelp(
             "reference or vllm: whose preprocessing builds the prompt.",
             discussion: "reference is the model's own tokenizer class; vllm is what vLLM 0.33 builds (content format, argument parsing)."))
-    var engine: EngineProfile = .reference
+    var engineName: EngineName = .reference
     @OptionGroup var format: ContentFormatOption
 
     var contentFormat: ContentFormat { format.contentFormat }
+    /// The profile `--engine` names.
+    var engine: any EngineProfile { engineName.profile }
 }
 
 /// vLLM's `--chat-template-content-format`, for the `vllm` engine profile.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KimiIO
 import KimiTokenizer
 
 /// `kimi-tok`: the Kimi tokenizer and token-stream inspector.
@@ -34,7 +35,16 @@ struct KimiTok: ParsableCommand {
             }
             let oneLine = CommandLineArguments.hint(for: message(for: error)).split(whereSeparator: \.isNewline).joined(separator: " ")
             Output.standardError("kimi-tok: error: \(oneLine)\n")
-            Foundation.exit(2)
+            Foundation.exit(exitStatus(of: KimiError.kind(of: error)))
+        }
+    }
+
+    /// The exit status of each kind of error: the one place the command line maps them. Every
+    /// refusal and input error is 2 (1 is kept for a result that fails: findings, a divergence,
+    /// invalid tool calls), so scripts tell "the input is wrong" from "the prompt is wrong".
+    static func exitStatus(of kind: KimiError.Kind) -> Int32 {
+        switch kind {
+        case .badInput, .refused, .unsupported, .notFound, .tooLarge, .forbidden, .engineUnavailable: 2
         }
     }
 }

@@ -53,7 +53,7 @@ struct ReferenceOptions: ParsableArguments {
 
     /// What the options give, for the inspector: the request, prompt or IDs, with the tools,
     /// variables and generation-prompt expectation; `engine` builds the prompt from a request.
-    func input(engine: EngineProfile = .reference, contentFormat: ContentFormat = .auto) throws -> InspectionInput {
+    func input(engine: any EngineProfile = EngineProfiles.reference, contentFormat: ContentFormat = .auto) throws -> InspectionInput {
         let source: InspectionInput.Source
         if let request = try request() {
             source = .request(request)

@@ -58,8 +58,9 @@ struct RenderCommand: ParsableCommand {
             return
         }
         let rendering = try renderer.render(
-            request, engine: engine.engine, contentFormat: engine.contentFormat, addGenerationPrompt: !noGenerationPrompt,
-            variables: try TemplateVariables.parse(variables))
+            request, engine: engine.engine,
+            EngineRenderOptions(
+                contentFormat: engine.contentFormat, addGenerationPrompt: !noGenerationPrompt, variables: try TemplateVariables.parse(variables)))
         if json {
             try Output.json(try RenderReport(rendering, family: renderer.family, tokenizer: tokenizer))
         } else if tokens {

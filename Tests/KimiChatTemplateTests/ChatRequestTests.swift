@@ -22,19 +22,19 @@ struct ChatRequestTests {
 
     @Test func badShapesAreNamed() {
         #expect(
-            throws: ChatRequest.ShapeError(
-                description: "message 1 has unknown role 'robot' (expected one of assistant, developer, function, system, tool, user)")
+            throws: KimiError(
+                .badInput, "message 1 has unknown role 'robot' (expected one of assistant, developer, function, system, tool, user)")
         ) {
             try read(#"[{"role": "user", "content": "a"}, {"role": "robot", "content": "b"}]"#)
         }
-        #expect(throws: ChatRequest.ShapeError(description: "message 0 has no string 'role'")) { try read(#"[{"content": "a"}]"#) }
-        #expect(throws: ChatRequest.ShapeError(description: "message 0 content is int; expected a string, an array of parts or null")) {
+        #expect(throws: KimiError(.badInput, "message 0 has no string 'role'")) { try read(#"[{"content": "a"}]"#) }
+        #expect(throws: KimiError(.badInput, "message 0 content is int; expected a string, an array of parts or null")) {
             try read(#"[{"role": "user", "content": 5}]"#)
         }
-        #expect(throws: ChatRequest.ShapeError(description: "message 0 tool call 0 has no 'function' object")) {
+        #expect(throws: KimiError(.badInput, "message 0 tool call 0 has no 'function' object")) {
             try read(#"[{"role": "assistant", "tool_calls": [{"id": "x"}]}]"#)
         }
-        #expect(throws: ChatRequest.ShapeError.self) { try read(#""just a string""#) }
+        #expect(throws: KimiError.self) { try read(#""just a string""#) }
     }
 
     @Test func malformedJSONNamesLineAndColumn() {

@@ -67,10 +67,10 @@ struct TemplateRegressionTests {
     @Test func reservedVariablesAndToolsTwice() throws {
         let request = try ChatRequest.read(messagesJSON: Array(#"[{"role": "user", "content": "hi"}]"#.utf8))
         let renderer = ChatRenderer(template: try Template(source: "{{ messages | length }}", name: "t"))
-        #expect(throws: ChatRenderer.Refusal.self) { try renderer.render(request, variables: ["messages": .list([])]) }
-        #expect(throws: ChatRenderer.Refusal.self) { try renderer.render(request, variables: ["add_generation_prompt": .bool(false)]) }
+        #expect(throws: KimiError.self) { try renderer.render(request, variables: ["messages": .list([])]) }
+        #expect(throws: KimiError.self) { try renderer.render(request, variables: ["add_generation_prompt": .bool(false)]) }
         #expect(try renderer.render(request, variables: ["thinking": .bool(false)]) == "1")
-        #expect(throws: ChatRequest.ShapeError.self) {
+        #expect(throws: KimiError.self) {
             try ChatRequest.read(
                 messagesJSON: Array(#"{"messages": [], "tools": [{"type": "function"}]}"#.utf8),
                 toolsJSON: Array("[]".utf8))

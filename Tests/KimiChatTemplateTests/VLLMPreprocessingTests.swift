@@ -85,6 +85,6 @@ struct VLLMPreprocessingTests {
 
     @Test func mediaPartsAreRefusedNotGuessed() throws {
         let request = try request(#"[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}]"#)
-        #expect(throws: VLLMPreprocessing.Unsupported.self) { try VLLMPreprocessing.apply(request, format: .openai) }
+        #expect(throws: KimiError.self) { try VLLMPreprocessing.apply(request, format: .openai) }
     }
 }

@@ -13,13 +13,13 @@ struct InputShapeTests {
         #expect(try ids(#"{"tokens": [{"id": 6, "piece": "a"}, {"id": 7, "piece": "b"}]}"#) == [6, 7])
         #expect(try ids(#"{"prompt_token_ids": [8], "choices": []}"#) == [8])
         #expect(try ids(#"{"choices": [{"prompt_token_ids": [9, 10], "token_ids": [11]}]}"#) == [9, 10])
-        #expect(throws: EngineTokenIDs.UnknownShape.self) { try ids(#"{"choices": [{"token_ids": [11, 12]}]}"#) }
+        #expect(throws: KimiError.self) { try ids(#"{"choices": [{"token_ids": [11, 12]}]}"#) }
         #expect(try EngineTokenIDs.outputs(Array(#"{"choices": [{"token_ids": [11, 12]}]}"#.utf8)) == [[11, 12]])
         #expect(try ids(#"{"meta_info": {"input_token_logprobs": [[null, 13, "a"], [-0.5, 14, null]]}}"#) == [13, 14])
         #expect(try ids("15, 16\n17 18") == [15, 16, 17, 18])
-        #expect(throws: EngineTokenIDs.UnknownShape.self) { try ids(#"{"text": "no ids"}"#) }
-        #expect(throws: EngineTokenIDs.UnknownShape.self) { try ids("[1, -2]") }
-        #expect(throws: EngineTokenIDs.UnknownShape.self) { try ids("1 two") }
+        #expect(throws: KimiError.self) { try ids(#"{"text": "no ids"}"#) }
+        #expect(throws: KimiError.self) { try ids("[1, -2]") }
+        #expect(throws: KimiError.self) { try ids("1 two") }
     }
 
     static let request = """

@@ -46,7 +46,7 @@ struct InspectorRegressionTests {
         let vllm = Array(#"{"prompt_token_ids": [1, 2], "choices": [{"token_ids": [3, 4]}, {"token_ids": [5]}]}"#.utf8)
         #expect(try EngineTokenIDs.parse(vllm) == [1, 2])
         #expect(try EngineTokenIDs.outputs(vllm) == [[3, 4], [5]])
-        #expect(throws: EngineTokenIDs.UnknownShape.self) { try EngineTokenIDs.ids(vllm, part: nil) }
+        #expect(throws: KimiError.self) { try EngineTokenIDs.ids(vllm, part: nil) }
         let nullPrompt = Array(#"{"prompt_token_ids": null, "choices": [{"prompt_token_ids": [7], "token_ids": [8]}]}"#.utf8)
         #expect(try EngineTokenIDs.parse(nullPrompt) == [7])
         #expect(try EngineTokenIDs.parse(Array(#"{"family": "k2", "ids": [9, 10], "prompt": "x"}"#.utf8)) == [9, 10])

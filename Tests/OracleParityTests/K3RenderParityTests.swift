@@ -192,11 +192,12 @@ struct K3RenderParityTests {
         let answers = try Reference.k3Oracle.get().batch(lines: lines)
         var identical = 0, bothFailed = 0, mismatches = 0
         for (c, answer) in zip(cases, answers) {
-            let ours: Result<ChatRenderer.EngineRendering, Error> = Result {
+            let ours: Result<EngineRendering, Error> = Result {
                 let request = try ChatRequest.read(messagesJSON: Array(c.messages.text.utf8), toolsJSON: c.tools.map { Array($0.text.utf8) })
                 var variables: [String: Value] = [:]
                 for (name, value) in c.variables { variables[name] = try JSONReader.parseValue(Array(value.text.utf8)) }
-                return try renderer.render(request, engine: .reference, addGenerationPrompt: c.addGenerationPrompt, variables: variables)
+                return try renderer.render(
+                    request, engine: EngineProfiles.reference, EngineRenderOptions(addGenerationPrompt: c.addGenerationPrompt, variables: variables))
             }
             if let error = answer["error"] as? String {
                 if case .failure = ours { bothFailed += 1; continue }

@@ -65,7 +65,7 @@ struct VLLMReplayTests {
             for expected in record.expected {
                 total[expected.format, default: 0] += 1
                 let rendered = try renderer(record.template).render(
-                    request, engine: .vllm, contentFormat: expected.format, addGenerationPrompt: addGenerationPrompt)
+                    request, engine: VLLMEngine(), EngineRenderOptions(contentFormat: expected.format, addGenerationPrompt: addGenerationPrompt))
                 let ids = try tokenizer.encode(rendered.prompt, mode: .hf)
                 if rendered.prompt == expected.prompt, ids == expected.ids, rendered.contentFormat == expected.detected {
                     identical[expected.format, default: 0] += 1

@@ -12,16 +12,11 @@ public struct ChatRequest: Sendable {
     public static let knownRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
     /// A request that is not the shape the renderer needs.
-    public struct ShapeError: Error, Equatable, CustomStringConvertible {
-        public let description: String
-        public init(description: String) { self.description = description }
-    }
-
-    public init(messages: [Value], tools: [Value]?) throws(ShapeError) {
+    public init(messages: [Value], tools: [Value]?) throws(KimiError) {
         for (index, message) in messages.enumerated() { try Self.check(message, index) }
         if let tools {
             for (index, tool) in tools.enumerated() {
-                guard case .dict = tool else { throw ShapeError(description: "tool \(index) is \(tool.typeName), not an object") }
+                guard case .dict = tool else { throw KimiError(.badInput, "tool \(index) is \(tool.typeName), not an object") }
             }
         }
         self.messages = messages
@@ -38,21 +33,21 @@ public struct ChatRequest: Sendable {
         case let .list(box):
             messages = box.items
         case let .dict(box):
-            guard case let .list(list)? = box[.string("messages")] else {
-                throw ShapeError(description: "the request object has no 'messages' array")
+            guard case let .list(list)? = box[.messages] else {
+                throw KimiError(.badInput, "the request object has no 'messages' array")
             }
             messages = list.items
-            switch box[.string("tools")] {
+            switch box[.tools] {
             case nil, .none?: tools = nil
             case let .list(list)?: tools = list.items
-            case let other?: throw ShapeError(description: "'tools' is \(other.typeName), not an array")
+            case let other?: throw KimiError(.badInput, "'tools' is \(other.typeName), not an array")
             }
         default:
-            throw ShapeError(description: "the messages file holds \(document.typeName); expected an array of messages or a request object")
+            throw KimiError(.badInput, "the messages file holds \(document.typeName); expected an array of messages or a request object")
         }
         if let toolsJSON {
             if tools != nil {
-                throw ShapeError(description: "the request already has 'tools'; give them there or with --tools, not both")
+                throw KimiError(.badInput, "the request already has 'tools'; give them there or with --tools, not both")
             }
             tools = try readTools(toolsJSON)
         }
@@ -65,52 +60,52 @@ public struct ChatRequest: Sendable {
         switch try JSONReader.parseValue(json) {
         case let .list(list): tools = list.items
         case let .dict(box):
-            guard case let .list(list)? = box[.string("tools")] else {
-                throw ShapeError(description: "the tools file holds an object without a 'tools' array")
+            guard case let .list(list)? = box[.tools] else {
+                throw KimiError(.badInput, "the tools file holds an object without a 'tools' array")
             }
             tools = list.items
-        case let other: throw ShapeError(description: "the tools file holds \(other.typeName); expected an array of tools")
+        case let other: throw KimiError(.badInput, "the tools file holds \(other.typeName); expected an array of tools")
         }
         return try ChatRequest(messages: [], tools: tools).tools ?? []
     }
 
-    private static func check(_ message: Value, _ index: Int) throws(ShapeError) {
+    private static func check(_ message: Value, _ index: Int) throws(KimiError) {
         guard case let .dict(box) = message else {
-            throw ShapeError(description: "message \(index) is \(message.typeName), not an object")
+            throw KimiError(.badInput, "message \(index) is \(message.typeName), not an object")
         }
-        guard case let .string(role)? = box[.string("role")] else {
-            throw ShapeError(description: "message \(index) has no string 'role'")
+        guard case let .string(role)? = box[.role] else {
+            throw KimiError(.badInput, "message \(index) has no string 'role'")
         }
         guard knownRoles.contains(role) else {
-            throw ShapeError(description: "message \(index) has unknown role '\(role)' (expected one of \(knownRoles.sorted().joined(separator: ", ")))")
+            throw KimiError(.badInput, "message \(index) has unknown role '\(role)' (expected one of \(knownRoles.sorted().joined(separator: ", ")))")
         }
-        switch box[.string("content")] {
+        switch box[.content] {
         case nil, .none?, .string?: break
         case let .list(parts)?:
             for (partIndex, part) in parts.items.enumerated() {
                 guard case .dict = part else {
-                    throw ShapeError(description: "message \(index) content part \(partIndex) is \(part.typeName), not an object")
+                    throw KimiError(.badInput, "message \(index) content part \(partIndex) is \(part.typeName), not an object")
                 }
             }
         case let other?:
-            throw ShapeError(description: "message \(index) content is \(other.typeName); expected a string, an array of parts or null")
+            throw KimiError(.badInput, "message \(index) content is \(other.typeName); expected a string, an array of parts or null")
         }
-        switch box[.string("tool_calls")] {
+        switch box[.toolCalls] {
         case nil, .none?: break
         case let .list(calls)?:
             for (callIndex, call) in calls.items.enumerated() {
                 guard case let .dict(callBox) = call else {
-                    throw ShapeError(description: "message \(index) tool call \(callIndex) is \(call.typeName), not an object")
+                    throw KimiError(.badInput, "message \(index) tool call \(callIndex) is \(call.typeName), not an object")
                 }
-                guard case let .dict(function)? = callBox[.string("function")] else {
-                    throw ShapeError(description: "message \(index) tool call \(callIndex) has no 'function' object")
+                guard case let .dict(function)? = callBox[.function] else {
+                    throw KimiError(.badInput, "message \(index) tool call \(callIndex) has no 'function' object")
                 }
-                guard case .string? = function[.string("name")] else {
-                    throw ShapeError(description: "message \(index) tool call \(callIndex) has no function 'name'")
+                guard case .string? = function[.name] else {
+                    throw KimiError(.badInput, "message \(index) tool call \(callIndex) has no function 'name'")
                 }
             }
         case let other?:
-            throw ShapeError(description: "message \(index) tool_calls is \(other.typeName), not an array")
+            throw KimiError(.badInput, "message \(index) tool_calls is \(other.typeName), not an array")
         }
     }
 }

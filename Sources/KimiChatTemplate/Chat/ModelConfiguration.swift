@@ -27,10 +27,6 @@ public struct ModelConfiguration: Sendable {
     public let specialTokenVariables: [(name: String, value: Value)]
 
     /// An unreadable or malformed configuration file.
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Special-token attributes in transformers' order.
     static let specialAttributes = [
         "bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
@@ -47,21 +43,21 @@ public struct ModelConfiguration: Sendable {
     ]
 
     /// Reads the model directory's `tokenizer_config.json` and `config.json`.
-    public init(directory: ModelDirectory) throws(Invalid) {
+    public init(directory: ModelDirectory) throws(KimiError) {
         let tokenizerConfig: TokenizerConfig
         do { tokenizerConfig = try TokenizerConfig(contentsOf: directory.tokenizerConfigPath) } catch {
-            throw Invalid(description: error.description)
+            throw KimiError(.badInput, error.description)
         }
         try self.init(directory: directory, tokenizerConfig: tokenizerConfig)
     }
 
     /// The configuration of a model directory whose `tokenizer_config.json` is already read
     /// (``KimiTokenizer/config``), so that it is read once.
-    public init(directory: ModelDirectory, tokenizerConfig: TokenizerConfig) throws(Invalid) {
+    public init(directory: ModelDirectory, tokenizerConfig: TokenizerConfig) throws(KimiError) {
         self.directory = directory
         let configPath = tokenizerConfig.path
         guard case let .dict(config) = Value(json: tokenizerConfig.fields) else {
-            throw Invalid(description: "\(configPath): the top level is not a JSON object")
+            throw KimiError(.badInput, "\(configPath): the top level is not a JSON object")
         }
         let names = Array(tokenizerConfig.addedTokens.values)
         var modelType: String?
@@ -112,7 +108,7 @@ public struct ModelConfiguration: Sendable {
     private static func templates(
         _ config: Value.DictBox, configPath: String,
         directory: ModelDirectory
-    ) throws(Invalid) -> ChatTemplates {
+    ) throws(KimiError) -> ChatTemplates {
         let jinjaPath = (directory.path as NSString).appendingPathComponent("chat_template.jinja")
         if FileManager.default.fileExists(atPath: jinjaPath) {
             return .single(text: try readText(jinjaPath), origin: jinjaPath)
@@ -126,7 +122,7 @@ public struct ModelConfiguration: Sendable {
                 guard case let .dict(item) = entry, case let .string(name)? = item[.string("name")],
                     case let .string(text)? = item[.string("template")]
                 else {
-                    throw Invalid(description: "\(configPath): chat_template[\(index)] is not an object with string 'name' and 'template'")
+                    throw KimiError(.badInput, "\(configPath): chat_template[\(index)] is not an object with string 'name' and 'template'")
                 }
                 named.append((name, text))
             }
@@ -136,20 +132,20 @@ public struct ModelConfiguration: Sendable {
         }
     }
 
-    static func readText(_ path: String) throws(Invalid) -> String {
+    static func readText(_ path: String) throws(KimiError) -> String {
         let bytes: [UInt8]
-        do { bytes = try InputBytes.read(path) } catch { throw Invalid(description: error.description) }
-        do { return try UTF8Input.decode(bytes) } catch { throw Invalid(description: "\(path): \(error)") }
+        do { bytes = try InputBytes.read(path) } catch { throw KimiError(.badInput, error.description) }
+        do { return try UTF8Input.decode(bytes) } catch { throw KimiError(.badInput, "\(path): \(error)") }
     }
 
     /// `config.json`, when the directory has one.
-    private static func readObject(_ path: String) throws(Invalid) -> JSONValue? {
+    private static func readObject(_ path: String) throws(KimiError) -> JSONValue? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let bytes: [UInt8]
-        do { bytes = try InputBytes.read(path) } catch { throw Invalid(description: error.description) }
+        do { bytes = try InputBytes.read(path) } catch { throw KimiError(.badInput, error.description) }
         let value: JSONValue
-        do { value = try JSONReader.parse(bytes) } catch { throw Invalid(description: "\(path): \(error)") }
-        guard case .object = value else { throw Invalid(description: "\(path): the top level is \(value.typeName), not a JSON object") }
+        do { value = try JSONReader.parse(bytes) } catch { throw KimiError(.badInput, "\(path): \(error)") }
+        guard case .object = value else { throw KimiError(.badInput, "\(path): the top level is \(value.typeName), not a JSON object") }
         return value
     }
 }

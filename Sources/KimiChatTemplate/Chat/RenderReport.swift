@@ -17,7 +17,7 @@ public struct RenderReport: Sendable, Encodable {
     }
 
     /// The report of `rendering`, made by a renderer of `family`, encoded with `tokenizer`.
-    public init(_ rendering: ChatRenderer.EngineRendering, family: ModelFamily, tokenizer: KimiTokenizer) throws {
+    public init(_ rendering: EngineRendering, family: ModelFamily, tokenizer: KimiTokenizer) throws {
         self.family = family
         prompt = rendering.prompt
         ids = try rendering.ids(with: tokenizer)

@@ -1,21 +1,104 @@
-/// Whose preprocessing a request goes through before the chat template renders it.
+import KimiTokenizer
+
+/// What an engine does to a chat request before (and while) the model family renders it: its
+/// own request handling between reading the request and the prompt it tokenizes.
 ///
-/// `reference` is the model's own tokenizer class (transformers' `apply_chat_template`): what an
-/// engine should send. An engine profile is what that engine does send: its own step between
-/// reading the request and rendering the template. More engines (SGLang, llama.cpp) go beside
-/// `vllm` as their own cases and steps.
-public enum EngineProfile: String, CaseIterable, Sendable, Codable {
-    case reference
-    /// vLLM 0.33's chat preprocessing (see ``VLLMPreprocessing``).
-    case vllm
+/// Each engine is one type in its own folder (`Reference/`, `VLLM/`), listed once in
+/// ``EngineProfiles/all``. ``ReferenceEngine`` is the identity: the model's own tokenizer class,
+/// what an engine should send.
+public protocol EngineProfile: Sendable {
+    /// The name on the command line (`--engine`) and in requests (`"engine"`).
+    var name: String { get }
+    /// The engine and version whose behaviour the profile reproduces, e.g. "vLLM 0.33".
+    var displayName: String { get }
+
+    /// The prompt this engine builds from `request` with `renderer`'s model.
+    func render(_ request: ChatRequest, with renderer: ChatRenderer, _ options: EngineRenderOptions) throws -> EngineRendering
 }
 
-/// vLLM's `--chat-template-content-format`: how message content reaches the template.
-public enum ContentFormat: String, CaseIterable, Sendable, Codable {
-    /// Detected from the template: `openai` when it loops over a message's content.
-    case auto
-    /// Content as one string: text parts joined with a line feed.
-    case string
-    /// Content as a list of parts: a string becomes one text part, `null` an empty list.
-    case openai
+/// How an engine was started and asked: the options that change what it builds.
+public struct EngineRenderOptions: Sendable {
+    /// vLLM's `--chat-template-content-format`.
+    public var contentFormat: ContentFormat
+    public var addGenerationPrompt: Bool
+    /// `chat_template_kwargs`.
+    public var variables: [String: Value]
+    /// The budget of the render (the renderer's own when `nil`).
+    public var limits: RenderLimits?
+
+    public init(
+        contentFormat: ContentFormat = .auto, addGenerationPrompt: Bool = true, variables: [String: Value] = [:], limits: RenderLimits? = nil
+    ) {
+        self.contentFormat = contentFormat
+        self.addGenerationPrompt = addGenerationPrompt
+        self.variables = variables
+        self.limits = limits
+    }
+}
+
+/// A prompt as an engine builds it.
+public struct EngineRendering: Sendable {
+    /// The whole text the model is given.
+    public let prompt: String
+    /// The content format the engine resolved (vLLM); `nil` where the engine has none.
+    public let contentFormat: ContentFormat?
+    /// For a family that encodes segment by segment (Kimi K3), the segments.
+    public let segments: [PromptSegment]?
+
+    public init(prompt: String, contentFormat: ContentFormat? = nil, segments: [PromptSegment]? = nil) {
+        self.prompt = prompt
+        self.contentFormat = contentFormat
+        self.segments = segments
+    }
+
+    init(_ rendered: RenderedPrompt, contentFormat: ContentFormat? = nil) {
+        self.init(prompt: rendered.text, contentFormat: contentFormat, segments: rendered.segments)
+    }
+
+    /// The prompt's token IDs as the engine encodes them.
+    public func ids(with tokenizer: KimiTokenizer) throws -> [Int] {
+        try RenderedPrompt(text: prompt, segments: segments).ids(with: tokenizer)
+    }
+}
+
+/// Every engine profile kimi-tok knows; a new engine is one more entry here.
+public enum EngineProfiles {
+    public static let reference: any EngineProfile = ReferenceEngine()
+    public static let all: [any EngineProfile] = [ReferenceEngine(), VLLMEngine()]
+
+    /// The profile called `name`.
+    public static func named(_ name: String) -> (any EngineProfile)? {
+        all.first { $0.name == name }
+    }
+}
+
+/// An engine profile's name, as options and request fields give it: one of ``EngineProfiles/all``.
+public struct EngineName: RawRepresentable, CaseIterable, Hashable, Sendable, Codable {
+    public let rawValue: String
+    public let profile: any EngineProfile
+
+    public init?(rawValue: String) {
+        guard let profile = EngineProfiles.named(rawValue) else { return nil }
+        self.rawValue = rawValue
+        self.profile = profile
+    }
+
+    public static var allCases: [EngineName] { EngineProfiles.all.compactMap { EngineName(rawValue: $0.name) } }
+    public static var reference: EngineName { EngineName(rawValue: EngineProfiles.reference.name)! }
+
+    public static func == (a: EngineName, b: EngineName) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let name = EngineName(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "no engine profile '\(text)'"))
+        }
+        self = name
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }

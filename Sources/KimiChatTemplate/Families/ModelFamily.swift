@@ -22,35 +22,28 @@ public enum ModelFamily: String, CaseIterable, Sendable, Codable {
         return .k2
     }
 
-    /// Special tokens only this family names (the others keep these IDs reserved, or name them
-    /// otherwise), from the families' published `tokenizer_config.json`: an engine's IDs that
-    /// hold them were made for this family.
-    public var signatureTokens: [(id: Int, name: String)] {
+    /// The format of this family: the one place a family becomes its type.
+    public var format: any ChatFormat {
         switch self {
-        case .k2: [(163594, "<|im_system|>"), (163601, "<|im_middle|>"), (163595, "<|tool_calls_section_begin|>")]
-        case .k25: [(163606, "<think>"), (163607, "</think>")]
-        case .k3: [(163589, "<|sep|>"), (163649, "<osagent_mode>")]
+        case .k2: K2ChatFormat()
+        case .k25: K25ChatFormat()
+        case .k3: K3ChatFormat()
         }
     }
 
-    /// The family whose signature tokens `ids` hold, other than `self`, with the tokens found;
-    /// `nil` when none does. Only IDs that `isReserved` says this model's vocabulary does not
-    /// name count, so markers two families share never decide.
+    /// The family whose signature tokens (``ChatFormat/signatureTokens``) `ids` hold, other
+    /// than `self`, with the tokens found; `nil` when none does. Only IDs that `isReserved`
+    /// says this model's vocabulary does not name count, so markers two families share never
+    /// decide.
     public func foreignFamily(in ids: [Int], isReserved: (Int) -> Bool) -> (family: ModelFamily, tokens: [(id: Int, name: String)])? {
         let present = Set(ids)
         for family in Self.allCases where family != self {
-            let found = family.signatureTokens.filter { present.contains($0.id) && isReserved($0.id) }
+            let found = family.format.signatureTokens.filter { present.contains($0.id) && isReserved($0.id) }
             if !found.isEmpty { return (family, found) }
         }
         return nil
     }
 
     /// The name people use, e.g. "Kimi K2.5/K2.6".
-    public var displayName: String {
-        switch self {
-        case .k2: "Kimi K2"
-        case .k25: "Kimi K2.5/K2.6"
-        case .k3: "Kimi K3"
-        }
-    }
+    public var displayName: String { format.displayName }
 }

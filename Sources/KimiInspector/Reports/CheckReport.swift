@@ -14,22 +14,19 @@ public struct CheckReport: Sendable, Encodable {
     /// prompt's encoding or the IDs, with the request, tools and thinking mode in hand.
     public init(_ input: InspectionInput, model: InspectedModel) throws {
         guard let checker = PromptChecker(tokenizer: model.tokenizer, family: model.family) else {
-            throw InspectorUnavailable()
+            throw KimiError(.unsupported, "this vocabulary has no Kimi chat markers (<|im_user|>, <|im_middle|>, ...); it cannot be inspected")
         }
         var expectedDeclaration: String?
-        if let tools = input.standaloneTools, !tools.isEmpty, model.family != .k3 {
+        if let tools = input.standaloneTools, !tools.isEmpty {
             expectedDeclaration = try? model.renderer().toolDeclaration(try ChatRequest(messages: [], tools: tools), variables: input.variables).text
         }
         let (ids, rendering) = try input.ids(on: model)
-        var findings = checker.check(
+        findings = checker.check(
             ids,
             options: PromptChecker.Options(
                 expectGenerationPrompt: input.expectsGenerationPrompt, request: input.request, tools: input.standaloneTools,
-                thinking: input.thinking, referenceSegments: rendering?.segments, expectedToolDeclaration: expectedDeclaration))
-        if input.engine == .vllm, rendering?.contentFormat == .openai {
-            findings = findings.map(Self.vllmContentFormatCause)
-        }
-        self.findings = findings
+                thinking: input.thinking, referenceSegments: rendering?.segments, expectedToolDeclaration: expectedDeclaration,
+                engine: input.engine, rendering: rendering))
         count = ids.count
         errors = findings.filter { $0.severity == .error }.count
         warnings = findings.filter { $0.severity == .warning }.count
@@ -45,22 +42,4 @@ public struct CheckReport: Sendable, Encodable {
             : "\(findings.count) finding\(findings.count == 1 ? "" : "s") in \(count) tokens: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n"
         return output
     }
-
-    /// A content-list leak in vLLM's prompt: its cause is vLLM's content format, and so are the fixes.
-    static func vllmContentFormatCause(_ finding: Finding) -> Finding {
-        guard finding.code == .contentListLeak else { return finding }
-        return Finding(
-            code: finding.code, severity: finding.severity, tokenIndex: finding.tokenIndex, characterOffset: finding.characterOffset,
-            messageIndex: finding.messageIndex,
-            message: finding.message + " (vLLM's content format 'openai' turned the content into parts, and the template prints message['content'])",
-            fix:
-                "start vLLM with --chat-template-content-format string, or send null content instead of \"\" with tool calls, or use a fixed template that iterates the content parts"
-        )
-    }
-}
-
-/// The vocabulary lacks the Kimi chat markers, so prompts cannot be inspected.
-public struct InspectorUnavailable: Error, CustomStringConvertible {
-    public init() {}
-    public var description: String { "this vocabulary has no Kimi chat markers (<|im_user|>, <|im_middle|>, ...); it cannot be inspected" }
 }

@@ -22,13 +22,13 @@ public struct InspectionInput: Sendable {
     /// Whether the prompt must end with the generation prompt (and is rendered with it).
     public var expectsGenerationPrompt: Bool
     /// Whose preprocessing builds the prompt from a request.
-    public var engine: EngineProfile
+    public var engine: any EngineProfile
     /// vLLM's content format, for the `vllm` profile.
     public var contentFormat: ContentFormat
 
     public init(
         source: Source, standaloneTools: [Value]? = nil, variables: [String: Value] = [:], expectsGenerationPrompt: Bool = true,
-        engine: EngineProfile = .reference, contentFormat: ContentFormat = .auto
+        engine: any EngineProfile = EngineProfiles.reference, contentFormat: ContentFormat = .auto
     ) {
         self.source = source
         self.standaloneTools = standaloneTools
@@ -36,6 +36,11 @@ public struct InspectionInput: Sendable {
         self.expectsGenerationPrompt = expectsGenerationPrompt
         self.engine = engine
         self.contentFormat = contentFormat
+    }
+
+    /// The options an engine renders the request with.
+    public var renderOptions: EngineRenderOptions {
+        EngineRenderOptions(contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt, variables: variables)
     }
 
     /// The chat request, when one was given.
@@ -52,26 +57,17 @@ public struct InspectionInput: Sendable {
 
     /// The IDs to inspect: the request rendered by `engine`'s profile (the input's own when
     /// `nil`) and encoded, the prompt encoded, or the IDs as given; with the rendering.
-    public func ids(on model: InspectedModel, engine: EngineProfile? = nil) throws -> (ids: [Int], rendering: ChatRenderer.EngineRendering?) {
+    public func ids(on model: InspectedModel, engine: (any EngineProfile)? = nil) throws -> (ids: [Int], rendering: EngineRendering?) {
         switch source {
         case let .request(request):
-            let rendering = try model.renderer().render(
-                request, engine: engine ?? self.engine, contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt,
-                variables: variables)
+            let rendering = try model.renderer().render(request, engine: engine ?? self.engine, renderOptions)
             return (try rendering.ids(with: model.tokenizer), rendering)
         case let .prompt(text):
-            guard !text.isEmpty else { throw EmptyInput("the prompt is empty: nothing to inspect") }
+            guard !text.isEmpty else { throw KimiError(.badInput, "the prompt is empty: nothing to inspect") }
             return (try model.tokenizer.encode(text, mode: .hf), nil)
         case let .ids(ids):
-            guard !ids.isEmpty else { throw EmptyInput("no token IDs in input") }
+            guard !ids.isEmpty else { throw KimiError(.badInput, "no token IDs in input") }
             return (ids, nil)
         }
     }
-}
-
-/// An input with nothing in it to inspect (an empty IDs file, an empty prompt): bad input, not
-/// a stream with a missing generation prompt.
-public struct EmptyInput: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

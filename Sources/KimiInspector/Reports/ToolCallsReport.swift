@@ -38,8 +38,8 @@ public struct ToolCallsReport: Sendable, Encodable {
             }
             outputs = [try UTF8Input.decode(bytes)]
         }
-        let k3 = family == .k3 || (family == nil && outputs.contains { $0.contains("<|open|>call ") || $0.contains("<|open|>tools<|sep|>") })
-        choices = outputs.map { k3 ? ToolCallReport(k3Output: $0, tools: tools) : ToolCallReport(output: $0, tools: tools) }
+        let syntax = family.map(ToolCallSyntax.of) ?? ToolCallSyntax.detected(in: outputs)
+        choices = outputs.map { syntax.parse($0, tools) }
     }
 
     /// Whether every call is valid and nothing is malformed.
@@ -59,22 +59,18 @@ public struct ToolCallsReport: Sendable, Encodable {
 
 /// Picks the choice a command works on when a response holds several outputs.
 public enum ChoiceSelection {
-    public struct Ambiguous: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// The list `choice` names, or the only one; several without a choice is an error, so that
     /// no choice is dropped silently.
     public static func one(of lists: [[Int]], choice: Int?) throws -> [Int] {
         if let choice {
             guard choice >= 0, choice < lists.count else {
-                throw Ambiguous(
-                    description: "--choice \(choice): the response has \(lists.count) choice\(lists.count == 1 ? "" : "s") (0...\(lists.count - 1))")
+                throw KimiError(
+                    .badInput, "--choice \(choice): the response has \(lists.count) choice\(lists.count == 1 ? "" : "s") (0...\(lists.count - 1))")
             }
             return lists[choice]
         }
         guard lists.count == 1 else {
-            throw Ambiguous(description: "the response has \(lists.count) choices; pick one with --choice N (0...\(lists.count - 1))")
+            throw KimiError(.badInput, "the response has \(lists.count) choices; pick one with --choice N (0...\(lists.count - 1))")
         }
         return lists[0]
     }

@@ -1,3 +1,5 @@
+import KimiUnicode
+
 /// The Hugging Face class's cutting of text before tiktoken sees it (`TikTokenTokenizer.encode`):
 /// chunks of 400,000 code points, each cut further so that no run of whitespace or of
 /// non-whitespace (by Python's `str.isspace`) is longer than 25,000 code points.

@@ -1,4 +1,5 @@
 import Foundation
+import KimiIO
 
 /// Encodes a file of any size in `hf` mode with bounded memory.
 ///
@@ -14,11 +15,6 @@ public struct StreamingEncoder: Sendable {
     public init(tokenizer: KimiTokenizer) { self.tokenizer = tokenizer }
 
     /// The input file cannot be opened.
-    public struct Unreadable: Error, CustomStringConvertible {
-        public let path: String
-        public var description: String { "cannot read \(path): not a readable regular file" }
-    }
-
     /// Whether `path` is a regular file, which can be read twice (a pipe cannot).
     public static func canStream(_ path: String) -> Bool {
         (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
@@ -91,14 +87,16 @@ public struct StreamingEncoder: Sendable {
     }
 
     private func readBlocks(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
-        guard Self.canStream(path), let handle = FileHandle(forReadingAtPath: path) else { throw Unreadable(path: path) }
+        guard Self.canStream(path), let handle = FileHandle(forReadingAtPath: path) else {
+            throw KimiError(.badInput, "cannot read \(path): not a readable regular file")
+        }
         defer { try? handle.close() }
         while true {
             let data: Data
             do {
                 data = try handle.read(upToCount: readSize) ?? Data()
             } catch {
-                throw Unreadable(path: path)
+                throw KimiError(.badInput, "cannot read \(path): not a readable regular file")
             }
             if data.isEmpty { return }
             try body([UInt8](data))

@@ -1,3 +1,5 @@
+import KimiUnicode
+
 /// The Kimi K2 pre-tokenizer pattern, translated from tiktoken's Rust regex syntax to PCRE2.
 ///
 /// The reference (`tokenization_kimi.py`) is:

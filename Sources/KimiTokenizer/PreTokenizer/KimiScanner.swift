@@ -1,3 +1,5 @@
+import KimiUnicode
+
 /// A hand-written matcher for the Kimi pattern (see ``KimiPattern``): the same leftmost-first,
 /// backtracking semantics as the regex, spelled out alternative by alternative, with class
 /// membership read from a flat table. It gives exactly the pieces PCRE2 gives (tests compare

@@ -1,5 +1,7 @@
+import KimiIO
+
 /// A failure of the regex engine behind the pre-tokenizer.
-public enum PreTokenizerError: Error, Equatable, CustomStringConvertible {
+public enum PreTokenizerError: ClassifiedError, Equatable {
     /// The translated pattern was rejected by PCRE2 (a bug in kimi-tok, reported, not hidden).
     case patternDoesNotCompile(message: String, offset: Int)
     /// PCRE2 failed while matching, e.g. a resource limit.
@@ -17,4 +19,9 @@ public enum PreTokenizerError: Error, Equatable, CustomStringConvertible {
             "the pre-tokenizer could not allocate PCRE2 match data"
         }
     }
+}
+
+extension PreTokenizerError {
+    /// Input the tokenizer cannot use.
+    public var errorKind: KimiError.Kind { .badInput }
 }

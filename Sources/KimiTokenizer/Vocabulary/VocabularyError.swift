@@ -1,6 +1,8 @@
+import KimiIO
+
 /// Why a model directory could not be loaded. Every case names the file, and the line
 /// where one applies.
-public enum VocabularyError: Error, Equatable, CustomStringConvertible {
+public enum VocabularyError: ClassifiedError, Equatable {
     /// The model directory does not exist or is not a directory.
     case directoryMissing(path: String, source: String)
     /// A required file is missing or unreadable.
@@ -50,4 +52,9 @@ public enum VocabularyError: Error, Equatable, CustomStringConvertible {
             "\(path): \(reason)"
         }
     }
+}
+
+extension VocabularyError {
+    /// Input the tokenizer cannot use.
+    public var errorKind: KimiError.Kind { .badInput }
 }

@@ -1,0 +1,22 @@
+/// vLLM 0.33's chat path for a Jinja family: ``VLLMPreprocessing`` (all its steps, or only
+/// `steps`, to find the one that changed a prompt) under the content format it resolves from
+/// the template, then the family's renderer.
+public struct VLLMEngine: EngineProfile {
+    /// The preprocessing steps applied.
+    public var steps: VLLMPreprocessing.Steps
+
+    public init(steps: VLLMPreprocessing.Steps = .all) { self.steps = steps }
+    public var name: String { "vllm" }
+    public var displayName: String { "vLLM 0.33" }
+
+    public func render(_ request: ChatRequest, with renderer: ChatRenderer, _ options: EngineRenderOptions) throws -> EngineRendering {
+        if renderer.format.noTemplateReason != nil {
+            throw KimiError(.unsupported, "the \(name) engine profile is for Jinja templates; \(renderer.format.displayName) has none")
+        }
+        let format = VLLMPreprocessing.resolve(options.contentFormat, template: try renderer.template(for: request))
+        let preprocessed = try VLLMPreprocessing.apply(request, format: format, steps: steps)
+        return EngineRendering(
+            try renderer.rendered(preprocessed, addGenerationPrompt: options.addGenerationPrompt, variables: options.variables, limits: options.limits),
+            contentFormat: format)
+    }
+}

@@ -1,0 +1,39 @@
+import KimiChatTemplate
+
+/// Finds Python reprs of content parts (`[{'type': 'text', 'text': ''}]`) in message text: what
+/// an old template prints when it is given list content. With the request in hand, text its
+/// messages wrote themselves is not a leak: as many occurrences of a pattern as the request's
+/// own strings hold are passed over, across the whole prompt.
+struct ContentListLeakScan {
+    static let patterns = ["[{'type': '", "{'type': 'text'", "{'type': 'image", "{'text': '"]
+
+    private var written: [String: Int] = [:]
+
+    init(request: ChatRequest?) {
+        guard let request else { return }
+        let strings = MarkerScan.strings(in: request.messages)
+        for pattern in Self.patterns { written[pattern] = strings.reduce(0) { $0 + $1.occurrences(of: pattern) } }
+    }
+
+    /// The byte offset in `bytes` of the first leaked repr, if any; what the request wrote is
+    /// used up as it is passed over.
+    mutating func leak(in bytes: [UInt8]) -> Int? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for pattern in Self.patterns {
+            let count = text.occurrences(of: pattern)
+            guard count > 0 else { continue }
+            let allowed = written[pattern, default: 0]
+            written[pattern] = max(0, allowed - count)
+            if count <= allowed { continue }
+            return bytes.firstRange(of: Array(pattern.utf8))?.lowerBound
+        }
+        return nil
+    }
+
+    /// The finding's message for a leak at `offset` of `bytes`, in the message named `who`.
+    static func message(_ who: String, _ bytes: [UInt8], at offset: Int) -> String {
+        "the \(who) contains a Python repr of content parts: \(String(decoding: bytes[offset..<min(bytes.count, offset + 40)], as: UTF8.self))…"
+    }
+
+    static let fix = "render list content by iterating its text parts (a fixed chat template), or send content as a string"
+}

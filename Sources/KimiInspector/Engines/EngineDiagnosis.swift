@@ -1,0 +1,27 @@
+import KimiChatTemplate
+import KimiTokenizer
+
+/// What the inspector knows of one engine: which of its steps made its prompt differ from the
+/// reference, and what it did to cause a finding. Each engine with steps of its own has one
+/// (`VLLM/`), listed once in ``EngineDiagnoses/all``; the reference has none.
+public protocol EngineDiagnosis: Sendable {
+    /// The engine profile this diagnoses.
+    var engine: any EngineProfile { get }
+
+    /// The step that made `engineIDs` differ from the reference, with a line that explains it,
+    /// when this engine's profile builds exactly those IDs from `request`; `nil` otherwise.
+    func explain(engineIDs: [Int], request: ChatRequest, model: InspectedModel, options: EngineRenderOptions) -> (code: FindingCode, explanation: String)?
+
+    /// What this engine's `rendering` did to cause a finding of `code`, and the fix, if anything.
+    func cause(of code: FindingCode, in rendering: EngineRendering) -> (note: String, fix: String)?
+}
+
+/// Every engine diagnosis; a new engine with steps of its own is one more entry here.
+public enum EngineDiagnoses {
+    public static let all: [any EngineDiagnosis] = [VLLMDiagnosis()]
+
+    /// The diagnosis of `engine`, when it has one.
+    public static func diagnosis(of engine: any EngineProfile) -> (any EngineDiagnosis)? {
+        all.first { $0.engine.name == engine.name }
+    }
+}
