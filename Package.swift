@@ -146,6 +146,10 @@ let package = Package(
             exclude: ["pretokenizer_probe.py"]
         ),
         .testTarget(
+            name: "GoldenFixtureTests",
+            dependencies: ["KimiIO", "KimiTokenizer", "KimiChatTemplate", "KimiInspector", "TestSupport"]
+        ),
+        .testTarget(
             name: "KimiFuzzingTests",
             dependencies: ["KimiFuzzing", "TestSupport"]
         ),

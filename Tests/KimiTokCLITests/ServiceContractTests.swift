@@ -109,8 +109,10 @@ struct ServiceContractTests {
             let cli = try CLI.run(arguments)
             let rendered = try service.post("/v1/kimi/render", json: body)
             if cli.status != 0 {
-                // A request the template refuses is refused by both, with the same reason.
-                #expect(rendered.status == 422 || rendered.status == 400)
+                // A request refused by both: a template error (file:line:column) is the renderer's
+                // refusal (422); anything else is the request's shape (400).
+                let templateError = cli.stderr.range(of: #"\.jinja:\d+:\d+: "#, options: .regularExpression) != nil
+                #expect(rendered.status == (templateError ? 422 : 400), "\(rendered.text)")
                 continue
             }
             #expect(rendered.text + "\n" == cli.output, "render body differs for \(line.prefix(120))")
