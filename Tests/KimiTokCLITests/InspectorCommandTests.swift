@@ -2,9 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("check, compare, parse-tool-calls and normalize-ids commands", .serialized, .needsShared)
+@Suite("check, compare, parse-tool-calls and normalize-ids commands", .serialized, .needsVocabulary)
 struct InspectorCommandTests {
-    static let templates = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/templates")
+    static let templates = TestEnvironment.sharedDirectory.appendingPathComponent("templates")
 
     func write(_ text: String, name: String = "input.json") throws -> String {
         let url = try CLI.temporaryDirectory().appendingPathComponent(name)
@@ -23,7 +23,7 @@ struct InspectorCommandTests {
          "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]}
         """#
 
-    @Test func checkExitCodesAndJSON() throws {
+    @Test(.needsShared) func checkExitCodesAndJSON() throws {
         let messages = try write(Self.leaky)
         let old = Self.templates.appendingPathComponent("kimi-k2-tokenizer-config-early.jinja").path
         let result = try CLI.run(["check", "--messages", messages, "--template", old, "--json"])
@@ -33,6 +33,9 @@ struct InspectorCommandTests {
         #expect(codes.contains("content-list-leak") && codes.contains("nonstandard-tool-call-id"))
         let finding = try #require((object["findings"] as? [[String: Any]])?.first { $0["code"] as? String == "content-list-leak" })
         #expect(finding["severity"] as? String == "error" && finding["token_index"] is Int && finding["character_offset"] is Int && finding["fix"] is String)
+    }
+
+    @Test func checkExitCodesOfIDsAndPrompts() throws {
         let clean = try CLI.run(["check", "--messages", try write(#"[{"role": "user", "content": "hi"}]"#)])
         #expect(clean.status == 0 && clean.output.contains("no findings"))
         let ids = try CLI.run(["check", "--ids-file", try write("{\"tokens\": [163587, 2482, 163601, 9663, 163586]}")])

@@ -2,9 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("render command", .needsShared)
+@Suite("render command", .needsVocabulary)
 struct RenderCommandTests {
-    static let templates = CLI.checkoutRoot.deletingLastPathComponent().appendingPathComponent("shared/templates")
+    static let templates = TestEnvironment.sharedDirectory.appendingPathComponent("templates")
 
     /// An assistant tool call whose content an engine normalised to an empty text part.
     static let request = #"""
@@ -25,7 +25,7 @@ struct RenderCommandTests {
 
     func template(_ name: String) -> String { Self.templates.appendingPathComponent(name).path }
 
-    @Test func oldTemplateLeaksTheContentListAndTheFixedOneDoesNot() throws {
+    @Test(.needsShared) func oldTemplateLeaksTheContentListAndTheFixedOneDoesNot() throws {
         let messages = try write(Self.request)
         let old = try CLI.run(["render", "--messages", messages, "--template", template("kimi-k2-tokenizer-config-early.jinja")])
         #expect(old.status == 0, "\(old.stderr)")
@@ -49,7 +49,7 @@ struct RenderCommandTests {
         #expect(tokens.output.contains("163601  «<|im_middle|>»"))
     }
 
-    @Test func templateVariables() throws {
+    @Test(.needsShared) func templateVariables() throws {
         let messages = try write(#"[{"role": "user", "content": "hi"}]"#)
         let k25 = template("kimi-k2.5.jinja")
         let thinking = try CLI.run(["render", "--messages", messages, "--template", k25])
@@ -68,7 +68,7 @@ struct RenderCommandTests {
         #expect(result.output.contains("<|im_user|>user<|im_middle|>hi<|im_end|>"))
     }
 
-    @Test func templateErrorsExitTwoWithLineAndColumn() throws {
+    @Test(.needsShared) func templateErrorsExitTwoWithLineAndColumn() throws {
         let messages = try write(Self.request)
         let sandboxed = try CLI.run(["render", "--messages", messages, "--template", template("kimi-k2-instruct-llamacpp-pr17376.jinja")])
         #expect(sandboxed.status == 2)

@@ -13,9 +13,10 @@ final class ServiceProcess {
     private let output = Pipe()
     private let errors: URL
 
-    /// The shared model directories by name: kimi-k2, kimi-k2.5, kimi-k3.
+    /// The model directories by name: kimi-k2, kimi-k2.5, kimi-k3 (the shared ones when
+    /// `../shared` is there, else those built from the golden fixtures).
     static func sharedModel(_ name: String) -> String {
-        TestEnvironment.sharedDirectory.appendingPathComponent("vocab/\(name)").path
+        (try? GoldenFixtures.modelDirectory(name, shared: true)) ?? TestEnvironment.sharedDirectory.appendingPathComponent("vocab/\(name)").path
     }
 
     init(arguments: [String]) throws {

@@ -5,7 +5,7 @@ import Testing
 /// `kimi-tok serve` under bad requests, many clients and shutdown: every error is a JSON answer
 /// with its status, no request takes the server down, concurrent answers equal sequential ones,
 /// and SIGTERM lets the requests in flight finish.
-@Suite("kimi-tok serve: errors, concurrency, shutdown", .serialized, .needsShared)
+@Suite("kimi-tok serve: errors, concurrency, shutdown", .serialized, .needsVocabulary)
 struct ServiceRobustnessTests {
     static let k2 = ServiceProcess.sharedModel("kimi-k2")
 
@@ -60,7 +60,7 @@ struct ServiceRobustnessTests {
     }
 
     /// Clients on 8 threads, 3 models, 5 endpoints: every answer equals the one a single client got.
-    @Test func concurrentClientsGetTheSequentialAnswers() throws {
+    @Test(.needsShared) func concurrentClientsGetTheSequentialAnswers() throws {
         let models = ["kimi-k2", "kimi-k2.5", "kimi-k3"]
         let service = try ServiceProcess(arguments: models.flatMap { ["--model-dir", ServiceProcess.sharedModel($0)] } + ["--threads", "2"])
         let texts = try ServiceContractTests.texts().filter { $0.utf8.count < 20_000 }

@@ -4,7 +4,7 @@ import Testing
 
 /// `scripts/setup` downloading the vocabulary, against a local HTTP server on loopback that
 /// serves the shared files in Hugging Face's URL layout.
-@Suite("scripts/setup vocabulary download", .serialized, .needsShared)
+@Suite("scripts/setup vocabulary download", .serialized, .needsVocabulary)
 struct SetupScriptTests {
     static let revision = "fd1984e2b7a3350dbf7305fe73a4ede25c14de50"
     static let files = ["tiktoken.model", "tokenizer_config.json", "config.json"]

@@ -6,7 +6,7 @@ import Testing
 
 /// Regressions from the user trial (issue 25) through the real CLI; each failed on the code
 /// before its fix.
-@Suite("User-trial regressions: the CLI", .serialized, .needsShared)
+@Suite("User-trial regressions: the CLI", .serialized, .needsVocabulary)
 struct UserTrialTests {
     let errors = ErrorExitTests()
     let inspector = InspectorCommandTests()
@@ -168,7 +168,7 @@ struct UserTrialTests {
 
 /// The vLLM engine profile through the CLI: render, check and compare on requests and engine
 /// IDs taken from vLLM's own renders (`../shared/engines`).
-@Suite("vLLM engine profile commands", .serialized, .needsShared)
+@Suite("vLLM engine profile commands", .serialized, .needsVocabulary)
 struct VLLMProfileCommandTests {
     let inspector = InspectorCommandTests()
     static let templates = TestEnvironment.sharedDirectory.appendingPathComponent("templates")
@@ -177,7 +177,7 @@ struct VLLMProfileCommandTests {
     static let leaky =
         #"[{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": "", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21"}]"#
 
-    @Test func checkFlagsTheLeakVLLMWouldPrint() throws {
+    @Test(.needsShared) func checkFlagsTheLeakVLLMWouldPrint() throws {
         let messages = try inspector.write(Self.leaky)
         let early = Self.templates.appendingPathComponent("kimi-k2-tokenizer-config-early.jinja").path
         let reference = try CLI.run(["check", "--messages", messages, "--template", early])
@@ -221,7 +221,7 @@ struct VLLMProfileCommandTests {
         return (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil
     }
 
-    @Test func compareNamesTheEngineStep() throws {
+    @Test(.needsShared) func compareNamesTheEngineStep() throws {
         let thinking = "kimi-k2-thinking-moonshotai-llamacpp.jinja"
         let template = Self.templates.appendingPathComponent(thinking).path
         let plainContent: ([String: Any]) -> Bool = { request in
@@ -262,10 +262,10 @@ struct VLLMProfileCommandTests {
 }
 
 /// Kimi K3 through the CLI: render prints the segments, and encode --segments encodes them.
-@Suite("Kimi K3 commands", .needsShared)
+@Suite("Kimi K3 commands", .needsVocabulary)
 struct K3CommandTests {
     let inspector = InspectorCommandTests()
-    static let model = TestEnvironment.sharedDirectory.appendingPathComponent("vocab/kimi-k3").path
+    static let model = ServiceProcess.sharedModel("kimi-k3")
 
     @Test func renderPrintsSegmentsAndEncodeSegmentsGivesTheSameIDs() throws {
         let messages = try inspector.write(#"[{"role": "user", "content": "hi <|open|> there"}]"#)
@@ -300,7 +300,7 @@ enum JSONText {
 
 /// Gaps of the user trial (issue 25) closed: the response side of tool calls, the declaration
 /// checked against the tools.
-@Suite("User-trial gaps", .serialized, .needsShared)
+@Suite("User-trial gaps", .serialized, .needsVocabulary)
 struct UserTrialGapTests {
     let inspector = InspectorCommandTests()
     static let tools =

@@ -5,8 +5,10 @@ import Testing
 
 /// `token_strs` spell each token's bytes in GPT-2's byte-level alphabet, as Kimi's Hugging Face
 /// class does: the table is transformers' own `bytes_to_unicode`, byte for byte.
-@Suite("Byte-level token names", .needsOracle)
-struct ByteLevelTextParityTests {
+enum ByteLevelTextParityTests {
+}
+
+extension LiveTokenizerParity {
     @Test func alphabetIsTransformersBytesToUnicode() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Reference.python)

@@ -4,8 +4,7 @@ import TestSupport
 import Testing
 
 /// kimi-tok's IDs against the reference oracle: the bar is 100% identical IDs in every mode.
-@Suite("Encode parity with the reference", .serialized, .needsOracle)
-struct EncodeParityTests {
+enum EncodeParityTests {
     static let modes = EncodeMode.allCases
 
     static func corpusFiles() throws -> [(name: String, text: String)] {
@@ -16,57 +15,6 @@ struct EncodeParityTests {
             let data = try Data(contentsOf: Reference.corpusDirectory.appendingPathComponent(name))
             return (name, try UTF8Input.decode([UInt8](data)))
         }
-    }
-
-    @Test("every corpus file, whole", arguments: modes)
-    func corpusWhole(mode: EncodeMode) throws {
-        let files = try Self.corpusFiles()
-        try Parity.check(files.map(\.text), mode: mode, label: "corpus files whole (\(files.count))")
-    }
-
-    @Test("slices of every corpus file", arguments: modes)
-    func corpusSlices(mode: EncodeMode) throws {
-        var random = RandomText(seed: 0x5EED_0001)
-        var slices: [String] = []
-        for file in try Self.corpusFiles() {
-            let scalars = Array(file.text.unicodeScalars)
-            for _ in 0..<300 {
-                let start = random.below(scalars.count)
-                let length = 1 + random.below(random.below(4) == 0 ? 4_000 : 200)
-                var view = String.UnicodeScalarView()
-                view.append(contentsOf: scalars[start..<min(scalars.count, start + length)])
-                slices.append(String(view))
-            }
-        }
-        try Parity.check(slices, mode: mode, label: "corpus slices")
-    }
-
-    /// Text whose pieces seldom recur (base64, random identifiers), where the piece cache stands
-    /// aside after a low hit rate, then natural text, where it is used again, in one call.
-    @Test("pieces that seldom recur, then prose", arguments: modes)
-    func seldomRecurringPieces(mode: EncodeMode) throws {
-        var random = RandomText(seed: 0xBA5E_0064)
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        let blob = String((0..<600_000).map { _ in alphabet[random.below(alphabet.count)] })
-        let hexIDs = (0..<20_000).map { _ in String(random.below(1 << 62), radix: 16) }.joined(separator: " ")
-        let prose = String(try Self.corpusFiles().map(\.text).joined(separator: "\n").prefix(1_000_000))
-        try Parity.check(
-            [blob + prose, hexIDs + "\n" + prose.prefix(200_000) + blob.prefix(300_000)], mode: mode,
-            label: "seldom recurring pieces")
-    }
-
-    @Test("seeded random strings across scripts", arguments: modes)
-    func randomStrings(mode: EncodeMode) throws {
-        var random = RandomText(seed: 0xC0FFEE)
-        let texts = (0..<21_000).map { _ in random.string() }
-        try Parity.check(texts, mode: mode, label: "random strings")
-        // Joined a hundred at a time into long texts, which go through the per-call piece cache.
-        let joined = stride(from: 0, to: texts.count, by: 100).map { texts[$0..<min($0 + 100, texts.count)].joined() }
-        try Parity.check(joined, mode: mode, label: "random strings joined")
-        // The same IDs from all cores at once, in order.
-        let tokenizer = try Reference.tokenizer.get()
-        let sequential = try texts.map { try tokenizer.encode($0, mode: mode) }
-        #expect(try BatchEncoder.encode(texts, with: tokenizer, mode: mode, threads: 8) == sequential)
     }
 
     static let edgeCases: [String] = [
@@ -89,9 +37,66 @@ struct EncodeParityTests {
         "UUU", "aaa", "xxx", "QQQ", "---", "___", "~~~", "UUU UUU aaa", " 'sI'MUUU\u{3000}ggoxms", "VVVv", "qqq1",
     ]
 
+    /// Whether `bytes` are two to four valid three-byte characters.
+    static func isRunOfThreeByteCharacters(_ bytes: [UInt8]) -> Bool {
+        guard (6...12).contains(bytes.count), bytes.count % 3 == 0 else { return false }
+        let leads = stride(from: 0, to: bytes.count, by: 3).allSatisfy { bytes[$0] & 0xF0 == 0xE0 }
+        return leads && String(validating: bytes, as: UTF8.self) != nil
+    }
+
+}
+
+extension LiveTokenizerParity {
+    @Test("every corpus file, whole", arguments: EncodeParityTests.modes)
+    func corpusWhole(mode: EncodeMode) throws {
+        let files = try EncodeParityTests.corpusFiles()
+        try Parity.check(files.map(\.text), mode: mode, label: "corpus files whole (\(files.count))")
+    }
+    @Test("slices of every corpus file", arguments: EncodeParityTests.modes)
+    func corpusSlices(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0x5EED_0001)
+        var slices: [String] = []
+        for file in try EncodeParityTests.corpusFiles() {
+            let scalars = Array(file.text.unicodeScalars)
+            for _ in 0..<300 {
+                let start = random.below(scalars.count)
+                let length = 1 + random.below(random.below(4) == 0 ? 4_000 : 200)
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars[start..<min(scalars.count, start + length)])
+                slices.append(String(view))
+            }
+        }
+        try Parity.check(slices, mode: mode, label: "corpus slices")
+    }
+    /// Text whose pieces seldom recur (base64, random identifiers), where the piece cache stands
+    /// aside after a low hit rate, then natural text, where it is used again, in one call.
+    @Test("pieces that seldom recur, then prose", arguments: EncodeParityTests.modes)
+    func seldomRecurringPieces(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0xBA5E_0064)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        let blob = String((0..<600_000).map { _ in alphabet[random.below(alphabet.count)] })
+        let hexIDs = (0..<20_000).map { _ in String(random.below(1 << 62), radix: 16) }.joined(separator: " ")
+        let prose = String(try EncodeParityTests.corpusFiles().map(\.text).joined(separator: "\n").prefix(1_000_000))
+        try Parity.check(
+            [blob + prose, hexIDs + "\n" + prose.prefix(200_000) + blob.prefix(300_000)], mode: mode,
+            label: "seldom recurring pieces")
+    }
+    @Test("seeded random strings across scripts", arguments: EncodeParityTests.modes)
+    func randomStrings(mode: EncodeMode) throws {
+        var random = RandomText(seed: 0xC0FFEE)
+        let texts = (0..<21_000).map { _ in random.string() }
+        try Parity.check(texts, mode: mode, label: "random strings")
+        // Joined a hundred at a time into long texts, which go through the per-call piece cache.
+        let joined = stride(from: 0, to: texts.count, by: 100).map { texts[$0..<min($0 + 100, texts.count)].joined() }
+        try Parity.check(joined, mode: mode, label: "random strings joined")
+        // The same IDs from all cores at once, in order.
+        let tokenizer = try Reference.tokenizer.get()
+        let sequential = try texts.map { try tokenizer.encode($0, mode: mode) }
+        #expect(try BatchEncoder.encode(texts, with: tokenizer, mode: mode, threads: 8) == sequential)
+    }
     /// Runs of the three-byte characters that tokens join, and of characters from scripts with
     /// tokens that start or end inside a character: the pieces the encoder cuts before merging.
-    @Test("runs of characters that tokens join", arguments: modes)
+    @Test("runs of characters that tokens join", arguments: EncodeParityTests.modes)
     func runsOfJoinedCharacters(mode: EncodeMode) throws {
         var random = RandomText(seed: 0x5EED_0002)
         let pool = PieceCutTests.characterPool
@@ -103,16 +108,15 @@ struct EncodeParityTests {
         }
         try Parity.check(texts, mode: mode, label: "runs of characters that tokens join")
     }
-
     /// Tokens of two to four three-byte characters with a narrower character put between two of
     /// them. Kana and Hangul join Latin, Cyrillic and other letters in one piece, which is cut
     /// and walked down the token trie: the part holding the inserted letter must not be taken
     /// for the token the three-byte characters alone make.
-    @Test("three-byte tokens with a narrower character inside", arguments: modes)
+    @Test("three-byte tokens with a narrower character inside", arguments: EncodeParityTests.modes)
     func threeByteTokensWithANarrowerCharacterInside(mode: EncodeMode) throws {
         var random = RandomText(seed: 0x5EED_0003)
         let vocabulary = try Reference.tokenizer.get().vocabulary
-        let tokens = (0..<vocabulary.count).map { Array(vocabulary.bytes(ofRank: $0)) }.filter(Self.isRunOfThreeByteCharacters)
+        let tokens = (0..<vocabulary.count).map { Array(vocabulary.bytes(ofRank: $0)) }.filter(EncodeParityTests.isRunOfThreeByteCharacters)
         #expect(tokens.count > 10_000, "tokens of three-byte characters: \(tokens.count)")
         let insides = ["a", "Z", "é", "ж", "ß", "ω", "1", "'", " "]
         let texts = (0..<3_000).map { _ in
@@ -123,20 +127,11 @@ struct EncodeParityTests {
         }
         try Parity.check(texts, mode: mode, label: "three-byte tokens with a narrower character inside")
     }
-
-    /// Whether `bytes` are two to four valid three-byte characters.
-    static func isRunOfThreeByteCharacters(_ bytes: [UInt8]) -> Bool {
-        guard (6...12).contains(bytes.count), bytes.count % 3 == 0 else { return false }
-        let leads = stride(from: 0, to: bytes.count, by: 3).allSatisfy { bytes[$0] & 0xF0 == 0xE0 }
-        return leads && String(validating: bytes, as: UTF8.self) != nil
-    }
-
-    @Test("edge cases", arguments: modes)
+    @Test("edge cases", arguments: EncodeParityTests.modes)
     func edgeCases(mode: EncodeMode) throws {
-        try Parity.check(Self.edgeCases, mode: mode, label: "edge cases")
+        try Parity.check(EncodeParityTests.edgeCases, mode: mode, label: "edge cases")
     }
-
-    @Test("long runs", arguments: modes)
+    @Test("long runs", arguments: EncodeParityTests.modes)
     func longRuns(mode: EncodeMode) throws {
         let runs = [
             String(repeating: " ", count: 30_000), String(repeating: "a", count: 60_000),
@@ -152,11 +147,10 @@ struct EncodeParityTests {
         ]
         try Parity.check(runs, mode: mode, label: "long runs")
     }
-
     /// Runs of spaces and of other characters, one to four bytes wide, ending just below, at and
     /// just above 25,000 characters, after prefixes of every length modulo 8 (the `hf` chunker
     /// reads eight bytes at a time).
-    @Test("runs around the 25,000 limit", arguments: modes)
+    @Test("runs around the 25,000 limit", arguments: EncodeParityTests.modes)
     func runsAroundTheLimit(mode: EncodeMode) throws {
         var texts: [String] = []
         for (offset, prefix) in ["", "a", " b", "cd ", "\tef ", "gh i ", "jk\u{1C}l ", "é mn o"].enumerated() {
@@ -171,8 +165,7 @@ struct EncodeParityTests {
         }
         try Parity.check(texts, mode: mode, label: "runs around the limit")
     }
-
-    @Test("every special token name", arguments: modes)
+    @Test("every special token name", arguments: EncodeParityTests.modes)
     func specialTokens(mode: EncodeMode) throws {
         let tokenizer = try Reference.tokenizer.get()
         let names = tokenizer.specialTokens.names

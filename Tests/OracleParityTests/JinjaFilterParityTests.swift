@@ -9,8 +9,7 @@ import Testing
 /// comments, character references, URLs and e-mail addresses; floats and byte counts of every
 /// magnitude; lists; nested values; attribute dicts. One template per filter call loops over
 /// the inputs and prints each answer between separators, so every input is compared on its own.
-@Suite("Jinja filters on seeded inputs against jinja2", .serialized, .needsOracle)
-struct JinjaFilterParityTests {
+enum JinjaFilterParityTests {
     static let separator = "\u{1}§\u{1}"
 
     /// The inputs of one seed, by kind.
@@ -97,15 +96,18 @@ struct JinjaFilterParityTests {
         return calls
     }()
 
+}
+
+extension LiveChatFormatParity {
     @Test("every filter answers every seeded input as jinja2 does", arguments: [UInt64(1), 2])
     func seeded(seed: UInt64) throws {
-        let inputs = Self.inputs(seed: seed, count: 400)
+        let inputs = JinjaFilterParityTests.inputs(seed: seed, count: 400)
         let messages = JSONText.array([
             .object([("role", .string("user")), ("content", .string("x")), ("data", .object(inputs.map { ($0.0, .array($0.1)) }))])
         ])
         let request = try ChatRequest.read(messagesJSON: Array(messages.text.utf8))
-        let templates = Self.calls.map { call in
-            "{% for x in messages[0].data['\(call.kind)'] %}\(call.body)\(Self.separator){% endfor %}"
+        let templates = JinjaFilterParityTests.calls.map { call in
+            "{% for x in messages[0].data['\(call.kind)'] %}\(call.body)\(JinjaFilterParityTests.separator){% endfor %}"
         }
         let lines = templates.map { template in
             "{\"op\":\"render\",\"messages\":\(messages.text),\"tools\":null,\"add_generation_prompt\":false,\"template\":\(JSONText.quote(template))}"
@@ -113,13 +115,14 @@ struct JinjaFilterParityTests {
         let answers = try Reference.oracle.get().batch(lines: lines)
         var compared = 0
         var mismatches = 0
-        for ((call, template), answer) in zip(zip(Self.calls, templates), answers) {
+        for ((call, template), answer) in zip(zip(JinjaFilterParityTests.calls, templates), answers) {
             let expected = try #require(answer["prompt"] as? String, "jinja2 raised on \(call.body): \(answer["error"] ?? "?")")
             let ours = try ChatRenderer(template: Template(source: template, name: "filters")).render(request, addGenerationPrompt: false)
             let kinds = Dictionary(uniqueKeysWithValues: inputs)
-            for (index, (mine, theirs)) in zip(ours.components(separatedBy: Self.separator), expected.components(separatedBy: Self.separator))
-                .enumerated()
-            {
+            for (index, (mine, theirs)) in zip(
+                ours.components(separatedBy: JinjaFilterParityTests.separator), expected.components(separatedBy: JinjaFilterParityTests.separator)
+            )
+            .enumerated() {
                 compared += 1
                 if mine != theirs {
                     mismatches += 1
@@ -133,6 +136,6 @@ struct JinjaFilterParityTests {
         print("jinja filter parity [seed \(seed)]: \(compared - mismatches)/\(compared) answers agree")
         #expect(mismatches == 0)
         // Each answer is followed by a separator, so each call also compares the empty rest.
-        #expect(compared == Self.calls.count * 401)
+        #expect(compared == JinjaFilterParityTests.calls.count * 401)
     }
 }

@@ -8,8 +8,7 @@ import Testing
 
 /// The inspector on Kimi K2.5 prompts that the reference renders with its `k25` profile: each
 /// K2.5 finding fires where it must and stays silent on a correct prompt.
-@Suite("Inspector on K2.5 prompts", .serialized, .needsOracle)
-struct K25InspectorTests {
+enum K25InspectorTests {
     static let tools = InspectorOracleTests.tools
     static let clean = InspectorOracleTests.clean
 
@@ -47,39 +46,39 @@ struct K25InspectorTests {
         Set(try findings(ids, request: request, tools: tools, thinking: thinking).map(\.code))
     }
 
+}
+
+extension LiveInspectorParity {
     @Test func aCorrectPromptSaysWhichGenerationPromptItEndsWith() throws {
-        let thinking = try Self.render(Self.clean)
+        let thinking = try K25InspectorTests.render(K25InspectorTests.clean)
         #expect(thinking.prompt.hasSuffix("<|im_assistant|>assistant<|im_middle|><think>"))
-        let found = try Self.findings(thinking.ids, request: Self.clean)
+        let found = try K25InspectorTests.findings(thinking.ids, request: K25InspectorTests.clean)
         #expect(found.map(\.code) == [.generationPrompt], "\(found)")
         #expect(found.first?.severity == .info && found.first?.message.contains("(thinking)") == true)
-        let off = try Self.render(Self.clean, variables: #"{"thinking": false}"#)
+        let off = try K25InspectorTests.render(K25InspectorTests.clean, variables: #"{"thinking": false}"#)
         #expect(off.prompt.hasSuffix("<think></think>"))
-        #expect(try Self.codes(off.ids, request: Self.clean, thinking: false) == [.generationPrompt])
+        #expect(try K25InspectorTests.codes(off.ids, request: K25InspectorTests.clean, thinking: false) == [.generationPrompt])
     }
-
     @Test func thinkingModeMismatchIsAWarning() throws {
-        let off = try Self.render(Self.clean, variables: #"{"thinking": false}"#)
-        #expect(try Self.codes(off.ids, request: Self.clean).contains(.thinkingModeMismatch))
-        let on = try Self.render(Self.clean)
-        #expect(try Self.codes(on.ids, request: Self.clean, thinking: false).contains(.thinkingModeMismatch))
+        let off = try K25InspectorTests.render(K25InspectorTests.clean, variables: #"{"thinking": false}"#)
+        #expect(try K25InspectorTests.codes(off.ids, request: K25InspectorTests.clean).contains(.thinkingModeMismatch))
+        let on = try K25InspectorTests.render(K25InspectorTests.clean)
+        #expect(try K25InspectorTests.codes(on.ids, request: K25InspectorTests.clean, thinking: false).contains(.thinkingModeMismatch))
     }
-
     @Test func missingGenerationPromptOrMissingThink() throws {
-        let without = try Self.render(Self.clean, generationPrompt: false)
-        #expect(try Self.codes(without.ids).contains(.missingGenerationPrompt))
-        let headerOnly = try Self.render(Self.clean).ids.dropLast()
-        let found = try Self.findings(Array(headerOnly))
+        let without = try K25InspectorTests.render(K25InspectorTests.clean, generationPrompt: false)
+        #expect(try K25InspectorTests.codes(without.ids).contains(.missingGenerationPrompt))
+        let headerOnly = try K25InspectorTests.render(K25InspectorTests.clean).ids.dropLast()
+        let found = try K25InspectorTests.findings(Array(headerOnly))
         #expect(found.contains { $0.code == .missingGenerationPrompt && $0.message.contains("not with <think>") })
     }
-
     @Test func thinkSpelledAsTextIsSpecialTokenAsText() throws {
-        let (prompt, ids) = try Self.render(Self.clean)
+        let (prompt, ids) = try K25InspectorTests.render(K25InspectorTests.clean)
         let tokenizer = try Reference.k25Tokenizer.get()
         let think = try #require(tokenizer.specialTokens.id(named: "<think>"))
         let spelled = try tokenizer.encode("<think>", mode: .ordinary)
         let asText = ids.flatMap { $0 == think ? spelled : [$0] }
-        let found = try Self.findings(asText)
+        let found = try K25InspectorTests.findings(asText)
         #expect(found.contains { $0.code == .specialTokenAsText && $0.message.contains("<think>") }, "\(found)")
         // With K2's configuration <think> is text, and a K2 check does not flag it.
         let k2 = try Reference.tokenizer.get().encode(prompt, mode: .hf)
@@ -87,39 +86,35 @@ struct K25InspectorTests {
         #expect(k2Checker.family == .k2)
         #expect(!k2Checker.check(k2).contains { $0.code == .specialTokenAsText })
     }
-
     @Test func jsonToolDeclarationIsFoundAndClassified() throws {
-        let reference = try Self.render(Self.clean)
-        let engine = try Self.render(Self.clean, profile: "k2")
+        let reference = try K25InspectorTests.render(K25InspectorTests.clean)
+        let engine = try K25InspectorTests.render(K25InspectorTests.clean, profile: "k2")
         #expect(engine.prompt.contains("tool_declare<|im_middle|>[{"))
-        let found = try Self.findings(engine.ids, request: Self.clean)
+        let found = try K25InspectorTests.findings(engine.ids, request: K25InspectorTests.clean)
         #expect(found.contains { $0.code == .toolDeclarationJSON && $0.severity == .error }, "\(found)")
-        #expect(!(try Self.codes(reference.ids, request: Self.clean).contains(.toolDeclarationJSON)))
+        #expect(!(try K25InspectorTests.codes(reference.ids, request: K25InspectorTests.clean).contains(.toolDeclarationJSON)))
         let comparison = StreamComparison(reference: reference.ids, engine: engine.ids, tokenizer: try Reference.k25Tokenizer.get())
         #expect(comparison.classification == .toolDeclarationJSON)
     }
-
     @Test func toolCallsInsideAnUnclosedThinkAreFlagged() throws {
-        let rendered = try Self.render(Self.withImage)
-        #expect(try Self.codes(rendered.ids, request: Self.withImage) == [.generationPrompt])
+        let rendered = try K25InspectorTests.render(K25InspectorTests.withImage)
+        #expect(try K25InspectorTests.codes(rendered.ids, request: K25InspectorTests.withImage) == [.generationPrompt])
         let broken = rendered.prompt.replacingOccurrences(of: "Look it up.</think>", with: "Look it up.")
         #expect(broken != rendered.prompt)
         let ids = try Reference.k25Tokenizer.get().encode(broken, mode: .hf)
-        #expect(try Self.codes(ids).contains(.toolCallInReasoning))
+        #expect(try K25InspectorTests.codes(ids).contains(.toolCallInReasoning))
     }
-
     @Test func mediaTokensAreAcceptedWhereTheTemplatePutsThemOnly() throws {
-        let rendered = try Self.render(Self.withImage)
+        let rendered = try K25InspectorTests.render(K25InspectorTests.withImage)
         #expect(rendered.prompt.contains("<|media_begin|>image<|media_content|><|media_pad|><|media_end|>"))
-        #expect(!(try Self.codes(rendered.ids).contains(.misplacedMediaToken)))
+        #expect(!(try K25InspectorTests.codes(rendered.ids).contains(.misplacedMediaToken)))
         let pad = try #require(try Reference.k25Tokenizer.get().specialTokens.id(named: "<|media_pad|>"))
         var stray = rendered.ids
         stray.insert(pad, at: 6)
-        #expect(try Self.codes(stray).contains(.misplacedMediaToken))
+        #expect(try K25InspectorTests.codes(stray).contains(.misplacedMediaToken))
     }
-
     @Test func compareNamesAMissingK25GenerationPrompt() throws {
-        let reference = try Self.render(Self.clean).ids
+        let reference = try K25InspectorTests.render(K25InspectorTests.clean).ids
         let tokenizer = try Reference.k25Tokenizer.get()
         for dropped in 1...4 {
             let comparison = StreamComparison(reference: reference, engine: Array(reference.dropLast(dropped)), tokenizer: tokenizer)
@@ -127,23 +122,21 @@ struct K25InspectorTests {
         }
         #expect(StreamComparison(reference: reference, engine: Array(reference.dropLast(5)), tokenizer: tokenizer).classification == .truncation)
     }
-
     @Test func kimiTestingRendersK25LikeTheOracle() throws {
         let kimi = try KimiPromptExpectations(modelDirectory: Reference.modelDirectory("kimi-k2.5"))
-        let reference = try Self.render(Self.clean)
-        let ours = try kimi.referenceIDs(messagesJSON: Array(Self.clean.utf8), toolsJSON: Array(Self.tools.utf8))
+        let reference = try K25InspectorTests.render(K25InspectorTests.clean)
+        let ours = try kimi.referenceIDs(messagesJSON: Array(K25InspectorTests.clean.utf8), toolsJSON: Array(K25InspectorTests.tools.utf8))
         #expect(ours == reference.ids)
         try kimi.expectEndsWithGenerationPrompt(ours)
         try kimi.expectNoErrors(ours)
         #expect(throws: KimiExpectationFailure.self) { try kimi.expectEndsWithGenerationPrompt(Array(ours.dropLast())) }
         let off = try kimi.referenceIDs(
-            messagesJSON: Array(Self.clean.utf8), toolsJSON: Array(Self.tools.utf8),
+            messagesJSON: Array(K25InspectorTests.clean.utf8), toolsJSON: Array(K25InspectorTests.tools.utf8),
             variables: ["thinking": .bool(false)])
-        #expect(off == (try Self.render(Self.clean, variables: #"{"thinking": false}"#).ids))
+        #expect(off == (try K25InspectorTests.render(K25InspectorTests.clean, variables: #"{"thinking": false}"#).ids))
     }
-
     @Test func toolCallsInK25OutputAfterAndInsideTheReasoning() {
-        let tools = try? ChatRequest.readTools(Array(Self.tools.utf8))
+        let tools = try? ChatRequest.readTools(Array(K25InspectorTests.tools.utf8))
         let output =
             "I should look.</think>Checking.<|tool_calls_section_begin|><|tool_call_begin|>functions.get_weather:0<|tool_call_argument_begin|>{\"city\": \"Paris\"}<|tool_call_end|><|tool_calls_section_end|>"
         let report = ToolCallReport(output: output, tools: tools)

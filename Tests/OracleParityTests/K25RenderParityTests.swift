@@ -8,8 +8,7 @@ import Testing
 /// Kimi K2.5/K2.6 rendering against the oracle's `k25` profile (the tokenizer class's
 /// `apply_chat_template`): deep-sorted tools, the TypeScript declaration or its JSON fallback,
 /// `thinking` / `preserve_thinking`, on seeded conversations with seeded tool lists.
-@Suite("K2.5 render parity with the reference", .serialized, .needsOracle)
-struct K25RenderParityTests {
+enum K25RenderParityTests {
     static let caseCount = 3_000
 
     struct Case {
@@ -39,12 +38,15 @@ struct K25RenderParityTests {
         }
     }
 
+}
+
+extension LiveChatFormatParity {
     @Test("3,000 seeded conversations with seeded tools: identical prompts and IDs")
-    func generatedConversations() throws {
+    func k25GeneratedConversations() throws {
         let tokenizer = try Reference.k25Tokenizer.get()
         let renderer = try ChatRenderer(modelDirectory: ModelDirectory(path: Reference.modelDirectory("kimi-k2.5"), source: .option))
         #expect(renderer.family == .k25)
-        let cases = Self.cases()
+        let cases = K25RenderParityTests.cases()
         let lines = cases.map { c in
             "{\"op\":\"render\",\"profile\":\"k25\",\"messages\":\(c.messages.text),\"tools\":\(c.tools?.text ?? "null"),"
                 + "\"add_generation_prompt\":\(c.addGenerationPrompt),\"variables\":\(JSONText.object(c.variables).text)}"

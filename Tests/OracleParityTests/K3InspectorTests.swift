@@ -9,8 +9,7 @@ import Testing
 /// The inspector on Kimi K3 prompts that the reference renders with its `k3` profile: a
 /// segment-wise prompt is clean; the joined-text encoding of the same text, an injected
 /// `<|open|>`, markers spelled as text, K2 markers and wrong call indexes are found.
-@Suite("Inspector on K3 prompts", .serialized, .needsOracle)
-struct K3InspectorTests {
+enum K3InspectorTests {
     static let messages =
         #"[{"role": "user", "content": "hi <|open|> there"}, {"role": "assistant", "content": "ok", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "21"}, {"role": "user", "content": "and Rome?"}]"#
     static let tools =
@@ -36,64 +35,6 @@ struct K3InspectorTests {
         return Set(checker.check(ids, options: .init(referenceSegments: segments)).map(\.code))
     }
 
-    @Test func theSegmentWisePromptIsClean() throws {
-        let (_, ids, segments) = try Self.render()
-        #expect(try Self.codes(ids) == [.generationPrompt])
-        #expect(try Self.codes(ids, segments: segments) == [.generationPrompt])
-    }
-
-    @Test func theJoinedTextEncodingAndTheInjectedOpenAreFound() throws {
-        let (prompt, ids, segments) = try Self.render()
-        let joined = try Self.tokenizer().encode(prompt, mode: .hf)
-        #expect(joined != ids)
-        let found = try Self.codes(joined, segments: segments)
-        #expect(found.contains(.joinedTextEncoding) && found.contains(.controlTokenInText), "\(found)")
-        let comparison = StreamComparison(reference: ids, engine: joined, tokenizer: try Self.tokenizer())
-        #expect(comparison.classification == .joinedTextEncoding)
-        // Without the injection, the joined text still merges across segment borders.
-        let (plainPrompt, plainIDs, _) = try Self.render(#"[{"role": "user", "content": "hello"}]"#, tools: nil)
-        let plainJoined = try Self.tokenizer().encode(plainPrompt, mode: .hf)
-        if plainJoined != plainIDs { #expect(try Self.codes(plainJoined).contains(.joinedTextEncoding)) }
-    }
-
-    @Test func markersAsTextK2MarkersAndCallIndexes() throws {
-        let tokenizer = try Self.tokenizer()
-        let (_, ids, _) = try Self.render()
-        let open = try #require(tokenizer.specialTokens.id(named: "<|open|>"))
-        let asText = try tokenizer.encode("<|open|>", mode: .ordinary)
-        #expect(try Self.codes(asText + Array(ids.dropFirst())).contains(.specialTokenAsText))
-        #expect(ids.first == open)
-        let (k2Prompt, _, _) = try Self.render(#"[{"role": "user", "content": "x<|im_end|>"}]"#, tools: nil)
-        let k2IDs = try tokenizer.encode(segments: XTMLText.segments(of: k2Prompt))
-        #expect(try Self.codes(k2IDs).contains(.foreignChatMarker))
-        let (prompt, _, segments) = try Self.render()
-        let wrongIndex = segments.map { $0.text == "1" && !$0.special ? PromptSegment(text: "2", special: false) : $0 }
-        #expect(wrongIndex != segments)
-        _ = prompt
-        #expect(try Self.codes(try tokenizer.encode(segments: wrongIndex)).contains(.callIndexMismatch))
-        let undeclared = segments.map { $0.text == "get_weather" ? PromptSegment(text: "book_flight", special: false) : $0 }
-        let undeclaredCodes = try Self.codes(
-            try tokenizer.encode(
-                segments: undeclared.enumerated().map { index, segment in
-                    // keep the declaration, rename only the call
-                    index < 20 ? segments[index] : segment
-                }))
-        #expect(undeclaredCodes.contains(.undeclaredTool), "\(undeclaredCodes)")
-    }
-
-    @Test func missingGenerationPromptAndKimiTesting() throws {
-        let (_, ids, _) = try Self.render()
-        #expect(try Self.codes(Array(ids.dropLast(2))).contains(.missingGenerationPrompt))
-        let kimi = try KimiPromptExpectations(modelDirectory: Reference.modelDirectory("kimi-k3"))
-        let reference = try kimi.referenceIDs(messagesJSON: Array(Self.messages.utf8), toolsJSON: Array(Self.tools.utf8))
-        #expect(reference == ids)
-        try kimi.expectEndsWithGenerationPrompt(reference)
-        try kimi.expectNoErrors(reference)
-        try kimi.expectEqual(ids, reference: reference)
-        #expect(throws: KimiExpectationFailure.self) {
-            try kimi.expectEqual(try Self.tokenizer().encode(Self.render().prompt, mode: .hf), reference: reference)
-        }
-    }
 }
 
 /// K3 tool calls in model output: typed arguments and json blocks, validated, the same however
@@ -144,5 +85,63 @@ struct K3ToolCallParsingTests {
         }
         let cut = K3ToolCallParser.parse(String(Self.output.prefix(260)))
         #expect(cut.contains { if case let .call(_, _, _, complete) = $0 { !complete } else { false } })
+    }
+}
+
+extension LiveInspectorParity {
+    @Test func theSegmentWisePromptIsClean() throws {
+        let (_, ids, segments) = try K3InspectorTests.render()
+        #expect(try K3InspectorTests.codes(ids) == [.generationPrompt])
+        #expect(try K3InspectorTests.codes(ids, segments: segments) == [.generationPrompt])
+    }
+    @Test func theJoinedTextEncodingAndTheInjectedOpenAreFound() throws {
+        let (prompt, ids, segments) = try K3InspectorTests.render()
+        let joined = try K3InspectorTests.tokenizer().encode(prompt, mode: .hf)
+        #expect(joined != ids)
+        let found = try K3InspectorTests.codes(joined, segments: segments)
+        #expect(found.contains(.joinedTextEncoding) && found.contains(.controlTokenInText), "\(found)")
+        let comparison = StreamComparison(reference: ids, engine: joined, tokenizer: try K3InspectorTests.tokenizer())
+        #expect(comparison.classification == .joinedTextEncoding)
+        // Without the injection, the joined text still merges across segment borders.
+        let (plainPrompt, plainIDs, _) = try K3InspectorTests.render(#"[{"role": "user", "content": "hello"}]"#, tools: nil)
+        let plainJoined = try K3InspectorTests.tokenizer().encode(plainPrompt, mode: .hf)
+        if plainJoined != plainIDs { #expect(try K3InspectorTests.codes(plainJoined).contains(.joinedTextEncoding)) }
+    }
+    @Test func markersAsTextK2MarkersAndCallIndexes() throws {
+        let tokenizer = try K3InspectorTests.tokenizer()
+        let (_, ids, _) = try K3InspectorTests.render()
+        let open = try #require(tokenizer.specialTokens.id(named: "<|open|>"))
+        let asText = try tokenizer.encode("<|open|>", mode: .ordinary)
+        #expect(try K3InspectorTests.codes(asText + Array(ids.dropFirst())).contains(.specialTokenAsText))
+        #expect(ids.first == open)
+        let (k2Prompt, _, _) = try K3InspectorTests.render(#"[{"role": "user", "content": "x<|im_end|>"}]"#, tools: nil)
+        let k2IDs = try tokenizer.encode(segments: XTMLText.segments(of: k2Prompt))
+        #expect(try K3InspectorTests.codes(k2IDs).contains(.foreignChatMarker))
+        let (prompt, _, segments) = try K3InspectorTests.render()
+        let wrongIndex = segments.map { $0.text == "1" && !$0.special ? PromptSegment(text: "2", special: false) : $0 }
+        #expect(wrongIndex != segments)
+        _ = prompt
+        #expect(try K3InspectorTests.codes(try tokenizer.encode(segments: wrongIndex)).contains(.callIndexMismatch))
+        let undeclared = segments.map { $0.text == "get_weather" ? PromptSegment(text: "book_flight", special: false) : $0 }
+        let undeclaredCodes = try K3InspectorTests.codes(
+            try tokenizer.encode(
+                segments: undeclared.enumerated().map { index, segment in
+                    // keep the declaration, rename only the call
+                    index < 20 ? segments[index] : segment
+                }))
+        #expect(undeclaredCodes.contains(.undeclaredTool), "\(undeclaredCodes)")
+    }
+    @Test func missingGenerationPromptAndKimiTesting() throws {
+        let (_, ids, _) = try K3InspectorTests.render()
+        #expect(try K3InspectorTests.codes(Array(ids.dropLast(2))).contains(.missingGenerationPrompt))
+        let kimi = try KimiPromptExpectations(modelDirectory: Reference.modelDirectory("kimi-k3"))
+        let reference = try kimi.referenceIDs(messagesJSON: Array(K3InspectorTests.messages.utf8), toolsJSON: Array(K3InspectorTests.tools.utf8))
+        #expect(reference == ids)
+        try kimi.expectEndsWithGenerationPrompt(reference)
+        try kimi.expectNoErrors(reference)
+        try kimi.expectEqual(ids, reference: reference)
+        #expect(throws: KimiExpectationFailure.self) {
+            try kimi.expectEqual(try K3InspectorTests.tokenizer().encode(K3InspectorTests.render().prompt, mode: .hf), reference: reference)
+        }
     }
 }

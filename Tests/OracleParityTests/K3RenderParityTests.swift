@@ -8,8 +8,7 @@ import Testing
 /// Kimi K3 against the oracle's `k3` profile (Moonshot's segment builder and the tokenizer
 /// class's segment-wise encoding): identical segments, prompt and IDs, and an error wherever
 /// the reference raises, on seeded conversations that cover every option.
-@Suite("K3 render parity with the reference", .serialized, .needsOracle)
-struct K3RenderParityTests {
+enum K3RenderParityTests {
     static let caseCount = 2_500
 
     struct Case {
@@ -100,7 +99,8 @@ struct K3RenderParityTests {
                         var call: [(String, JSONText)] = []
                         if chance(90) { call.append(("id", .string(id))) }
                         call.append(("type", .string("function")))
-                        call.append(("function", .object([("name", .string(random.pick(["get_weather", "search", "a&b\"c"]))), ("arguments", arguments())])))
+                        call.append(
+                            ("function", .object([("name", .string(random.pick(["get_weather", "search", "a&b\"c"]))), ("arguments", arguments())])))
                         calls.append(.object(call))
                     }
                     assistant.append(("tool_calls", .array(calls)))
@@ -177,14 +177,17 @@ struct K3RenderParityTests {
         }
     }
 
+}
+
+extension LiveChatFormatParity {
     @Test("2,500 seeded conversations: identical segments, prompts and IDs, errors where the reference raises")
-    func generatedConversations() throws {
+    func k3GeneratedConversations() throws {
         let directory = ModelDirectory(path: Reference.modelDirectory("kimi-k3"), source: .option)
         let tokenizer = try KimiTokenizer.load(directory, strict: true)
         let renderer = try ChatRenderer(modelDirectory: directory)
         #expect(renderer.family == .k3)
-        var generator = Generator(random: RandomText(seed: 0x3C0))
-        let cases = (0..<Self.caseCount).map { _ in generator.conversation() }
+        var generator = K3RenderParityTests.Generator(random: RandomText(seed: 0x3C0))
+        let cases = (0..<K3RenderParityTests.caseCount).map { _ in generator.conversation() }
         let lines = cases.map { c in
             "{\"op\":\"render\",\"profile\":\"k3\",\"messages\":\(c.messages.text),\"tools\":\(c.tools?.text ?? "null"),"
                 + "\"add_generation_prompt\":\(c.addGenerationPrompt),\"variables\":\(JSONText.object(c.variables).text)}"
@@ -223,7 +226,8 @@ struct K3RenderParityTests {
                     if mismatches <= 3 {
                         let ours = rendering.segments ?? []
                         let first =
-                            zip(ours, expectedSegments).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, expectedSegments.count)
+                            zip(ours, expectedSegments).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                            ?? min(ours.count, expectedSegments.count)
                         Issue.record(
                             "segments differ at \(first): kimi-tok \(ours.dropFirst(first).prefix(3)), reference \(expectedSegments.dropFirst(first).prefix(3))\n\(c.messages.text)\nvariables \(JSONText.object(c.variables).text)"
                         )
@@ -231,7 +235,9 @@ struct K3RenderParityTests {
                 }
             }
         }
-        print("k3 render parity: \(identical) identical segments, prompts and IDs, \(bothFailed) raised by both, \(mismatches) mismatches (of \(cases.count))")
+        print(
+            "k3 render parity: \(identical) identical segments, prompts and IDs, \(bothFailed) raised by both, \(mismatches) mismatches (of \(cases.count))"
+        )
         #expect(mismatches == 0)
         #expect(identical > 1_000 && bothFailed > 50, "the generator covers both outcomes")
     }

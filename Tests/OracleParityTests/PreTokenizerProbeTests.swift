@@ -4,8 +4,7 @@ import Testing
 
 /// The PCRE2 translation of the Kimi pattern against tiktoken's own regex engine (Rust regex,
 /// Unicode 16.0), piece by piece, for code points across the whole Unicode range.
-@Suite("Pre-tokenizer parity with tiktoken's regex", .needsOracle)
-struct PreTokenizerProbeTests {
+enum PreTokenizerProbeTests {
     /// Contexts that expose every class of the pattern: each `_` is replaced by the code point.
     /// " a_" and "aB_" put it after the ASCII letters of a word with and without a prefix,
     /// where the scanner's ASCII path must hand over to the general one.
@@ -20,6 +19,13 @@ struct PreTokenizerProbeTests {
         return values.compactMap(Unicode.Scalar.init)
     }()
 
+}
+
+/// The hand-written scanner against the PCRE2 path, piece for piece, on real and random text.
+enum ScannerAgainstPCRE2Tests {
+}
+
+extension LiveTokenizerParity {
     @Test(
         "pieces equal tiktoken's for every code point of planes 0-3 and 14, sampled elsewhere",
         arguments: PreTokenizer.Engine.allCases)
@@ -27,8 +33,8 @@ struct PreTokenizerProbeTests {
         let preTokenizer = try PreTokenizer.kimi(engine: engine)
         #expect(preTokenizer.isJITCompiled == (engine == .pcre2))
         var probes: [String] = []
-        for scalar in Self.sweptScalars {
-            for template in Self.templates {
+        for scalar in PreTokenizerProbeTests.sweptScalars {
+            for template in PreTokenizerProbeTests.templates {
                 probes.append(template.replacingOccurrences(of: "_", with: String(scalar)))
             }
         }
@@ -50,15 +56,13 @@ struct PreTokenizerProbeTests {
             }
         }
         print(
-            "pre-tokenizer parity [\(engine.rawValue)]: \(identical)/\(probes.count) probes identical (\(Self.sweptScalars.count) code points × \(Self.templates.count) contexts)"
+            "pre-tokenizer parity [\(engine.rawValue)]: \(identical)/\(probes.count) probes identical (\(PreTokenizerProbeTests.sweptScalars.count) code points × \(PreTokenizerProbeTests.templates.count) contexts)"
         )
         #expect(identical == probes.count)
     }
 }
 
-/// The hand-written scanner against the PCRE2 path, piece for piece, on real and random text.
-@Suite("Scanner against PCRE2", .needsShared)
-struct ScannerAgainstPCRE2Tests {
+extension LiveTokenizerParity {
     @Test("identical pieces on every corpus file, the edge cases and 20,000 random strings")
     func identicalPieces() throws {
         let scanner = try PreTokenizer.kimi(engine: .scanner)

@@ -6,8 +6,7 @@ import Testing
 
 /// Rendering against transformers' `apply_chat_template`: identical prompt bytes and IDs for
 /// every template and conversation the reference renders, and an error wherever it raises.
-@Suite("Render parity with the reference", .serialized, .needsOracle)
-struct RenderParityTests {
+enum RenderParityTests {
     struct NamedTemplate {
         let name: String
         /// nil: the model directory's own template (the oracle's default).
@@ -41,14 +40,17 @@ struct RenderParityTests {
             specialTokenVariables: renderer.specialTokenVariables, family: renderer.family)
     }
 
+}
+
+extension LiveChatFormatParity {
     @Test("every shared template on 1,000 seeded conversations")
-    func generatedConversations() throws {
+    func k2GeneratedConversations() throws {
         let tokenizer = try Reference.tokenizer.get()
         var conversations = RandomConversation(seed: 0xC4A7)
         let cases = (0..<1_000).map { _ in conversations.next() }
         var totals = (rendered: 0, identical: 0, bothFailed: 0)
-        for template in try Self.templates() {
-            let renderer = try Self.renderer(for: template)
+        for template in try RenderParityTests.templates() {
+            let renderer = try RenderParityTests.renderer(for: template)
             let templateJSON = template.source.map(JSONText.quote) ?? "null"
             let lines = cases.map { c in
                 "{\"op\":\"render\",\"messages\":\(c.messages.text),\"tools\":\(c.tools?.text ?? "null"),"

@@ -8,8 +8,7 @@ import Testing
 /// The vLLM engine profile against what vLLM 0.33.0 itself built: every request of
 /// `../shared/engines/vllm-0.33.0/kimi-k2-chat.jsonl`, with content format `auto` and `string`,
 /// must give vLLM's prompt, token IDs and detected content format exactly.
-@Suite("vLLM profile replays vLLM's own renders", .needsShared)
-struct VLLMReplayTests {
+enum VLLMReplayTests {
     struct Record {
         let request: [UInt8]
         let template: String?
@@ -37,6 +36,9 @@ struct VLLMReplayTests {
         }
     }
 
+}
+
+extension LiveChatFormatParity {
     @Test("every recorded request, both content formats: identical prompts, IDs and detected formats")
     func replay() throws {
         let tokenizer = try Reference.tokenizer.get()
@@ -54,7 +56,7 @@ struct VLLMReplayTests {
         var identical: [ContentFormat: Int] = [:]
         var total: [ContentFormat: Int] = [:]
         var reported = 0
-        for record in try Self.records() {
+        for record in try VLLMReplayTests.records() {
             let request = try ChatRequest.read(messagesJSON: record.request)
             let addGenerationPrompt: Bool = {
                 if case let .dict(box)? = try? JSONReader.parseValue(record.request), case let .bool(flag)? = box[.string("add_generation_prompt")] {
@@ -81,7 +83,9 @@ struct VLLMReplayTests {
             }
         }
         for format in [ContentFormat.auto, .string] {
-            print("vllm replay [\(format.rawValue)]: \(identical[format, default: 0])/\(total[format, default: 0]) identical prompts, IDs and content formats")
+            print(
+                "vllm replay [\(format.rawValue)]: \(identical[format, default: 0])/\(total[format, default: 0]) identical prompts, IDs and content formats"
+            )
             #expect(identical[format, default: 0] == total[format, default: 0])
         }
         #expect(total[.auto, default: 0] == 1_300)
