@@ -37,12 +37,7 @@ public struct ServedModel: Sendable {
     func inspected(chatTemplate: String?, limits: RenderLimits) throws -> InspectedModel {
         let renderer: ChatRenderer
         if let chatTemplate {
-            if family.format.noTemplateReason != nil {
-                throw KimiError(.refused, "\(family.displayName) has no Jinja chat template: leave out 'chat_template'")
-            }
-            renderer = ChatRenderer(
-                template: try Template(source: chatTemplate, name: "chat_template"),
-                specialTokenVariables: configuration.specialTokenVariableMap, family: family)
+            renderer = try ChatRenderer(configuration: configuration, templateSource: chatTemplate, name: "chat_template", option: "'chat_template'")
         } else {
             renderer = try self.renderer.get()
         }

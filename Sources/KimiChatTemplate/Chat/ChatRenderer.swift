@@ -48,9 +48,7 @@ public struct ChatRenderer: Sendable {
     public init(configuration: ModelConfiguration, templatePath: String? = nil, family: ModelFamily? = nil) throws {
         format = (family ?? configuration.family).format
         specialTokenVariables = configuration.specialTokenVariableMap
-        if let reason = format.noTemplateReason, templatePath != nil {
-            throw KimiError(.refused, "\(format.displayName) has no Jinja chat template: \(reason); leave out --template")
-        }
+        if templatePath != nil { try Self.refuseTemplate(for: format, leaveOut: "--template") }
         if let templatePath {
             let text = try ModelConfiguration.readText(templatePath)
             templates = .single(Result { () throws(TemplateError) in try Template(source: text, name: templatePath) })
@@ -66,6 +64,22 @@ public struct ChatRenderer: Sendable {
                 }, origin: origin)
         case .none:
             templates = .none("no chat template: pass --template, or put chat_template.jinja or a 'chat_template' field in \(configuration.directory.path)")
+        }
+    }
+
+    /// The renderer of a model with a template given as text (`name` says where it came from,
+    /// `option` how it was given, for the refusal of a family without templates).
+    public init(configuration: ModelConfiguration, templateSource: String, name: String, option: String) throws {
+        format = configuration.family.format
+        specialTokenVariables = configuration.specialTokenVariableMap
+        try Self.refuseTemplate(for: format, leaveOut: option)
+        templates = .single(.success(try Template(source: templateSource, name: name)))
+    }
+
+    /// A family built without a template refuses one: the one place that says so.
+    private static func refuseTemplate(for format: any ChatFormat, leaveOut option: String) throws {
+        if let reason = format.noTemplateReason {
+            throw KimiError(.refused, "\(format.displayName) has no Jinja chat template: \(reason); leave out \(option)")
         }
     }
 
