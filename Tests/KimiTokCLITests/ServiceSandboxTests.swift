@@ -124,17 +124,15 @@ struct ServiceSandboxTests {
         let arguments = ["--trust-request-chat-template", "--render-timeout", "120", "--render-steps", "1000000000000"]
         let service = try ServiceProcess(arguments: arguments + ["--shutdown-grace", "1"])
         let body = try JSONSerialization.data(withJSONObject: ["messages": Self.user, "chat_template": Self.slowTemplate])
-        let port = service.port
-        let answer = Box()
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { answer.set(Result { try ServiceProcess.post(port: port, "/tokenize", body) }) }
+        // The request is sent (and its render under way) before the signal, whatever the load.
+        let connection = try LoopbackConnection(port: service.port)
+        try connection.send(Data("POST /tokenize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
         Thread.sleep(forTimeInterval: 0.5)
         let start = ContinuousClock.now
         kill(service.process.processIdentifier, SIGTERM)
-        group.wait()
+        let got = try connection.receiveAnswer()
         service.process.waitUntilExit()
         let elapsed = ContinuousClock.now - start
-        let got = try #require(answer.value).get()
         expectError(got, 422, containing: "render cancelled: the server is shutting down")
         #expect(service.process.terminationStatus == 0)
         #expect(elapsed < .seconds(30), "shutdown took \(elapsed)")
@@ -178,11 +176,4 @@ final class Counter: @unchecked Sendable {
     private var count = 0
     var value: Int { lock.withLock { count } }
     func add() { lock.withLock { count += 1 } }
-}
-
-final class Box: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Result<ServiceProcess.Answer, any Error>?
-    var value: Result<ServiceProcess.Answer, any Error>? { lock.withLock { stored } }
-    func set(_ result: Result<ServiceProcess.Answer, any Error>) { lock.withLock { stored = result } }
 }
