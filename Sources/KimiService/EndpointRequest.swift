@@ -42,6 +42,7 @@ struct EndpointRequest: Sendable {
     func engineRenderOptions(_ model: ServedModel) throws -> EngineRenderOptions {
         EngineRenderOptions(
             contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto,
+            endpoint: try fields.choice("endpoint", as: EngineRenderOptions.Endpoint.self) ?? .chat,
             addGenerationPrompt: try fields.bool("add_generation_prompt") ?? true, variables: try templateVariables(model))
     }
 }

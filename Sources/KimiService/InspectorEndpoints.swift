@@ -102,10 +102,12 @@ enum InspectorEndpoints {
         } else {
             source = .ids(try EngineTokenIDs.parse(fields.bytes("ids") ?? []))
         }
-        return InspectionInput(
+        var input = InspectionInput(
             source: source, standaloneTools: try fields.standaloneTools(), variables: try call.templateVariables(model),
             expectsGenerationPrompt: try fields.bool("add_generation_prompt") ?? true,
             engine: try fields.engine(engineField),
             contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto)
+        input.endpoint = try fields.choice("endpoint", as: EngineRenderOptions.Endpoint.self) ?? .chat
+        return input
     }
 }

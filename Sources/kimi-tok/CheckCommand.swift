@@ -22,7 +22,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try model.loadTokenizer()
         let report = try CheckReport(
-            try reference.input(engine: engine.engine, contentFormat: engine.contentFormat),
+            try reference.input(engine: engine.engine, contentFormat: engine.contentFormat, endpoint: engine.endpoint),
             model: try model.inspected(tokenizer: tokenizer, templatePath: reference.template))
         if json {
             try Output.json(report)

@@ -3,6 +3,7 @@ import KimiChatTemplate
 
 extension EngineName: ExpressibleByArgument {}
 extension ContentFormat: ExpressibleByArgument {}
+extension EngineRenderOptions.Endpoint: ExpressibleByArgument {}
 
 /// `--engine reference|vllm` and `--content-format`: whose preprocessing builds the prompt
 /// (`render`, `check`).
@@ -10,10 +11,17 @@ struct EngineOptions: ParsableArguments {
     @Option(
         name: .customLong("engine"),
         help: ArgumentHelp(
-            "reference or vllm: whose preprocessing builds the prompt.",
-            discussion: "reference is the model's own tokenizer class; vllm is what vLLM 0.33 builds (content format, argument parsing)."))
+            "reference, vllm or sglang: whose preprocessing builds the prompt.",
+            discussion:
+                "reference is the model's own tokenizer class; vllm is what vLLM 0.33 builds (content format, argument parsing); sglang is what SGLang 0.5.23 builds (see --endpoint)."
+        ))
     var engineName: EngineName = .reference
     @OptionGroup var format: ContentFormatOption
+    @Option(
+        help: ArgumentHelp(
+            "chat or tokenize: the engine path that builds the prompt (with --engine sglang).",
+            discussion: "chat is chat completions, what the model is given; tokenize is the engine's /v1/tokenize with messages."))
+    var endpoint: EngineRenderOptions.Endpoint = .chat
 
     var contentFormat: ContentFormat { format.contentFormat }
     /// The profile `--engine` names.

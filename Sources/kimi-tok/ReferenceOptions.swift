@@ -53,7 +53,9 @@ struct ReferenceOptions: ParsableArguments {
 
     /// What the options give, for the inspector: the request, prompt or IDs, with the tools,
     /// variables and generation-prompt expectation; `engine` builds the prompt from a request.
-    func input(engine: any EngineProfile = EngineProfiles.reference, contentFormat: ContentFormat = .auto) throws -> InspectionInput {
+    func input(
+        engine: any EngineProfile = EngineProfiles.reference, contentFormat: ContentFormat = .auto, endpoint: EngineRenderOptions.Endpoint = .chat
+    ) throws -> InspectionInput {
         let source: InspectionInput.Source
         if let request = try request() {
             source = .request(request)
@@ -62,8 +64,10 @@ struct ReferenceOptions: ParsableArguments {
         } else {
             source = .ids(try EngineTokenIDs.parse(try InputBytes.read(idsFile ?? "-")))
         }
-        return InspectionInput(
+        var input = InspectionInput(
             source: source, standaloneTools: try standaloneTools(), variables: try TemplateVariables.parse(variables),
             expectsGenerationPrompt: expectsGenerationPrompt, engine: engine, contentFormat: contentFormat)
+        input.endpoint = endpoint
+        return input
     }
 }

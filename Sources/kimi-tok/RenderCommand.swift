@@ -57,10 +57,17 @@ struct RenderCommand: ParsableCommand {
             Output.standardOutput(declaration.text.hasSuffix("\n") ? declaration.text : declaration.text + "\n")
             return
         }
+        // The request's own fields when it has them; the flags override.
+        var templateVariables = try TemplateVariables.parse(variables)
+        if templateVariables.isEmpty, case let .dict(kwargs)? = request.field("chat_template_kwargs") {
+            for (key, value) in kwargs.pairs { templateVariables[key.pythonString] = value }
+        }
+        let addGenerationPrompt = noGenerationPrompt ? false : (request.field("add_generation_prompt")?.isTruthy ?? true)
         let rendering = try renderer.render(
             request, engine: engine.engine,
             EngineRenderOptions(
-                contentFormat: engine.contentFormat, addGenerationPrompt: !noGenerationPrompt, variables: try TemplateVariables.parse(variables)))
+                contentFormat: engine.contentFormat, endpoint: engine.endpoint, addGenerationPrompt: addGenerationPrompt,
+                variables: templateVariables))
         if json {
             try Output.json(try RenderReport(rendering, family: renderer.family, tokenizer: tokenizer))
         } else if tokens {

@@ -58,4 +58,35 @@ struct RenderGoldenTests {
         }
         #expect(compared >= 20)
     }
+
+    @Test("SGLang's chat and /v1/tokenize paths give SGLang's prompt, spliced text and IDs, or its refusal")
+    func sglangReplays() throws {
+        let renderer = try GoldenModels.renderer("kimi-k2")
+        let tokenizer = try GoldenModels.tokenizer("kimi-k2")
+        var compared = 0, refused = 0
+        for record in try GoldenFixtures.cases("sglang.json") {
+            let request = try GoldenModels.request(record["request"])
+            let answers = try #require(record["sglang"] as? [String: [String: Any]])
+            for endpoint in EngineRenderOptions.Endpoint.allCases {
+                let answer = try #require(answers[endpoint.rawValue])
+                let result = Result {
+                    try renderer.render(
+                        request, engine: SGLangEngine(),
+                        EngineRenderOptions(endpoint: endpoint, addGenerationPrompt: request.field("add_generation_prompt")?.isTruthy ?? true))
+                }
+                if let error = answer["error"] as? String {
+                    #expect(throws: KimiError.self, "\(endpoint): SGLang refused \(error)") { try result.get() }
+                    if case let .failure(failure) = result { #expect(String(describing: failure).hasPrefix(error), "\(failure)") }
+                    refused += 1
+                    continue
+                }
+                let rendering = try result.get()
+                #expect(rendering.templateOutput == answer["prompt"] as? String, "\(endpoint)")
+                #expect(rendering.continuation == answer["appended"] as? String, "\(endpoint)")
+                #expect(try rendering.ids(with: tokenizer) == answer["ids"] as? [Int], "\(endpoint)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 30 && refused >= 20, "\(compared) compared, \(refused) refused")
+    }
 }

@@ -100,4 +100,25 @@ struct RenderCommandTests {
         let missing = try CLI.run(["render", "--messages", "/nonexistent/request.json"])
         #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/request.json"))
     }
+
+    /// SGLang's paths: chat completions splice a final assistant message after the generation
+    /// prompt (`continuation` in the JSON); /v1/tokenize refuses to continue without the
+    /// generation prompt; a named tool choice without tools is refused with SGLang's words.
+    @Test func sglangEngineProfile() throws {
+        let continued = try write(
+            #"{"messages": [{"role": "user", "content": "hi", "name": "alice"}, {"role": "assistant", "content": "Paris"}], "continue_final_message": true}"#)
+        let chat = try CLI.run(["render", "--engine", "sglang", "--messages", continued, "--json"])
+        #expect(chat.status == 0, "\(chat.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: chat.stdout) as? [String: Any])
+        let prompt = try #require(object["prompt"] as? String)
+        #expect(prompt.hasSuffix("<|im_assistant|>assistant<|im_middle|>Paris") && prompt.contains("<|im_user|>user<|im_middle|>hi"), "\(prompt)")
+        #expect(object["continuation"] as? String == "Paris")
+        let reference = try CLI.run(["render", "--messages", continued])
+        #expect(reference.output.contains("Paris<|im_end|>"), "\(reference.output)")
+        let tokenize = try CLI.run(["render", "--engine", "sglang", "--endpoint", "tokenize", "--no-generation-prompt", "--messages", continued])
+        #expect(tokenize.status == 2 && tokenize.stderr.contains("continue_final_message needs add_generation_prompt"), "\(tokenize.stderr)")
+        let named = try write(#"{"messages": [{"role": "user", "content": "hi"}], "tool_choice": {"type": "function", "function": {"name": "x"}}}"#)
+        let refused = try CLI.run(["render", "--engine", "sglang", "--messages", named])
+        #expect(refused.status == 2 && refused.stderr.contains("Tools cannot be empty if tool choice is set to a specific tool."))
+    }
 }

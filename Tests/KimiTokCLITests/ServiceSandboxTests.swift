@@ -138,13 +138,16 @@ struct ServiceSandboxTests {
         #expect(elapsed < .seconds(30), "shutdown took \(elapsed)")
 
         let second = try ServiceProcess(arguments: arguments + ["--shutdown-grace", "60"])
-        let secondPort = second.port
-        DispatchQueue.global().async { _ = try? ServiceProcess.post(port: secondPort, "/tokenize", body) }
-        Thread.sleep(forTimeInterval: 0.5)
-        kill(second.process.processIdentifier, SIGTERM)
-        Thread.sleep(forTimeInterval: 0.3)
-        kill(second.process.processIdentifier, SIGTERM)
-        second.process.waitUntilExit()
+        let inFlight = try LoopbackConnection(port: second.port)
+        try inFlight.send(Data("POST /tokenize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        // The client stays connected (its render in flight) until the server has exited.
+        withExtendedLifetime(inFlight) {
+            Thread.sleep(forTimeInterval: 0.5)
+            kill(second.process.processIdentifier, SIGTERM)
+            Thread.sleep(forTimeInterval: 0.3)
+            kill(second.process.processIdentifier, SIGTERM)
+            second.process.waitUntilExit()
+        }
         #expect(second.process.terminationStatus == 128 + SIGTERM)
         #expect(second.log.contains("SIGTERM again; exiting now"))
     }

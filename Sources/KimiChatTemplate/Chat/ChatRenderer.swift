@@ -17,7 +17,10 @@ public struct ChatRenderer: Sendable {
     public let specialTokenVariables: [String: Value]
     /// The budget of each render that is not given one of its own.
     public var limits = RenderLimits()
-    private let templates: Templates
+    /// Where the template came from: a file the caller named (an engine's `--chat-template`),
+    /// or the model directory (or a template given as text).
+    public private(set) var templateFromFile = false
+    private var templates: Templates
 
     /// Templates parsed up front; a named template that fails to parse fails only when chosen,
     /// as transformers compiles only the one it uses.
@@ -52,6 +55,7 @@ public struct ChatRenderer: Sendable {
         if let templatePath {
             let text = try ModelConfiguration.readText(templatePath)
             templates = .single(Result { () throws(TemplateError) in try Template(source: text, name: templatePath) })
+            templateFromFile = true
             return
         }
         switch configuration.templates {
@@ -88,6 +92,14 @@ public struct ChatRenderer: Sendable {
         format = family.format
         self.specialTokenVariables = specialTokenVariables
         templates = .single(.success(template))
+    }
+
+    /// This renderer with `template` in place of its own (an engine that rewrites the template
+    /// it loads renders with the rewritten one).
+    public func replacingTemplate(with template: Template) -> ChatRenderer {
+        var renderer = self
+        renderer.templates = .single(.success(template))
+        return renderer
     }
 
     /// This renderer with `limits` as the budget of every render.

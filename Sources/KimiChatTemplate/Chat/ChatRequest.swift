@@ -7,12 +7,16 @@ public struct ChatRequest: Sendable {
     public let messages: [Value]
     /// The tool declarations, or `nil` when the request has none.
     public let tools: [Value]?
+    /// The request object's other fields (`add_generation_prompt`, `tool_choice`,
+    /// `continue_final_message`, `chat_template_kwargs`, `reasoning_effort`, ...), which engine
+    /// profiles read; empty when the request was a list of messages.
+    public let fields: [String: Value]
 
     /// Roles that OpenAI-style requests use.
     public static let knownRoles: Set<String> = ["system", "developer", "user", "assistant", "tool", "function"]
 
     /// A request that is not the shape the renderer needs.
-    public init(messages: [Value], tools: [Value]?) throws(KimiError) {
+    public init(messages: [Value], tools: [Value]?, fields: [String: Value] = [:]) throws(KimiError) {
         for (index, message) in messages.enumerated() { try Self.check(message, index) }
         if let tools {
             for (index, tool) in tools.enumerated() {
@@ -21,7 +25,11 @@ public struct ChatRequest: Sendable {
         }
         self.messages = messages
         self.tools = tools
+        self.fields = fields
     }
+
+    /// The request field `name`, when the request has it.
+    public func field(_ name: String) -> Value? { fields[name] }
 
     /// Reads `messagesJSON` (an array of messages, or an object with `messages` and optionally
     /// `tools`) and, if given, `toolsJSON` (an array of tools, or an object with `tools`).
@@ -29,6 +37,7 @@ public struct ChatRequest: Sendable {
         let document = try JSONReader.parseValue(messagesJSON)
         var messages: [Value]
         var tools: [Value]?
+        var fields: [String: Value] = [:]
         switch document {
         case let .list(box):
             messages = box.items
@@ -37,6 +46,10 @@ public struct ChatRequest: Sendable {
                 throw KimiError(.badInput, "the request object has no 'messages' array")
             }
             messages = list.items
+            for (key, value) in box.pairs {
+                guard case let .string(name) = key, name != "messages", name != "tools" else { continue }
+                fields[name] = value
+            }
             switch box[.tools] {
             case nil, .none?: tools = nil
             case let .list(list)?: tools = list.items
@@ -51,7 +64,7 @@ public struct ChatRequest: Sendable {
             }
             tools = try readTools(toolsJSON)
         }
-        return try ChatRequest(messages: messages, tools: tools)
+        return try ChatRequest(messages: messages, tools: tools, fields: fields)
     }
 
     /// Reads tools on their own: an array of tools, or an object with a `tools` array.

@@ -1,7 +1,8 @@
 import KimiTokenizer
 
 /// What `render --json` prints and `POST /v1/kimi/render` answers: the family, the prompt, its
-/// IDs, vLLM's resolved content format (with that engine profile) and K3's segments.
+/// IDs, the resolved content format (with an engine profile that has one), K3's segments and
+/// the text an engine splices after the template's output (SGLang's `continue_final_message`).
 public struct RenderReport: Sendable, Encodable {
     public let family: ModelFamily
     public let prompt: String
@@ -10,9 +11,12 @@ public struct RenderReport: Sendable, Encodable {
     public let contentFormat: ContentFormat?
     /// Only for Kimi K3: the segments, each `{"text", "special"}`.
     public let segments: [PromptSegment]?
+    /// Only when the engine splices text after the template's output: that text (the end of
+    /// `prompt`, encoded on its own).
+    public let continuation: String?
 
     enum CodingKeys: String, CodingKey {
-        case family, prompt, ids, segments
+        case family, prompt, ids, segments, continuation
         case contentFormat = "content_format"
     }
 
@@ -23,5 +27,6 @@ public struct RenderReport: Sendable, Encodable {
         ids = try rendering.ids(with: tokenizer)
         contentFormat = rendering.contentFormat
         segments = rendering.segments
+        continuation = rendering.continuation
     }
 }

@@ -18,8 +18,15 @@ public protocol EngineProfile: Sendable {
 
 /// How an engine was started and asked: the options that change what it builds.
 public struct EngineRenderOptions: Sendable {
+    /// Which of the engine's paths builds the prompt: chat completions (what the model is
+    /// given) or its `/tokenize` with messages. Engines with one path ignore it.
+    public enum Endpoint: String, CaseIterable, Sendable, Codable {
+        case chat, tokenize
+    }
+
     /// vLLM's `--chat-template-content-format`.
     public var contentFormat: ContentFormat
+    public var endpoint: Endpoint = .chat
     public var addGenerationPrompt: Bool
     /// `chat_template_kwargs`.
     public var variables: [String: Value]
@@ -27,9 +34,11 @@ public struct EngineRenderOptions: Sendable {
     public var limits: RenderLimits?
 
     public init(
-        contentFormat: ContentFormat = .auto, addGenerationPrompt: Bool = true, variables: [String: Value] = [:], limits: RenderLimits? = nil
+        contentFormat: ContentFormat = .auto, endpoint: Endpoint = .chat, addGenerationPrompt: Bool = true, variables: [String: Value] = [:],
+        limits: RenderLimits? = nil
     ) {
         self.contentFormat = contentFormat
+        self.endpoint = endpoint
         self.addGenerationPrompt = addGenerationPrompt
         self.variables = variables
         self.limits = limits
@@ -38,33 +47,47 @@ public struct EngineRenderOptions: Sendable {
 
 /// A prompt as an engine builds it.
 public struct EngineRendering: Sendable {
-    /// The whole text the model is given.
+    /// The whole text the model is given: the template's output, then any continuation.
     public let prompt: String
-    /// The content format the engine resolved (vLLM); `nil` where the engine has none.
+    /// The content format the engine resolved (vLLM, SGLang); `nil` where the engine has none.
     public let contentFormat: ContentFormat?
     /// For a family that encodes segment by segment (Kimi K3), the segments.
     public let segments: [PromptSegment]?
+    /// Text the engine splices after the template's output as token IDs of its own (SGLang's
+    /// `continue_final_message`); it is the end of ``prompt`` and is encoded apart from it.
+    public let continuation: String?
 
-    public init(prompt: String, contentFormat: ContentFormat? = nil, segments: [PromptSegment]? = nil) {
+    public init(prompt: String, contentFormat: ContentFormat? = nil, segments: [PromptSegment]? = nil, continuation: String? = nil) {
         self.prompt = prompt
         self.contentFormat = contentFormat
         self.segments = segments
+        self.continuation = continuation
     }
 
-    init(_ rendered: RenderedPrompt, contentFormat: ContentFormat? = nil) {
-        self.init(prompt: rendered.text, contentFormat: contentFormat, segments: rendered.segments)
+    init(_ rendered: RenderedPrompt, contentFormat: ContentFormat? = nil, continuation: String? = nil) {
+        self.init(
+            prompt: rendered.text + (continuation ?? ""), contentFormat: contentFormat, segments: rendered.segments, continuation: continuation)
     }
 
-    /// The prompt's token IDs as the engine encodes them.
+    /// The template's output, without the continuation.
+    public var templateOutput: String {
+        guard let continuation else { return prompt }
+        return String(prompt.utf8.dropLast(continuation.utf8.count)) ?? prompt
+    }
+
+    /// The prompt's token IDs as the engine encodes them: the template's output (segment by
+    /// segment for K3), then the continuation encoded on its own.
     public func ids(with tokenizer: KimiTokenizer) throws -> [Int] {
-        try RenderedPrompt(text: prompt, segments: segments).ids(with: tokenizer)
+        var ids = try RenderedPrompt(text: templateOutput, segments: segments).ids(with: tokenizer)
+        if let continuation { ids += try tokenizer.encode(continuation, mode: .hf) }
+        return ids
     }
 }
 
 /// Every engine profile kimi-tok knows; a new engine is one more entry here.
 public enum EngineProfiles {
     public static let reference: any EngineProfile = ReferenceEngine()
-    public static let all: [any EngineProfile] = [ReferenceEngine(), VLLMEngine()]
+    public static let all: [any EngineProfile] = [ReferenceEngine(), VLLMEngine(), SGLangEngine()]
 
     /// The profile called `name`.
     public static func named(_ name: String) -> (any EngineProfile)? {

@@ -25,6 +25,8 @@ public struct InspectionInput: Sendable {
     public var engine: any EngineProfile
     /// vLLM's content format, for the `vllm` profile.
     public var contentFormat: ContentFormat
+    /// The engine path that builds the prompt (SGLang's chat completions or `/v1/tokenize`).
+    public var endpoint: EngineRenderOptions.Endpoint = .chat
 
     public init(
         source: Source, standaloneTools: [Value]? = nil, variables: [String: Value] = [:], expectsGenerationPrompt: Bool = true,
@@ -40,7 +42,7 @@ public struct InspectionInput: Sendable {
 
     /// The options an engine renders the request with.
     public var renderOptions: EngineRenderOptions {
-        EngineRenderOptions(contentFormat: contentFormat, addGenerationPrompt: expectsGenerationPrompt, variables: variables)
+        EngineRenderOptions(contentFormat: contentFormat, endpoint: endpoint, addGenerationPrompt: expectsGenerationPrompt, variables: variables)
     }
 
     /// The chat request, when one was given.

@@ -3,12 +3,15 @@
 public struct Template: Sendable {
     /// Where the template came from, for error messages (a path, or a description).
     public let name: String
+    /// The text the template was parsed from.
+    public let source: String
     package let body: [Statement]
 
     /// Parses `source`; syntax errors, unknown filters and unknown tests are reported here,
     /// as jinja2 reports them when it compiles.
     public init(source: String, name: String) throws(TemplateError) {
         self.name = name
+        self.source = source
         do {
             body = try Parser.parse(source)
             try Self.checkNames(in: body)
