@@ -87,4 +87,24 @@ struct VLLMPreprocessingTests {
         let request = try request(#"[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}}]}]"#)
         #expect(throws: KimiError.self) { try VLLMPreprocessing.apply(request, format: .openai) }
     }
+
+    @Test func argumentsThatAreNotAnObjectBecomeEmptyObjects() throws {
+        let request = try request(
+            #"[{"role": "assistant", "content": "", "tool_calls": [{"id": "1", "type": "function", "function": {"name": "f", "arguments": "[1, 2]"}}, {"id": "2", "type": "function", "function": {"name": "f", "arguments": "null"}}]}]"#
+        )
+        let applied = try VLLMPreprocessing.apply(request, format: .string)
+        #expect(messages(applied).components(separatedBy: #""arguments":{}"#).count == 3, "\(messages(applied))")
+        #expect(VLLMPreprocessing.dropsArguments(request))
+    }
+
+    @Test func developerMessagesMergeEveryInstructionAtTheTop() throws {
+        let plain = try request(#"[{"role": "system", "content": "A"}, {"role": "user", "content": "u"}, {"role": "system", "content": "B"}]"#)
+        #expect(messages(try VLLMPreprocessing.apply(plain, format: .string)) == messages(plain), "without developer messages nothing moves")
+        let mixed = try request(
+            #"[{"role": "user", "content": "u"}, {"role": "system", "content": "A"}, {"role": "developer", "content": ""}, {"role": "developer", "content": "B"}]"#
+        )
+        #expect(
+            messages(try VLLMPreprocessing.apply(mixed, format: .string))
+                == #"[{"role":"system","content":"A\n\nB"},{"role":"user","content":"u"}]"#)
+    }
 }

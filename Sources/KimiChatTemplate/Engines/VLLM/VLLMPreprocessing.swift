@@ -44,7 +44,24 @@ public enum VLLMPreprocessing {
             if steps.contains(.arguments) { rebuilt = parsingArguments(rebuilt) }
             messages.append(.dict(rebuilt))
         }
+        if steps.contains(.contentFormat) { messages = mergingSystemMessages(messages) }
         return try ChatRequest(messages: messages, tools: request.tools)
+    }
+
+    /// When the conversation has `developer` messages, every system and developer message
+    /// leaves its place for one system message at the top, their non-empty contents joined
+    /// with a blank line; without them, system messages stay where they are.
+    static func mergingSystemMessages(_ messages: [Value]) -> [Value] {
+        let roles = messages.map { MessageView($0)?.role ?? "" }
+        guard roles.contains("developer") else { return messages }
+        let instructions = messages.indices.filter { roles[$0] == "system" || roles[$0] == "developer" }
+        let contents = instructions.compactMap { index -> String? in
+            guard case let .string(text)? = MessageView(messages[index])?.content, !text.isEmpty else { return nil }
+            return text
+        }
+        let merged = Value.dict(Value.DictBox([(.string("role"), .string("system")), (.string("content"), .string(contents.joined(separator: "\n\n")))]))
+        let moved = Set(instructions)
+        return [merged] + messages.indices.filter { !moved.contains($0) }.map { messages[$0] }
     }
 
     /// Whether any tool call's arguments string would be replaced by `{}`: one that is empty or
@@ -58,7 +75,8 @@ public enum VLLMPreprocessing {
                 guard case let .dict(callBox) = call, case let .dict(function)? = callBox[.function],
                     case let .string(text)? = function[.arguments]
                 else { return false }
-                return text.isEmpty || (try? JSONReader.parse(Array(text.utf8))) == nil
+                guard !text.isEmpty, case .object? = try? JSONReader.parse(Array(text.utf8)) else { return true }
+                return false
             }
         }
     }
@@ -136,7 +154,12 @@ public enum VLLMPreprocessing {
                 case .dict, .list:
                     newFunction[.arguments] = arguments.isTruthy ? arguments : .dict([])
                 case let .string(text) where arguments.isTruthy:
-                    newFunction[.arguments] = (try? JSONReader.parseValue(Array(text.utf8))) ?? .dict([])
+                    // Only an object gets through; other JSON (a list, a number, null) becomes {}.
+                    if let parsed = try? JSONReader.parseValue(Array(text.utf8)), case .dict = parsed {
+                        newFunction[.arguments] = parsed
+                    } else {
+                        newFunction[.arguments] = .dict([])
+                    }
                 default:
                     newFunction[.arguments] = .dict([])
                 }
