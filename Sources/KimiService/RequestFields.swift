@@ -73,12 +73,17 @@ struct RequestFields: Sendable {
         try choice(name, as: EngineName.self)?.profile ?? EngineProfiles.reference
     }
 
+    /// Fields of an OpenAI chat request that engines act on, passed on with the messages.
+    static let engineRequestFields = ["tool_choice", "continue_final_message", "reasoning_effort", "response_format"]
+
     /// The chat request: `messages` and `tools` read exactly as the CLI reads a request file.
     func chatRequest() throws -> ChatRequest? {
         guard let messages = object["messages"], messages != .null else { return nil }
         guard case .array = messages else { throw ServiceError.badRequest("'messages' is \(messages.typeName), not an array") }
         var request: [(key: String, value: JSONValue)] = [("messages", messages)]
         if let tools = object["tools"] { request.append(("tools", tools)) }
+        // The request fields an engine profile reads (the others are the service's own).
+        for name in Self.engineRequestFields { if let value = object[name] { request.append((name, value)) } }
         return try ChatRequest.read(messagesJSON: JSONWriter.bytes(of: .object(request)))
     }
 

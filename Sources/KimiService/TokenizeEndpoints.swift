@@ -20,10 +20,12 @@ enum TokenizeEndpoints {
         let ids: [Int]
         if let request = try fields.chatRequest() {
             if fields.has("prompt") { throw ServiceError.badRequest("give 'prompt' or 'messages', not both") }
-            if try fields.bool("continue_final_message") == true {
-                throw ServiceError.badRequest("'continue_final_message' is not supported; end the request with the message to continue")
+            let engine = try fields.engine("engine")
+            if try fields.bool("continue_final_message") == true, !engine.continuesFinalMessage {
+                throw ServiceError.badRequest(
+                    "'continue_final_message' is not supported with engine '\(engine.name)'; end the request with the message to continue")
             }
-            let rendering = try call.renderer(model).render(request, engine: try fields.engine("engine"), try call.engineRenderOptions(model))
+            let rendering = try call.renderer(model).render(request, engine: engine, try call.engineRenderOptions(model))
             ids = try rendering.ids(with: model.tokenizer)
         } else if let prompt = try fields.string("prompt") {
             ids = try model.tokenizer.encode(prompt, mode: .hf)

@@ -89,4 +89,35 @@ struct RenderGoldenTests {
         }
         #expect(compared >= 30 && refused >= 20, "\(compared) compared, \(refused) refused")
     }
+
+    @Test("vLLM's K3 path gives vLLM's prompt and IDs, or its refusal")
+    func vllmK3Replays() throws {
+        let renderer = try GoldenModels.renderer("kimi-k3")
+        let tokenizer = try GoldenModels.tokenizer("kimi-k3")
+        var compared = 0, refused = 0
+        for record in try GoldenFixtures.cases("vllm-k3.json") {
+            let request = try GoldenModels.request(record["request"])
+            let answer = try #require(record["vllm"] as? [String: Any])
+            var variables: [String: Value] = [:]
+            if case let .dict(kwargs)? = request.field("chat_template_kwargs") {
+                for (key, value) in kwargs.pairs { variables[key.pythonString] = value }
+            }
+            let result = Result {
+                try renderer.render(
+                    request, engine: VLLMEngine(),
+                    EngineRenderOptions(addGenerationPrompt: request.field("add_generation_prompt")?.isTruthy ?? true, variables: variables))
+            }
+            if let error = answer["error"] as? String {
+                #expect(throws: KimiError.self, "vLLM refused \(error)") { try result.get() }
+                if case let .failure(failure) = result { #expect(String(describing: failure) == error) }
+                refused += 1
+                continue
+            }
+            let rendering = try result.get()
+            #expect(rendering.prompt == answer["prompt"] as? String)
+            #expect(try rendering.ids(with: tokenizer) == answer["ids"] as? [Int])
+            compared += 1
+        }
+        #expect(compared >= 8 && refused >= 2, "\(compared) compared, \(refused) refused")
+    }
 }

@@ -32,7 +32,8 @@ struct ServiceRobustnessTests {
         expectError(try service.post("/detokenize", json: ["tokens": [1, "two"]]), 400, containing: "tokens[1] is str")
         expectError(try service.post("/detokenize", json: ["tokens": [999_999_999]]), 400, containing: "not in the vocabulary")
         expectError(try service.post("/v1/kimi/check", json: ["prompt": "a", "ids": [1]]), 400, containing: "not 'prompt' and 'ids'")
-        expectError(try service.post("/v1/kimi/render", json: ["messages": user, "engine": "sglang"]), 400, containing: "expected one of reference, vllm")
+        expectError(
+            try service.post("/v1/kimi/render", json: ["messages": user, "engine": "tensorrt"]), 400, containing: "expected one of reference, vllm, sglang")
         expectError(try service.post("/v1/kimi/compare", json: ["prompt": "a"]), 400, containing: "give 'engine'")
         expectError(try service.post("/v1/kimi/tool-calls", json: ["ids": "1 2", "choice": 3]), 400, containing: "choice")
         // 404: an unknown model, an unknown endpoint.

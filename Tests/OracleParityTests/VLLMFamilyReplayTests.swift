@@ -74,4 +74,12 @@ extension LiveChatFormatParity {
         for failure in outcome.failures.prefix(5) { Issue.record(Comment(rawValue: failure)) }
         #expect(outcome.failures.isEmpty, "\(outcome.failures.count) differ of \(outcome.total)")
     }
+
+    @Test("vLLM profile on Kimi K3: every recorded request gives vLLM's prompt and IDs, or its refusal")
+    func vllmK3Replays() throws {
+        let outcome = try VLLMFamilyReplay.replay(file: "kimi-k3-chat.jsonl", model: "kimi-k3")
+        print("vllm k3 replay: \(outcome.identical) identical prompts and IDs, \(outcome.refusedAlike) refused alike, of \(outcome.total)")
+        for failure in outcome.failures.prefix(5) { Issue.record(Comment(rawValue: failure)) }
+        #expect(outcome.failures.isEmpty, "\(outcome.failures.count) differ of \(outcome.total)")
+    }
 }

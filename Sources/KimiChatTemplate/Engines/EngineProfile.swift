@@ -12,8 +12,16 @@ public protocol EngineProfile: Sendable {
     /// The engine and version whose behaviour the profile reproduces, e.g. "vLLM 0.33".
     var displayName: String { get }
 
+    /// Whether the profile acts on a request's `continue_final_message` (others refuse it rather
+    /// than build a prompt the engine would not).
+    var continuesFinalMessage: Bool { get }
+
     /// The prompt this engine builds from `request` with `renderer`'s model.
     func render(_ request: ChatRequest, with renderer: ChatRenderer, _ options: EngineRenderOptions) throws -> EngineRendering
+}
+
+extension EngineProfile {
+    public var continuesFinalMessage: Bool { false }
 }
 
 /// How an engine was started and asked: the options that change what it builds.

@@ -5,6 +5,7 @@ public struct SGLangEngine: EngineProfile {
     public init() {}
     public var name: String { "sglang" }
     public var displayName: String { "SGLang 0.5.23" }
+    public var continuesFinalMessage: Bool { true }
 
     public func render(_ request: ChatRequest, with renderer: ChatRenderer, _ options: EngineRenderOptions) throws -> EngineRendering {
         if renderer.format.noTemplateReason != nil {

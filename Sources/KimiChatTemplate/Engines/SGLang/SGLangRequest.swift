@@ -99,14 +99,14 @@ struct SGLangRequest {
             return Value.DictBox([(.string("role"), .string("user")), (.string("content"), view.content ?? .none)])
         }
         let box = Value.DictBox([(.string("role"), .string(role))])
-        box[.content] = view.content ?? .none
-        box[.toolCallID] = view.fields[.toolCallID] ?? .none
-        box[.name] = view.fields[.name] ?? .none
-        box[.reasoningContent] = view.reasoningContent ?? .none
+        box[.content] = view.content ?? Value.none
+        box[.toolCallID] = view.fields[.toolCallID] ?? Value.none
+        box[.name] = view.fields[.name] ?? Value.none
+        box[.reasoningContent] = view.reasoningContent ?? Value.none
         if let calls = view.toolCallList {
             box[.toolCalls] = .list(try calls.map { try dumpedCall($0, assistant: role == "assistant", endpoint: endpoint) })
         } else {
-            box[.toolCalls] = .none
+            box[.toolCalls] = Value.none
         }
         return box
     }

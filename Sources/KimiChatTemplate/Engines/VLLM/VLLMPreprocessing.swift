@@ -26,7 +26,9 @@ public enum VLLMPreprocessing {
         public static let contentFormat = Steps(rawValue: 1)
         /// Tool-call arguments parsed as JSON (invalid ones replaced by `{}`).
         public static let arguments = Steps(rawValue: 2)
-        public static let all: Steps = [.contentFormat, .arguments]
+        /// `developer` messages merged with the system messages at the top.
+        public static let instructions = Steps(rawValue: 4)
+        public static let all: Steps = [.contentFormat, .arguments, .instructions]
     }
 
     /// The content format `format` means for `template`.
@@ -44,7 +46,7 @@ public enum VLLMPreprocessing {
             if steps.contains(.arguments) { rebuilt = parsingArguments(rebuilt) }
             messages.append(.dict(rebuilt))
         }
-        if steps.contains(.contentFormat) { messages = mergingSystemMessages(messages) }
+        if steps.contains(.instructions) { messages = mergingSystemMessages(messages) }
         return try ChatRequest(messages: messages, tools: request.tools)
     }
 
