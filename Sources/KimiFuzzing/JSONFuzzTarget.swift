@@ -59,7 +59,7 @@ struct JSONFuzzTarget {
     }
 
     private func checkRender(_ request: ChatRequest) throws(FuzzInvariantViolation) {
-        guard let prompt = try? fixtures.renderer.render(request, limits: fixtures.limits) else { return }
+        guard let prompt = try? fixtures.renderer.rendered(request, limits: fixtures.limits).text else { return }
         guard prompt.hasSuffix(Self.generationPrompt) else {
             throw violation("the rendered prompt does not end with the generation prompt")
         }

@@ -37,7 +37,7 @@ struct TemplateFuzzTarget {
     /// The one render pipeline on the fixture request; it throws only template errors here.
     private func render(_ renderer: ChatRenderer, _ request: ChatRequest) throws(TemplateError) -> String {
         do {
-            return try renderer.render(request, limits: fixtures.limits)
+            return try renderer.rendered(request, limits: fixtures.limits).text
         } catch let error as TemplateError {
             throw error
         } catch {

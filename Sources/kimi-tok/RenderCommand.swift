@@ -59,9 +59,7 @@ struct RenderCommand: ParsableCommand {
         }
         // The request's own fields when it has them; the flags override.
         var templateVariables = try TemplateVariables.parse(variables)
-        if templateVariables.isEmpty, case let .dict(kwargs)? = request.field("chat_template_kwargs") {
-            for (key, value) in kwargs.pairs { templateVariables[key.pythonString] = value }
-        }
+        if templateVariables.isEmpty { templateVariables = request.templateKwargs }
         let addGenerationPrompt = noGenerationPrompt ? false : (request.field("add_generation_prompt")?.isTruthy ?? true)
         let rendering = try renderer.render(
             request, engine: engine.engine,

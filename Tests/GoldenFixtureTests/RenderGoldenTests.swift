@@ -98,10 +98,7 @@ struct RenderGoldenTests {
         for record in try GoldenFixtures.cases("vllm-k3.json") {
             let request = try GoldenModels.request(record["request"])
             let answer = try #require(record["vllm"] as? [String: Any])
-            var variables: [String: Value] = [:]
-            if case let .dict(kwargs)? = request.field("chat_template_kwargs") {
-                for (key, value) in kwargs.pairs { variables[key.pythonString] = value }
-            }
+            let variables = request.templateKwargs
             let result = Result {
                 try renderer.render(
                     request, engine: VLLMEngine(),

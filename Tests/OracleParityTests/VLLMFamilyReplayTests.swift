@@ -28,10 +28,7 @@ enum VLLMFamilyReplay {
             outcome.total += 1
             let requestText = try Value(json: requestJSON).compactJSON()
             let request = try ChatRequest.read(messagesJSON: Array(requestText.utf8))
-            var variables: [String: Value] = [:]
-            if case let .dict(kwargs)? = request.field("chat_template_kwargs") {
-                for (key, value) in kwargs.pairs { variables[key.pythonString] = value }
-            }
+            let variables = request.templateKwargs
             let result = Result {
                 try renderer.render(
                     request, engine: VLLMEngine(),

@@ -31,6 +31,14 @@ public struct ChatRequest: Sendable {
     /// The request field `name`, when the request has it.
     public func field(_ name: String) -> Value? { fields[name] }
 
+    /// The request's `chat_template_kwargs`, as template variables (empty when it has none).
+    public var templateKwargs: [String: Value] {
+        guard case let .dict(kwargs)? = fields["chat_template_kwargs"] else { return [:] }
+        var variables: [String: Value] = [:]
+        for (key, value) in kwargs.pairs { variables[key.pythonString] = value }
+        return variables
+    }
+
     /// Reads `messagesJSON` (an array of messages, or an object with `messages` and optionally
     /// `tools`) and, if given, `toolsJSON` (an array of tools, or an object with `tools`).
     public static func read(messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil) throws -> ChatRequest {

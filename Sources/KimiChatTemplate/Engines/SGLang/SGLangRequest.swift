@@ -253,9 +253,7 @@ struct SGLangRequest {
         let effort = request.field("reasoning_effort").flatMap { $0.isNone ? nil : $0 }
         if let effort { result["reasoning_effort"] = effort }
         var kwargs = variables
-        if kwargs.isEmpty, case let .dict(box)? = request.field("chat_template_kwargs") {
-            for (key, value) in box.pairs { kwargs[key.pythonString] = value }
-        }
+        if kwargs.isEmpty { kwargs = request.templateKwargs }
         for (key, value) in kwargs { result[key] = value }
         if let effort {
             let thinking = Value.bool(effort.stringValue != "none")
