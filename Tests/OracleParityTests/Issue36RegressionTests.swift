@@ -79,14 +79,14 @@ extension LiveInspectorParity {
         let k25 = try K25InspectorTests.render(K25InspectorTests.clean)
         let k2Tokenizer = try Reference.tokenizer.get()
         let k2 = try k2Tokenizer.encode(try K25InspectorTests.render(K25InspectorTests.clean, profile: "k2").prompt, mode: .hf)
-        let comparison = StreamComparison(reference: k2, engine: k25.ids, tokenizer: k2Tokenizer, family: .k2)
+        let comparison = StreamComparison(reference: k2, engine: k25.ids, tokenizer: k2Tokenizer)
         #expect(comparison.classification == .foreignChatMarker)
         #expect(comparison.explanation.contains("163606 (<think>)") && comparison.explanation.contains("--family k25"), "\(comparison.explanation)")
         // K3 IDs against K2, and K2 IDs against K3.
         let (_, k3IDs, _) = try K3InspectorTests.render(#"[{"role": "user", "content": "hi"}]"#, tools: nil)
-        #expect(StreamComparison(reference: k2, engine: k3IDs, tokenizer: k2Tokenizer, family: .k2).classification == .foreignChatMarker)
+        #expect(StreamComparison(reference: k2, engine: k3IDs, tokenizer: k2Tokenizer).classification == .foreignChatMarker)
         let k3Tokenizer = try K3InspectorTests.tokenizer()
-        let backwards = StreamComparison(reference: k3IDs, engine: k2, tokenizer: k3Tokenizer, family: .k3)
+        let backwards = StreamComparison(reference: k3IDs, engine: k2, tokenizer: k3Tokenizer)
         #expect(backwards.classification == .foreignChatMarker && backwards.explanation.contains("Kimi K2"), "\(backwards.explanation)")
     }
 }

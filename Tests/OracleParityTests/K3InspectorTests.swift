@@ -31,7 +31,7 @@ enum K3InspectorTests {
 
     static func codes(_ ids: [Int], segments: [PromptSegment]? = nil) throws -> Set<FindingCode> {
         let checker = try #require(PromptChecker(tokenizer: try tokenizer()))
-        #expect(checker.family == .k3)
+        #expect(checker.family.format is K3ChatFormat)
         return Set(checker.check(ids, options: .init(referenceSegments: segments)).map(\.code))
     }
 

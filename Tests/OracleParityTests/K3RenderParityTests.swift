@@ -185,7 +185,7 @@ extension LiveChatFormatParity {
         let directory = ModelDirectory(path: Reference.modelDirectory("kimi-k3"), source: .option)
         let tokenizer = try KimiTokenizer.load(directory, strict: true)
         let renderer = try ChatRenderer(modelDirectory: directory)
-        #expect(renderer.family == .k3)
+        #expect(renderer.format is K3ChatFormat)
         var generator = K3RenderParityTests.Generator(random: RandomText(seed: 0x3C0))
         let cases = (0..<K3RenderParityTests.caseCount).map { _ in generator.conversation() }
         let lines = cases.map { c in
