@@ -45,6 +45,22 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     /// The stream starts with `[BOS]`, which llama.cpp adds and Kimi prompts do not have.
     case leadingBOS = "leading-bos"
 
+    // What an engine's output parsers lost or changed (`parse-tool-calls --engine`).
+    /// A call kimi-tok reads in the output is not among the calls the engine returns.
+    case engineDroppedToolCall = "engine-dropped-tool-call"
+    /// The engine returns a call under another ID than the model wrote.
+    case engineRewroteToolCallID = "engine-rewrote-tool-call-id"
+    /// The engine returns a call's arguments cut short.
+    case engineCutArguments = "engine-cut-arguments"
+    /// The engine returns markup (the next call's markers) inside a call's arguments.
+    case engineMarkupInArguments = "engine-markup-in-arguments"
+    /// The engine returns content or calls of the answer as reasoning.
+    case engineReasoningSwallowed = "engine-reasoning-swallowed"
+    /// The engine returns tool-call markup as content.
+    case engineMarkupInContent = "engine-markup-in-content"
+    /// The engine refuses the request before parsing anything.
+    case engineRefusedRequest = "engine-refused-request"
+
     // Classifications of `compare` only.
     /// The engine's IDs are its own preprocessing's render: content turned into parts, or parts joined.
     case engineContentFormat = "engine-content-format"
@@ -71,7 +87,13 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
             ![
                 .equal, .truncation, .whitespaceOnly, .tokenizationOnly, .templateDifference, .engineContentFormat,
                 .engineArgumentsReserialized, .engineArgumentsDropped,
-            ].contains($0)
+            ].contains($0) && !engineResponse.contains($0)
         }
     }
+
+    /// The codes `parse-tool-calls --engine` reports about an engine's answer.
+    public static let engineResponse: [FindingCode] = [
+        .engineDroppedToolCall, .engineRewroteToolCallID, .engineCutArguments, .engineMarkupInArguments, .engineReasoningSwallowed,
+        .engineMarkupInContent, .engineRefusedRequest,
+    ]
 }

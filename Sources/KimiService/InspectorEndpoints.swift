@@ -44,7 +44,9 @@ enum InspectorEndpoints {
 
     /// `POST /v1/kimi/tool-calls`: `output` (raw model output, or a chat-completion response or
     /// SSE stream as text or JSON) or `ids` (token IDs in any engine shape) with `choice`;
-    /// `tools` to validate against; `family` to read the output as that family's.
+    /// `tools` to validate against; `family` to read the output as that family's. `engine`
+    /// (`vllm`, `sglang`) adds that engine's answer, with the chat `request` the output answers,
+    /// `reasoning_parser`, `history_tool_calls` and `finish_reason` as `parse-tool-calls` takes them.
     static func toolCalls(_ call: EndpointRequest) throws -> [UInt8] {
         let fields = call.fields
         let model = try call.model()
@@ -57,9 +59,30 @@ enum InspectorEndpoints {
         case let (nil, ids?): input = .ids(ids, choice: choice)
         default: throw ServiceError.badRequest("give exactly one of 'output', 'ids'")
         }
-        let tools = try fields.bytes("tools").map(ChatRequest.readTools)
+        var tools = try fields.bytes("tools").map(ChatRequest.readTools)
+        var engine: ToolCallsReport.EngineRequest?
+        if let name = try fields.string("engine") {
+            let reasoningParser = try fields.bool("reasoning_parser") ?? false
+            let finishReason = try fields.string("finish_reason") ?? "stop"
+            guard ["stop", "length"].contains(finishReason) else { throw ServiceError.badRequest("'finish_reason' is stop or length") }
+            var context = EngineResponseContext(reasoningParser: reasoningParser, finishReason: finishReason)
+            if let request = fields.bytes("request") {
+                let body = try JSONReader.parseValue(request)
+                guard case .dict = body else { throw ServiceError.badRequest("'request' is not a JSON object") }
+                context = EngineResponseContext(request: body, reasoningParser: reasoningParser, finishReason: finishReason)
+            }
+            if let tools { context.tools = tools }
+            if let history = try fields.int("history_tool_calls") {
+                guard history >= 0 else { throw ServiceError.badRequest("'history_tool_calls' must be 0 or more") }
+                context.historyToolCalls = history
+            }
+            tools = tools ?? context.tools
+            engine = .init(engine: name, context: context)
+        } else if fields.has("request") || fields.has("reasoning_parser") || fields.has("history_tool_calls") {
+            throw ServiceError.badRequest("'request', 'reasoning_parser' and 'history_tool_calls' go with 'engine'")
+        }
         let report = try ToolCallsReport(
-            input, tools: tools, family: try fields.choice("family", as: ModelFamily.self), tokenizer: { model.tokenizer })
+            input, tools: tools, family: try fields.choice("family", as: ModelFamily.self), engine: engine, tokenizer: { model.tokenizer })
         return try JSONWriter.encode(report)
     }
 

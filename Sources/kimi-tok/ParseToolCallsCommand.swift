@@ -14,7 +14,12 @@ struct ParseToolCallsCommand: ParsableCommand {
             Kimi K3 output (XTML calls, detected or --family k3) is checked the same way, with the \
             call's index for the ID. Checks each call's ID (functions.NAME:IDX), that NAME is declared (--tools), that the \
             arguments are a JSON object satisfying the tool's parameters schema, and that nothing is \
-            truncated. Exit status: 0 all valid, 1 problems found, 2 bad input.
+            truncated. With --engine, also what that engine's own parsers return to the client for \
+            the output (vLLM 0.33's kimi_k2/kimi_k3 parsers, SGLang 0.5.23's kimi_k2), and what \
+            they lost or changed: dropped calls, rewritten IDs, cut arguments, markup in arguments \
+            or content, reasoning that swallows the answer. --request gives the chat request the \
+            output answers (its tools, tool_choice, chat_template_kwargs and history). Exit \
+            status: 0 all valid, 1 problems found, 2 bad input.
             """)
 
     @Option(help: "The model output ('-' for stdin, the default).") var file: String?
@@ -22,20 +27,48 @@ struct ParseToolCallsCommand: ParsableCommand {
     var ids = false
     @Option(help: "With --ids: parse only this choice (from 0).") var choice: Int?
     @Option(help: "JSON tools (an array, or an object with 'tools').") var tools: String?
-    @Flag(help: "Print one JSON object: content, calls, malformed, summary.") var json = false
+    @Option(help: "The engine whose parsers to run on the output: \(EngineOutputParsers.engineNames.joined(separator: ", ")).")
+    var engine: String?
+    @Option(help: "With --engine: the chat request (JSON) the output answers; its tools stand in for --tools.")
+    var request: String?
+    @Flag(help: "With --engine: the server runs the family's reasoning parser (--reasoning-parser).")
+    var reasoningParser = false
+    @Option(help: "With --engine: assistant tool calls in the request's history (default: counted in --request's messages).")
+    var historyToolCalls: Int?
+    @Option(help: "With --engine sglang: why generation stopped, stop or length.") var finishReason = "stop"
+    @Flag(help: "Print one JSON object: content, calls, malformed, summary (and engine_response, engine_findings).") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if choice != nil, !ids { throw ValidationError("--choice needs --ids") }
-        try StandardInputUse.requireOnce(["--file": file ?? "-", "--tools": tools])
         if let choice, choice < 0 { throw ValidationError("--choice must be 0 or more, not \(choice)") }
+        if engine == nil, request != nil || reasoningParser || historyToolCalls != nil {
+            throw ValidationError("--request, --reasoning-parser and --history-tool-calls go with --engine")
+        }
+        if let historyToolCalls, historyToolCalls < 0 { throw ValidationError("--history-tool-calls must be 0 or more") }
+        if !["stop", "length"].contains(finishReason) { throw ValidationError("--finish-reason is stop or length, not '\(finishReason)'") }
+        try StandardInputUse.requireOnce(["--file": file ?? "-", "--tools": tools, "--request": request])
     }
 
     func run() throws {
         let input = try InputBytes.read(file ?? "-")
-        let declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
+        var declared = try tools.map { try ChatRequest.readTools(InputBytes.read($0)) }
+        var engineRequest: ToolCallsReport.EngineRequest?
+        if let engine {
+            var context = EngineResponseContext(reasoningParser: reasoningParser, finishReason: finishReason)
+            if let request {
+                let body = try JSONReader.parseValue(InputBytes.read(request))
+                guard case .dict = body else { throw KimiError(.badInput, "--request: expected a chat request (a JSON object)") }
+                context = EngineResponseContext(request: body, reasoningParser: reasoningParser, finishReason: finishReason)
+            }
+            if let declared { context.tools = declared }
+            if let historyToolCalls { context.historyToolCalls = historyToolCalls }
+            declared = declared ?? context.tools
+            engineRequest = .init(engine: engine, context: context)
+        }
         let report = try ToolCallsReport(
-            ids ? .ids(input, choice: choice) : .output(input), tools: declared, family: model.family, tokenizer: model.loadTokenizer)
+            ids ? .ids(input, choice: choice) : .output(input), tools: declared, family: model.family, engine: engineRequest,
+            tokenizer: model.loadTokenizer)
         if json {
             try Output.json(report)
         } else {
@@ -58,6 +91,18 @@ struct ParseToolCallsCommand: ParsableCommand {
         for problem in report.malformed { text += "malformed: \(problem)\n" }
         let s = report.summary
         if let reasoning = report.reasoning { text += "reasoning: \(reasoning.unicodeScalars.count) characters before </think>\n" }
+        if let answer = report.engineAnswer {
+            let response = answer.response
+            text += "\(answer.engine) returns:\n"
+            if let error = response.requestError { text += "    request refused: \(error)\n" }
+            text += "    content: \(response.content.map { $0.debugDescription } ?? "null")\n"
+            text += "    reasoning: \(response.reasoning.map { $0.debugDescription } ?? "null")\n"
+            for (index, call) in (response.toolCalls ?? []).enumerated() {
+                text += "    call \(index): \(call.id)\(call.idGenerated ? " (random)" : "") \(call.name) \(call.arguments)\n"
+            }
+            if let reason = response.finishReason { text += "    finish_reason: \(reason)\n" }
+            for finding in answer.findings { text += finding.description + "\n" }
+        }
         text +=
             "\(s.calls) calls: \(s.valid) valid, \(s.invalidID) invalid ID, \(s.undeclared) undeclared, \(s.invalidJSON) invalid JSON, \(s.schemaErrors) schema errors, \(s.truncated) truncated, \(s.inReasoning) inside the reasoning\n"
         return text

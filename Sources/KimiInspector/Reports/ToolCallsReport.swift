@@ -16,9 +16,25 @@ public struct ToolCallsReport: Sendable, Encodable {
         case ids([UInt8], choice: Int?)
     }
 
+    /// An engine whose answer to raw output is added to each choice's report.
+    public struct EngineRequest: Sendable {
+        /// The engine, as `--engine` names it (`vllm`, `sglang`).
+        public var engine: String
+        /// The request the output answers, and the server's set-up.
+        public var context: EngineResponseContext
+
+        public init(engine: String, context: EngineResponseContext) {
+            self.engine = engine
+            self.context = context
+        }
+    }
+
     /// Parses and validates the calls of `input` against `tools`. Output that is K3's (or
-    /// `family` says so) is read as XTML; `tokenizer` is loaded only to decode IDs.
-    public init(_ input: Input, tools: [Value]?, family: ModelFamily?, tokenizer: () throws -> KimiTokenizer) throws {
+    /// `family` says so) is read as XTML; `tokenizer` is loaded only to decode IDs. With
+    /// `engine`, each choice also gets what that engine's parsers return for it.
+    public init(
+        _ input: Input, tools: [Value]?, family: ModelFamily?, engine: EngineRequest? = nil, tokenizer: () throws -> KimiTokenizer
+    ) throws {
         let outputs: [String]
         switch input {
         case let .ids(bytes, choice):
@@ -28,6 +44,10 @@ public struct ToolCallsReport: Sendable, Encodable {
             outputs = try lists.map { try tokenizer.decode($0) }
         case let .output(bytes):
             if let responseChoices = CompletionResponse.choices(bytes) {
+                if let engine {
+                    throw KimiError(
+                        .badInput, "--engine \(engine.engine) reads raw model output; this is an engine's response, already parsed by its server")
+                }
                 // A chat-completion response or SSE stream: the calls the server parsed, and any left as raw text.
                 choices = responseChoices.map { choice in
                     choice.calls.isEmpty && choice.content.contains("<|tool_call")
@@ -39,12 +59,21 @@ public struct ToolCallsReport: Sendable, Encodable {
             outputs = [try UTF8Input.decode(bytes)]
         }
         let syntax = family.map(ToolCallSyntax.of) ?? ToolCallSyntax.detected(in: outputs)
-        choices = outputs.map { syntax.parse($0, tools) }
+        var reports = outputs.map { syntax.parse($0, tools) }
+        if let engine {
+            let parser = try EngineOutputParsers.parser(engine: engine.engine, syntax: syntax)
+            for (index, output) in outputs.enumerated() {
+                let response = try parser.response(to: output, engine.context)
+                let findings = EngineResponseFindings.findings(response, report: reports[index], parser: parser, context: engine.context)
+                reports[index] = reports[index].adding(.init(engine: engine.engine, response: response, findings: findings))
+            }
+        }
+        choices = reports
     }
 
     /// Whether every call is valid and nothing is malformed.
     public var allValid: Bool {
-        !choices.contains { $0.summary.valid != $0.summary.calls || !$0.malformed.isEmpty }
+        !choices.contains { $0.summary.valid != $0.summary.calls || !$0.malformed.isEmpty || !($0.engineAnswer?.findings.isEmpty ?? true) }
     }
 
     enum CodingKeys: String, CodingKey { case choices }

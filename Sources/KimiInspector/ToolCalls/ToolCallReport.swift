@@ -61,8 +61,27 @@ public struct ToolCallReport: Sendable, Encodable {
     /// Section-level problems (out-of-order markers, unclosed sections).
     public let malformed: [String]
     public let summary: Summary
+    /// What an engine returns for this output, and what it lost or changed (with `--engine`).
+    public private(set) var engineAnswer: EngineAnswer?
 
-    enum CodingKeys: String, CodingKey { case reasoning, content, calls, malformed, summary }
+    /// An engine's answer to the output beside kimi-tok's own reading.
+    public struct EngineAnswer: Sendable {
+        /// The engine, as `--engine` names it.
+        public let engine: String
+        public let response: EngineResponse
+        public let findings: [Finding]
+    }
+
+    /// This report with `engine`'s answer to the output added.
+    public func adding(_ answer: EngineAnswer) -> ToolCallReport {
+        var report = self
+        report.engineAnswer = answer
+        return report
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reasoning, content, calls, malformed, summary, engine, engineResponse = "engine_response", engineFindings = "engine_findings"
+    }
 
     /// Every key is written; `reasoning` is `null` for output without reasoning.
     public func encode(to encoder: Encoder) throws {
@@ -72,6 +91,11 @@ public struct ToolCallReport: Sendable, Encodable {
         try container.encode(calls, forKey: .calls)
         try container.encode(malformed, forKey: .malformed)
         try container.encode(summary, forKey: .summary)
+        if let engineAnswer {
+            try container.encode(engineAnswer.engine, forKey: .engine)
+            try container.encode(engineAnswer.response, forKey: .engineResponse)
+            try container.encode(engineAnswer.findings, forKey: .engineFindings)
+        }
     }
 
     /// Parses and validates `output`; `tools` are OpenAI-style tool objects (or nil to skip the

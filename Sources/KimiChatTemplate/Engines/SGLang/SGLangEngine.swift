@@ -7,6 +7,12 @@ public struct SGLangEngine: EngineProfile {
     public var displayName: String { "SGLang 0.5.23" }
     public var continuesFinalMessage: Bool { true }
 
+    /// SGLang's refusal of a request's `tool_choice` with its `tools` (a named tool that is not
+    /// declared, `required` without tools), the same on every endpoint.
+    public static func validateToolChoice(_ choice: Value, tools: [Value]?) throws {
+        try SGLangRequest.validateToolChoice(choice, tools: tools)
+    }
+
     public func render(_ request: ChatRequest, with renderer: ChatRenderer, _ options: EngineRenderOptions) throws -> EngineRendering {
         if renderer.format.noTemplateReason != nil {
             throw KimiError(.unsupported, "the \(name) engine profile is for Jinja templates; \(renderer.format.displayName) has none")

@@ -73,7 +73,9 @@ struct SGLangRequest {
         )
     }
 
-    private static func validateToolChoice(_ choice: Value, tools: [Value]?) throws {
+    /// SGLang's refusal of `choice` with `tools`: a named tool that is not declared, or
+    /// `required` without tools.
+    static func validateToolChoice(_ choice: Value, tools: [Value]?) throws {
         let names = (tools ?? []).compactMap { tool -> String? in
             guard case let .dict(box) = tool, case let .dict(function)? = box[.function] else { return nil }
             return function[.name]?.stringValue
