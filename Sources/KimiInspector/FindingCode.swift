@@ -68,6 +68,28 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case engineArgumentsReserialized = "engine-arguments-reserialized"
     /// The engine's IDs are its render with invalid or empty tool-call arguments replaced by `{}`.
     case engineArgumentsDropped = "engine-arguments-dropped"
+    /// The engine's IDs are its render with developer messages merged into one system message.
+    case engineInstructionsMerged = "engine-instructions-merged"
+    /// The engine's IDs are its render with tools dumped with `null` fields (`defer_loading`, a missing description).
+    case engineToolDeclarationNulls = "engine-tool-declaration-nulls"
+    /// The engine's IDs are its render with tool results re-ordered and matched by an alias.
+    case engineToolResultAlias = "engine-tool-result-alias"
+    /// The engine's IDs are its render with only the named tool (or none) declared.
+    case engineToolChoiceFilter = "engine-tool-choice-filter"
+    /// The engine's IDs are its render with messages dumped: `null` content to `""`, parts joined with a space.
+    case engineContentNormalized = "engine-content-normalized"
+    /// The engine's IDs are its render with the user's `name` dropped.
+    case engineUserNameDropped = "engine-user-name-dropped"
+    /// The engine's IDs are its render with the last assistant message spliced after the generation prompt.
+    case engineFinalMessageSpliced = "engine-final-message-spliced"
+    /// The engine's IDs are its render with a trailing assistant message turned into a user message.
+    case engineUserTurnRewrite = "engine-user-turn-rewrite"
+    /// The engine's IDs are its render with the generation prompt added although the request said not to.
+    case engineGenerationPromptForced = "engine-generation-prompt-forced"
+    /// The engine's IDs are its render with `reasoning_effort` passed to the template.
+    case engineReasoningEffortKwarg = "engine-reasoning-effort-kwarg"
+    /// The engine's IDs are its render of a template file whose literal `\n` became newlines.
+    case engineTemplateNewlines = "engine-template-newlines"
     /// The two streams are identical.
     case equal
     /// One stream is a prefix of the other.
@@ -87,9 +109,16 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
             ![
                 .equal, .truncation, .whitespaceOnly, .tokenizationOnly, .templateDifference, .engineContentFormat,
                 .engineArgumentsReserialized, .engineArgumentsDropped,
-            ].contains($0) && !engineResponse.contains($0)
+            ].contains($0) && !engineResponse.contains($0) && !engineSteps.contains($0)
         }
     }
+
+    /// The codes `compare` gives a divergence an engine step explains.
+    public static let engineSteps: [FindingCode] = [
+        .engineContentFormat, .engineArgumentsReserialized, .engineArgumentsDropped, .engineInstructionsMerged, .engineToolDeclarationNulls,
+        .engineToolResultAlias, .engineToolChoiceFilter, .engineContentNormalized, .engineUserNameDropped, .engineFinalMessageSpliced,
+        .engineUserTurnRewrite, .engineGenerationPromptForced, .engineReasoningEffortKwarg, .engineTemplateNewlines,
+    ]
 
     /// The codes `parse-tool-calls --engine` reports about an engine's answer.
     public static let engineResponse: [FindingCode] = [

@@ -28,11 +28,19 @@ enum InspectorEndpoints {
 
     /// `POST /v1/kimi/compare`: the engine's IDs as `engine` (any shape the CLI reads), the
     /// reference as one of `messages`, `prompt` or `ids`, and `engine_profile` to compare with
-    /// that profile's prompt as well.
+    /// that profile's prompt as well (`auto`: every profile tried, those that build the IDs named).
     static func compare(_ call: EndpointRequest) throws -> [UInt8] {
         let fields = call.fields
         let model = try call.model()
         guard let engine = fields.bytes("engine") else { throw ServiceError.badRequest("give 'engine': the engine's token IDs") }
+        let auto = try fields.string("engine_profile") == "auto"
+        if auto {
+            guard fields.has("messages") else { throw ServiceError.badRequest("'engine_profile' auto needs 'messages'") }
+            let input = try inspectionInput(call, model, engineField: nil)
+            let report = try ComparisonReport(
+                engineIDs: try EngineTokenIDs.parse(engine), input: input, model: try call.inspected(model), autoProfile: true)
+            return try JSONWriter.encode(report)
+        }
         let input = try inspectionInput(call, model, engineField: "engine_profile")
         if input.engine.name != EngineProfiles.reference.name, input.request == nil {
             throw ServiceError.badRequest("'engine_profile' \(input.engine.name) needs 'messages'")
@@ -108,7 +116,7 @@ enum InspectorEndpoints {
     }
 
     /// The input of `check` and `compare`: exactly one of `messages`, `prompt`, `ids`.
-    private static func inspectionInput(_ call: EndpointRequest, _ model: ServedModel, engineField: String) throws -> InspectionInput {
+    private static func inspectionInput(_ call: EndpointRequest, _ model: ServedModel, engineField: String?) throws -> InspectionInput {
         let fields = call.fields
         let given = ["messages", "prompt", "ids"].filter(fields.has)
         guard given.count == 1 else {
@@ -128,7 +136,7 @@ enum InspectorEndpoints {
         var input = InspectionInput(
             source: source, standaloneTools: try fields.standaloneTools(), variables: try call.templateVariables(model),
             expectsGenerationPrompt: try fields.bool("add_generation_prompt") ?? true,
-            engine: try fields.engine(engineField),
+            engine: try engineField.map { try fields.engine($0) } ?? EngineProfiles.reference,
             contentFormat: try fields.choice("content_format", as: ContentFormat.self) ?? .auto)
         input.endpoint = try fields.choice("endpoint", as: EngineRenderOptions.Endpoint.self) ?? .chat
         return input

@@ -18,10 +18,20 @@ public protocol EngineProfile: Sendable {
 
     /// The prompt this engine builds from `request` with `renderer`'s model.
     func render(_ request: ChatRequest, with renderer: ChatRenderer, _ options: EngineRenderOptions) throws -> EngineRendering
+
+    /// The engine's own steps, each of which can be kept alone to find the one that made a
+    /// prompt differ from the reference.
+    var steps: [EngineStep] { get }
+
+    /// This profile doing only the steps whose codes are in `kept` (the others as the reference
+    /// does); requests it would refuse are still refused.
+    func keeping(_ kept: Set<String>) -> any EngineProfile
 }
 
 extension EngineProfile {
     public var continuesFinalMessage: Bool { false }
+    public var steps: [EngineStep] { [] }
+    public func keeping(_ kept: Set<String>) -> any EngineProfile { self }
 }
 
 /// How an engine was started and asked: the options that change what it builds.

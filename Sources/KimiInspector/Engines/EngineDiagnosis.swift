@@ -18,7 +18,7 @@ public protocol EngineDiagnosis: Sendable {
 
 /// Every engine diagnosis; a new engine with steps of its own is one more entry here.
 public enum EngineDiagnoses {
-    public static let all: [any EngineDiagnosis] = [VLLMDiagnosis()]
+    public static let all: [any EngineDiagnosis] = [VLLMDiagnosis(), StepDiagnosis(VLLMEngine()), StepDiagnosis(SGLangEngine())]
 
     /// The diagnosis of `engine`, when it has one.
     public static func diagnosis(of engine: any EngineProfile) -> (any EngineDiagnosis)? {

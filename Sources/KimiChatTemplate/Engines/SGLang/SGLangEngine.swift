@@ -2,7 +2,29 @@
 /// (``SGLangRequest``), rendered by the family's tokenizer class; a `--chat-template` file is
 /// loaded as SGLang loads it (outer newlines stripped, a literal `\n` turned into a newline).
 public struct SGLangEngine: EngineProfile {
-    public init() {}
+    /// The codes of the steps applied (all of ``steps`` unless restricted).
+    let kept: Set<String>
+
+    public init() { kept = Set(Self.allSteps.map(\.code)) }
+    init(kept: Set<String>) { self.kept = kept }
+
+    public var steps: [EngineStep] { Self.allSteps }
+    public func keeping(_ kept: Set<String>) -> any EngineProfile { SGLangEngine(kept: kept) }
+
+    static let allSteps = [
+        EngineStep("engine-template-newlines", "the --chat-template file's outer newlines stripped and every literal \\n turned into a newline"),
+        EngineStep(
+            "engine-tool-declaration-nulls", "tools dumped by pydantic: \"defer_loading\": null added, a missing description or parameters written as null"),
+        EngineStep("engine-tool-choice-filter", "a named tool_choice declares only that tool, tool_choice none declares none"),
+        EngineStep("engine-arguments-reserialized", "tool-call arguments parsed into objects, so the template prints them again"),
+        EngineStep("engine-content-normalized", "messages dumped: null content to \"\", null fields dropped, text parts joined with a space"),
+        EngineStep("engine-user-name-dropped", "a user message's name dropped"),
+        EngineStep(
+            "engine-final-message-spliced", "continue_final_message: the last assistant message cut off and its text spliced after the generation prompt"),
+        EngineStep("engine-user-turn-rewrite", "a trailing assistant message rewritten as a user message (chat completions)"),
+        EngineStep("engine-generation-prompt-forced", "chat completions always add the generation prompt"),
+        EngineStep("engine-reasoning-effort-kwarg", "reasoning_effort passed to the template, with thinking defaulting to it"),
+    ]
     public var name: String { "sglang" }
     public var displayName: String { "SGLang 0.5.23" }
     public var continuesFinalMessage: Bool { true }
@@ -18,10 +40,10 @@ public struct SGLangEngine: EngineProfile {
             throw KimiError(.unsupported, "the \(name) engine profile is for Jinja templates; \(renderer.format.displayName) has none")
         }
         let prepared = try SGLangRequest(
-            request, endpoint: options.endpoint, addGenerationPrompt: options.addGenerationPrompt, variables: options.variables)
+            request, endpoint: options.endpoint, addGenerationPrompt: options.addGenerationPrompt, variables: options.variables, kept: kept)
         var renderer = renderer
         let probe = try ChatRequest(messages: [], tools: prepared.tools)
-        if renderer.templateFromFile {
+        if renderer.templateFromFile, kept.contains("engine-template-newlines") {
             let own = try renderer.template(for: probe)
             renderer = renderer.replacingTemplate(with: try Template(source: Self.loaded(own.source), name: own.name))
         }

@@ -34,11 +34,17 @@ struct SGLangRequest {
     /// The endpoint's own way of handling a final assistant message.
     let endpoint: EngineRenderOptions.Endpoint
     let continueFinalMessage: Bool
+    /// The codes of the steps applied (``SGLangEngine/steps``).
+    let kept: Set<String>
 
-    /// Reads `request` as SGLang does on `endpoint`; throws SGLang's refusal.
-    init(_ request: ChatRequest, endpoint: EngineRenderOptions.Endpoint, addGenerationPrompt: Bool, variables: [String: Value]) throws {
+    /// Reads `request` as SGLang does on `endpoint`, doing the steps in `kept`; throws SGLang's
+    /// refusal.
+    init(
+        _ request: ChatRequest, endpoint: EngineRenderOptions.Endpoint, addGenerationPrompt: Bool, variables: [String: Value], kept: Set<String>
+    ) throws {
         self.endpoint = endpoint
-        self.addGenerationPrompt = endpoint == .chat ? true : addGenerationPrompt
+        self.kept = kept
+        self.addGenerationPrompt = endpoint == .chat && kept.contains("engine-generation-prompt-forced") ? true : addGenerationPrompt
         continueFinalMessage = request.field("continue_final_message")?.isTruthy ?? false
         let model = endpoint == .chat ? "ChatCompletionRequest" : "TokenizeRequest"
         try Self.validateMessages(request.messages, model: model)
@@ -47,9 +53,14 @@ struct SGLangRequest {
         if endpoint == .tokenize, continueFinalMessage, !addGenerationPrompt {
             throw KimiError(.refused, "continue_final_message needs add_generation_prompt to open the assistant turn.")
         }
-        for message in request.messages { messages.append(try Self.dumped(message, endpoint: endpoint)) }
-        tools = Self.templateTools(request.tools, toolChoice: toolChoice, endpoint: endpoint)
-        self.variables = Self.templateVariables(request, variables: variables)
+        for message in request.messages {
+            // Validation parses every assistant call's arguments, whichever steps are kept.
+            let dumped = try Self.dumped(message, endpoint: endpoint)
+            messages.append(
+                try kept.contains("engine-content-normalized") ? Self.keepingUserName(dumped, message, kept) : Self.undumped(message, kept, endpoint))
+        }
+        tools = Self.templateTools(request.tools, toolChoice: toolChoice, endpoint: endpoint, kept: kept)
+        self.variables = Self.templateVariables(request, variables: variables, kept: kept)
     }
 
     // MARK: Validation
@@ -92,6 +103,36 @@ struct SGLangRequest {
     }
 
     // MARK: Messages
+
+    /// The dumped message, with a user's `name` put back when that step is not kept.
+    private static func keepingUserName(_ dumped: Value.DictBox, _ message: Value, _ kept: Set<String>) throws -> Value.DictBox {
+        guard !kept.contains("engine-user-name-dropped"), let view = MessageView(message), view.role == "user", let name = view.fields[.name] else {
+            return dumped
+        }
+        dumped[.name] = name
+        return dumped
+    }
+
+    /// The message as sent, with only the kept steps of the dump: the user's `name` dropped, the
+    /// arguments parsed.
+    private static func undumped(_ message: Value, _ kept: Set<String>, _ endpoint: EngineRenderOptions.Endpoint) throws -> Value.DictBox {
+        guard case let .dict(original) = message else { return Value.DictBox() }
+        let box = Value.DictBox(Array(original.pairs))
+        if kept.contains("engine-user-name-dropped"), MessageView(message)?.role == "user" { box[.name] = nil }
+        if kept.contains("engine-arguments-reserialized"), MessageView(message)?.role == "assistant", case let .list(calls)? = box[.toolCalls] {
+            box[.toolCalls] = .list(
+                try calls.items.map { call in
+                    guard case let .dict(callBox) = call, case let .dict(function)? = callBox[.function], case let .string(text)? = function[.arguments]
+                    else { return call }
+                    let newFunction = Value.DictBox(Array(function.pairs))
+                    newFunction[.arguments] = try parsedArguments(text, endpoint: endpoint)
+                    let newCall = Value.DictBox(Array(callBox.pairs))
+                    newCall[.function] = .dict(newFunction)
+                    return .dict(newCall)
+                })
+        }
+        return box
+    }
 
     /// The message as pydantic dumps it, its tool-call arguments parsed.
     private static func dumped(_ message: Value, endpoint: EngineRenderOptions.Endpoint) throws -> Value.DictBox {
@@ -141,13 +182,15 @@ struct SGLangRequest {
     /// The messages as the template sees them under `format`, with the final assistant message
     /// handled as the endpoint handles it; and the text spliced after the prompt, if any.
     func templateMessages(_ format: ContentFormat) -> (messages: [Value], continuation: String?) {
-        var result = messages.map { Self.processed($0, format) }
+        var result = kept.contains("engine-content-normalized") ? messages.map { Self.processed($0, format) } : messages.map { Value.dict($0) }
         var continuation: String?
         if let last = result.last.flatMap(MessageView.init), last.role == "assistant", case let .string(text)? = last.content {
             if continueFinalMessage {
-                continuation = text
-                result.removeLast()
-            } else if endpoint == .chat {
+                if kept.contains("engine-final-message-spliced") {
+                    continuation = text
+                    result.removeLast()
+                }
+            } else if endpoint == .chat, kept.contains("engine-user-turn-rewrite") {
                 result[result.count - 1] = .dict(Value.DictBox([(.string("role"), .string("user")), (.string("content"), .string(text))]))
             }
         }
@@ -210,19 +253,19 @@ struct SGLangRequest {
 
     // MARK: Tools and variables
 
-    private static func templateTools(_ tools: [Value]?, toolChoice: Value, endpoint: EngineRenderOptions.Endpoint) -> [Value]? {
+    private static func templateTools(_ tools: [Value]?, toolChoice: Value, endpoint: EngineRenderOptions.Endpoint, kept: Set<String>) -> [Value]? {
         guard let tools, !tools.isEmpty else { return nil }
-        let choice = toolChoice.isNone ? Value.string("auto") : toolChoice
+        let choice = toolChoice.isNone || !kept.contains("engine-tool-choice-filter") ? Value.string("auto") : toolChoice
         if choice.stringValue == "none" { return nil }
-        var kept = tools
+        var keptTools = tools
         if case let .dict(box) = choice, case let .dict(function)? = box[.function] {
             let name = function[.name]?.stringValue
-            kept = tools.filter { tool in
+            keptTools = tools.filter { tool in
                 guard case let .dict(box) = tool, case let .dict(function)? = box[.function] else { return false }
                 return function[.name]?.stringValue == name
             }
         }
-        return kept.map { dumpedTool($0, endpoint: endpoint) }
+        return keptTools.map { kept.contains("engine-tool-declaration-nulls") ? dumpedTool($0, endpoint: endpoint) : $0 }
     }
 
     /// `Tool.model_dump()` as 0.5.23 writes it: on chat completions the function keeps its keys
@@ -250,9 +293,9 @@ struct SGLangRequest {
             ]))
     }
 
-    private static func templateVariables(_ request: ChatRequest, variables: [String: Value]) -> [String: Value] {
+    private static func templateVariables(_ request: ChatRequest, variables: [String: Value], kept: Set<String>) -> [String: Value] {
         var result: [String: Value] = [:]
-        let effort = request.field("reasoning_effort").flatMap { $0.isNone ? nil : $0 }
+        let effort = kept.contains("engine-reasoning-effort-kwarg") ? request.field("reasoning_effort").flatMap { $0.isNone ? nil : $0 } : nil
         if let effort { result["reasoning_effort"] = effort }
         var kwargs = variables
         if kwargs.isEmpty { kwargs = request.templateKwargs }

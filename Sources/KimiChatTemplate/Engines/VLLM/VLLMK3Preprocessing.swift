@@ -17,7 +17,9 @@ enum VLLMK3Preprocessing {
     static let thinkingEfforts = ["low", "high", "max"]
 
     /// The request and the builder's options as vLLM hands them on.
-    static func apply(_ request: ChatRequest, variables: [String: Value]) throws -> (request: ChatRequest, variables: [String: Value]) {
+    static func apply(
+        _ request: ChatRequest, variables: [String: Value], steps: VLLMPreprocessing.Steps = .all
+    ) throws -> (request: ChatRequest, variables: [String: Value]) {
         var options = variables
         if let reasoningEffort = request.field("reasoning_effort"), !reasoningEffort.isNone, options["reasoning_effort"] == nil {
             options["reasoning_effort"] = reasoningEffort
@@ -42,9 +44,10 @@ enum VLLMK3Preprocessing {
             options["tool_choice"] = withoutNulls(choice)
         }
         if let format = request.field("response_format"), !format.isNone { options["response_format"] = withoutNulls(format) }
-        let preprocessed = try VLLMPreprocessing.apply(request, format: .string, steps: [.contentFormat, .arguments])
-        let messages = orderingToolResults(preprocessed.messages)
-        return (try ChatRequest(messages: messages, tools: request.tools.map { $0.map(dumpedTool) }, fields: request.fields), options)
+        let preprocessed = try VLLMPreprocessing.apply(request, format: .string, steps: steps.intersection([.contentFormat, .arguments]))
+        let messages = steps.contains(.toolResults) ? orderingToolResults(preprocessed.messages) : preprocessed.messages
+        let tools = steps.contains(.toolDeclarations) ? request.tools.map { $0.map(dumpedTool) } : request.tools
+        return (try ChatRequest(messages: messages, tools: tools, fields: request.fields), options)
     }
 
     /// pydantic's dump of a tool: a function's missing `description` and `parameters` are `null`.

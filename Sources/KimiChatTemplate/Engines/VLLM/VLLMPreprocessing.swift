@@ -28,7 +28,11 @@ public enum VLLMPreprocessing {
         public static let arguments = Steps(rawValue: 2)
         /// `developer` messages merged with the system messages at the top.
         public static let instructions = Steps(rawValue: 4)
-        public static let all: Steps = [.contentFormat, .arguments, .instructions]
+        /// Kimi K3: tools dumped with `null` for a missing description or parameters.
+        public static let toolDeclarations = Steps(rawValue: 8)
+        /// Kimi K3: tool results ordered and matched to their calls.
+        public static let toolResults = Steps(rawValue: 16)
+        public static let all: Steps = [.contentFormat, .arguments, .instructions, .toolDeclarations, .toolResults]
     }
 
     /// The content format `format` means for `template`.
