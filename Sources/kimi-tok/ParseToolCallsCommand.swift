@@ -36,14 +36,15 @@ struct ParseToolCallsCommand: ParsableCommand {
     @Option(help: "With --engine: assistant tool calls in the request's history (default: counted in --request's messages).")
     var historyToolCalls: Int?
     @Option(help: "With --engine sglang: why generation stopped, stop or length.") var finishReason = "stop"
+    @Flag(help: "With --engine: the client streams (as --request's \"stream\": true): the answer its deltas add up to.") var stream = false
     @Flag(help: "Print one JSON object: content, calls, malformed, summary (and engine_response, engine_findings).") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if choice != nil, !ids { throw ValidationError("--choice needs --ids") }
         if let choice, choice < 0 { throw ValidationError("--choice must be 0 or more, not \(choice)") }
-        if engine == nil, request != nil || reasoningParser || historyToolCalls != nil {
-            throw ValidationError("--request, --reasoning-parser and --history-tool-calls go with --engine")
+        if engine == nil, request != nil || reasoningParser || historyToolCalls != nil || stream {
+            throw ValidationError("--request, --reasoning-parser, --history-tool-calls and --stream go with --engine")
         }
         if let historyToolCalls, historyToolCalls < 0 { throw ValidationError("--history-tool-calls must be 0 or more") }
         if !["stop", "length"].contains(finishReason) { throw ValidationError("--finish-reason is stop or length, not '\(finishReason)'") }
@@ -63,6 +64,7 @@ struct ParseToolCallsCommand: ParsableCommand {
             }
             if let declared { context.tools = declared }
             if let historyToolCalls { context.historyToolCalls = historyToolCalls }
+            if stream { context.streaming = true }
             declared = declared ?? context.tools
             engineRequest = .init(engine: engine, context: context)
         }

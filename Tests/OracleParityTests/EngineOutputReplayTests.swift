@@ -51,24 +51,28 @@ enum EngineOutputReplay {
                 throw OracleFailure(message: "unexpected record shape in \(file)")
             }
             for (setup, answers) in setups {
-                guard let answer = answers["non_streaming"] else { continue }
-                outcome.total += 1
-                let context = EngineResponseContext(request: Value(json: request), reasoningParser: setup == "tool+reasoning")
-                let expected: [String?] = [string(answer["content"]), string(answer["reasoning"]), nil, nil]
-                let expectedCalls = calls(answer["tool_calls"])
-                do {
-                    let response = try parser.response(to: output, context)
-                    if fields(of: response, withIndex: false) == expected, calls(of: response) == expectedCalls,
-                        case .bool(!(response.toolCalls ?? []).isEmpty)? = answer["tools_called"]
-                    {
-                        outcome.identical += 1
-                    } else {
-                        outcome.failures.append(
-                            "\(setup): \(output.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(fields(of: response, withIndex: false)) \(String(describing: calls(of: response)))"
-                        )
+                for streaming in [false, true] {
+                    guard let answer = answers[streaming ? "streaming" : "non_streaming"] else { continue }
+                    outcome.total += 1
+                    var context = EngineResponseContext(request: Value(json: request), reasoningParser: setup == "tool+reasoning")
+                    context.streaming = streaming
+                    let expected: [String?] = [string(answer["content"]), string(answer["reasoning"]), nil, nil]
+                    let expectedCalls = calls(answer["tool_calls"])
+                    do {
+                        let response = try parser.response(to: output, context)
+                        let toolsCalled: Bool = if case let .bool(flag)? = answer["tools_called"] { flag } else { !(response.toolCalls ?? []).isEmpty }
+                        if fields(of: response, withIndex: false) == expected, calls(of: response) == expectedCalls,
+                            toolsCalled == !(response.toolCalls ?? []).isEmpty
+                        {
+                            outcome.identical += 1
+                        } else {
+                            outcome.failures.append(
+                                "\(setup)\(streaming ? " streamed" : ""): \(output.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(fields(of: response, withIndex: false)) \(String(describing: calls(of: response)))"
+                            )
+                        }
+                    } catch {
+                        outcome.failures.append("\(setup): kimi-tok refused (\(error)) \(output.debugDescription.prefix(200))")
                     }
-                } catch {
-                    outcome.failures.append("\(setup): kimi-tok refused (\(error)) \(output.debugDescription.prefix(200))")
                 }
             }
         }
@@ -113,8 +117,8 @@ enum EngineOutputReplay {
 
 extension LiveInspectorParity {
     @Test(
-        "vLLM's kimi_k2 and kimi_k3 parsers: every recorded output, with and without the reasoning parser, gives vLLM's answer",
-        arguments: [("vllm-0.33.0/kimi-k2-tool-parser.jsonl", 1_000), ("vllm-0.33.0/kimi-k3-tool-parser.jsonl", 500)])
+        "vLLM's kimi_k2 and kimi_k3 parsers: every recorded output, with and without the reasoning parser, streamed or not, gives vLLM's answer",
+        arguments: [("vllm-0.33.0/kimi-k2-tool-parser.jsonl", 2_000), ("vllm-0.33.0/kimi-k3-tool-parser.jsonl", 1_000)])
     func vllmOutputParsersReplay(_ file: String, _ answers: Int) throws {
         let parser: any EngineOutputParser = file.contains("k3") ? VLLMKimiK3OutputParser() : VLLMKimiK2OutputParser()
         let outcome = try EngineOutputReplay.vllm(file, parser: parser)

@@ -86,6 +86,9 @@ public struct EngineResponseContext: Sendable {
     public var historyToolCalls: Int
     /// Why generation stopped: `stop` or `length`.
     public var finishReason: String
+    /// Whether the client asked for a stream (`"stream": true`): the answer assembled from the
+    /// engine's deltas.
+    public var streaming = false
 
     public init(
         tools: [Value]? = nil, toolChoice: Value? = nil, chatTemplateKwargs: Value? = nil, reasoningParser: Bool = false,
@@ -99,8 +102,8 @@ public struct EngineResponseContext: Sendable {
         self.finishReason = finishReason
     }
 
-    /// The context of `request` (a chat request's JSON object): its tools, `tool_choice` and
-    /// `chat_template_kwargs`, and the assistant tool calls in its messages.
+    /// The context of `request` (a chat request's JSON object): its tools, `tool_choice`,
+    /// `chat_template_kwargs` and `stream`, and the assistant tool calls in its messages.
     public init(request: Value, reasoningParser: Bool, finishReason: String = "stop") {
         func field(_ name: String) -> Value? {
             guard case let .dict(box) = request, let value = box[.string(name)] else { return nil }
@@ -118,6 +121,7 @@ public struct EngineResponseContext: Sendable {
         self.init(
             tools: tools, toolChoice: field("tool_choice"), chatTemplateKwargs: field("chat_template_kwargs"),
             reasoningParser: reasoningParser, historyToolCalls: history, finishReason: finishReason)
+        streaming = field("stream")?.isTruthy ?? false
     }
 
     /// Whether the request declares at least one tool.

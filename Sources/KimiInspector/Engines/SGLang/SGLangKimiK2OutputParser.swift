@@ -31,6 +31,12 @@ public struct SGLangKimiK2OutputParser: EngineOutputParser {
     private static let callEnd = Array("<|tool_call_end|>".unicodeScalars)
 
     public func response(to output: String, _ context: EngineResponseContext) throws -> EngineResponse {
+        guard !context.streaming else {
+            throw KimiError(
+                .unsupported,
+                "SGLang's streamed answers are not reproduced: the recording skipped its final flush step, so it holds no complete streamed answer to check against"
+            )
+        }
         guard context.reasoningParser else {
             throw KimiError(
                 .unsupported, "SGLang's answers are recorded with --reasoning-parser kimi_k2 only; pass --reasoning-parser")

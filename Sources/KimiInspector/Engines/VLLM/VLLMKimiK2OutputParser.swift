@@ -19,6 +19,9 @@ import KimiIO
 /// - Arguments are stripped, empty ones become `{}`. Calls are dropped when the request has no
 ///   tools or `tool_choice` is `none`. Whitespace-only content before a section is dropped, and
 ///   trailing whitespace of the reasoning.
+/// - Streamed (the deltas assembled): arguments as the model wrote them, unstripped and empty
+///   when empty; and where calls are dropped (`tool_choice` `none`), a call still open when the
+///   output ends has already been sent.
 public struct VLLMKimiK2OutputParser: EngineOutputParser {
     public init() {}
     public var engineName: String { "vllm" }
@@ -99,9 +102,10 @@ public struct VLLMKimiK2OutputParser: EngineOutputParser {
         }
         flush()
 
-        var toolCalls: [EngineResponse.ToolCall] = []
+        var toolCalls: [(call: EngineResponse.ToolCall, open: Bool)] = []
         var generated = 0
-        for call in calls {
+        for (position, call) in calls.enumerated() {
+            let open = position == calls.count - 1 && (state == .header || state == .arguments)
             var id: String?
             var name = ""
             if let found = Self.nativeID(in: call.header) {
@@ -114,18 +118,19 @@ public struct VLLMKimiK2OutputParser: EngineOutputParser {
                 name = call.header
                 id = nil
             }
-            let arguments = PythonCharacters.strip(call.arguments)
-            if let id {
-                toolCalls.append(.init(id: id, name: name, arguments: arguments.isEmpty ? "{}" : arguments))
-            } else {
-                toolCalls.append(.init(id: "functions.\(name):\(generated)", name: name, arguments: arguments.isEmpty ? "{}" : arguments))
+            let stripped = PythonCharacters.strip(call.arguments)
+            let arguments = context.streaming ? call.arguments : (stripped.isEmpty ? "{}" : stripped)
+            if id == nil {
+                id = "functions.\(name):\(generated)"
                 generated += 1
             }
+            if let id { toolCalls.append((.init(id: id, name: name, arguments: arguments), open)) }
         }
-        if !context.hasTools || choice == "none" { toolCalls = [] }
+        if !context.hasTools || choice == "none" { toolCalls = toolCalls.filter { context.streaming && $0.open } }
         if !calls.isEmpty, PythonCharacters.strip(content).isEmpty { content = "" }
         if thinking { reasoning = PythonCharacters.rstrip(reasoning) }
-        return EngineResponse(content: content.isEmpty ? nil : content, reasoning: reasoning.isEmpty ? nil : reasoning, toolCalls: toolCalls)
+        return EngineResponse(
+            content: content.isEmpty ? nil : content, reasoning: reasoning.isEmpty ? nil : reasoning, toolCalls: toolCalls.map(\.call))
     }
 
     /// Thinking is on unless `chat_template_kwargs` switches it off (`thinking` or

@@ -18,6 +18,12 @@ import KimiIO
 /// - Content: the body of the first complete `response` channel, else the text before the tools
 ///   channel without response and message markers. Calls are dropped when `tool_choice` is
 ///   `none` (the default without tools); whitespace-only content beside calls becomes `null`.
+/// - Streamed (the deltas assembled): the content is what was sent as it came: the text before
+///   the first `response` open marker (up to a tools channel or a response close marker in it),
+///   then the response body up to the tools channel or its close marker; so the think channel
+///   leaks into the content without the reasoning parser. With it and thinking on, output with
+///   no close marker is all reasoning (a `response` channel too), and the text after the close
+///   marker is streamed as above.
 public struct VLLMKimiK3OutputParser: EngineOutputParser {
     public init() {}
     public var engineName: String { "vllm" }
@@ -40,6 +46,7 @@ public struct VLLMKimiK3OutputParser: EngineOutputParser {
                     ? "vLLM refuses a named tool_choice for Kimi K3 unless strict tool calling builds the XTML structural tag; that setup is not recorded"
                     : "vLLM's kimi_k3 parser is recorded for tool_choice auto and none only, not '\(choice)'")
         }
+        if context.streaming { return streamed(output, context) }
         var reasoning: String?
         var rest: String? = output
         if context.reasoningParser { (reasoning, rest) = Self.splitReasoning(output, context) }
@@ -47,6 +54,46 @@ public struct VLLMKimiK3OutputParser: EngineOutputParser {
         if choice == "none" || !called { return EngineResponse(content: content, reasoning: reasoning, toolCalls: []) }
         let kept = content.map { PythonCharacters.strip($0).isEmpty ? nil : $0 } ?? nil
         return EngineResponse(content: kept, reasoning: reasoning, toolCalls: calls)
+    }
+
+    /// The answer assembled from the streamed deltas.
+    private func streamed(_ output: String, _ context: EngineResponseContext) -> EngineResponse {
+        var reasoning: String?
+        var rest = output
+        let thinking = context.templateKwarg("thinking") ?? context.templateKwarg("enable_thinking") ?? .bool(true)
+        if context.reasoningParser, thinking.isTruthy {
+            let text = OutputText(output)
+            let start = text.findMarker(OutputText.open, Self.think, from: 0, space: Self.space)?.upperBound ?? 0
+            guard let close = text.findMarker(OutputText.close, Self.think, from: start, space: Self.space) else {
+                let all = text.string(from: start)
+                return EngineResponse(content: nil, reasoning: all.isEmpty ? nil : all, toolCalls: [])
+            }
+            let thought = text.string(start..<close.lowerBound)
+            reasoning = thought.isEmpty ? nil : thought
+            rest = text.string(from: close.upperBound)
+        }
+        let (called, calls, _) = Self.extractCalls(rest)
+        let kept = context.toolChoiceKind == "none" || !called ? [] : calls
+        return EngineResponse(content: Self.streamedContent(rest), reasoning: reasoning, toolCalls: kept)
+    }
+
+    /// The content the tool parser sends as the text grows: everything before the first
+    /// response open marker (to a tools channel or response close marker there), then the
+    /// response body to the tools channel or its close marker.
+    private static func streamedContent(_ output: String) -> String? {
+        let text = OutputText(output)
+        let open = text.findMarker(OutputText.open, response, from: 0, space: space)
+        let before = OutputText(text.scalars[..<(open?.lowerBound ?? text.count)])
+        func end(of scanned: OutputText, from start: Int) -> Int {
+            let stops = [
+                scanned.findMarker(OutputText.open, tools, from: start, space: space)?.lowerBound,
+                scanned.findMarker(OutputText.close, response, from: start, space: space)?.lowerBound,
+            ].compactMap { $0 }
+            return stops.min() ?? scanned.count
+        }
+        var content = before.string(0..<end(of: before, from: 0))
+        if let open { content += text.string(open.upperBound..<end(of: text, from: open.upperBound)) }
+        return content.isEmpty ? nil : content
     }
 
     /// The reasoning parser's split: the reasoning, and the text handed on.
