@@ -21,14 +21,18 @@ struct ReferenceOptions: ParsableArguments {
 
         static func help(for value: GenerationPrompt) -> ArgumentHelp? {
             value == .expectGenerationPrompt
-                ? "The prompt must end with the generation prompt (default)."
+                ? "The prompt must end with the generation prompt (default, unless the request says add_generation_prompt: false)."
                 : "The prompt is complete: no generation prompt expected or rendered."
         }
     }
 
-    @Flag var generationPrompt: GenerationPrompt = .expectGenerationPrompt
+    @Flag var generationPrompt: GenerationPrompt?
 
-    var expectsGenerationPrompt: Bool { generationPrompt == .expectGenerationPrompt }
+    /// The flag, else the request's own `add_generation_prompt`, else true.
+    func expectsGenerationPrompt(_ request: ChatRequest?) -> Bool {
+        if let generationPrompt { return generationPrompt == .expectGenerationPrompt }
+        return request?.field("add_generation_prompt")?.isTruthy ?? true
+    }
 
     func validate() throws {
         let given = [messages, promptFile, idsFile].compactMap { $0 }.count
@@ -57,16 +61,19 @@ struct ReferenceOptions: ParsableArguments {
         engine: any EngineProfile = EngineProfiles.reference, contentFormat: ContentFormat = .auto, endpoint: EngineRenderOptions.Endpoint = .chat
     ) throws -> InspectionInput {
         let source: InspectionInput.Source
-        if let request = try request() {
+        let request = try request()
+        var templateVariables = try TemplateVariables.parse(variables)
+        if let request {
             source = .request(request)
+            if variables.isEmpty { templateVariables = request.templateKwargs }
         } else if let promptFile {
             source = .prompt(try UTF8Input.decode(try InputBytes.read(promptFile)))
         } else {
             source = .ids(try EngineTokenIDs.parse(try InputBytes.read(idsFile ?? "-")))
         }
         var input = InspectionInput(
-            source: source, standaloneTools: try standaloneTools(), variables: try TemplateVariables.parse(variables),
-            expectsGenerationPrompt: expectsGenerationPrompt, engine: engine, contentFormat: contentFormat)
+            source: source, standaloneTools: try standaloneTools(), variables: templateVariables,
+            expectsGenerationPrompt: expectsGenerationPrompt(request), engine: engine, contentFormat: contentFormat)
         input.endpoint = endpoint
         return input
     }

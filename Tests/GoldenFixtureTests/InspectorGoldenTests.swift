@@ -12,8 +12,10 @@ import Testing
 struct InspectorGoldenTests {
     static func input(_ fixture: [String: Any], tokenizer: KimiTokenizer) throws -> InspectionInput {
         let source: InspectionInput.Source
-        if let request = fixture["request"] {
-            source = .request(try GoldenModels.request(request))
+        var request: ChatRequest?
+        if let json = fixture["request"] {
+            request = try GoldenModels.request(json)
+            source = .request(try #require(request))
         } else if let prompt = fixture["prompt"] as? String, fixture["ids"] == nil {
             source = .prompt(prompt)
         } else {
@@ -26,10 +28,15 @@ struct InspectorGoldenTests {
         }
         let tools = try GoldenModels.tools(fixture["tools"])
         let engine = (fixture["engine"] ?? fixture["engine_profile"]) as? String
-        return InspectionInput(
-            source: source, standaloneTools: tools, variables: try GoldenModels.variables(fixture["variables"]),
-            expectsGenerationPrompt: fixture["add_generation_prompt"] as? Bool ?? true,
+        // As the CLI reads a request: its own add_generation_prompt and chat_template_kwargs.
+        var variables = try GoldenModels.variables(fixture["variables"])
+        if variables.isEmpty, let request { variables = request.templateKwargs }
+        var input = InspectionInput(
+            source: source, standaloneTools: tools, variables: variables,
+            expectsGenerationPrompt: fixture["add_generation_prompt"] as? Bool ?? request?.field("add_generation_prompt")?.isTruthy ?? true,
             engine: try engine.map { try #require(EngineProfiles.named($0)) } ?? EngineProfiles.reference)
+        if let endpoint = fixture["endpoint"] as? String { input.endpoint = try #require(EngineRenderOptions.Endpoint(rawValue: endpoint)) }
+        return input
     }
 
     @Test("every rule's case gives its findings, as kimi-tok check --json printed them")
@@ -68,5 +75,11 @@ struct InspectorGoldenTests {
             causes.insert(report.reference.classification.rawValue)
         }
         #expect(causes.count >= 15, "\(causes.sorted())")
+        let steps: [FindingCode] = [
+            .engineContentFormat, .engineArgumentsReserialized, .engineArgumentsDropped, .engineInstructionsMerged, .engineToolDeclarationNulls,
+            .engineToolResultAlias, .engineToolChoiceFilter, .engineContentNormalized, .engineFinalMessageSpliced, .engineUserTurnRewrite,
+            .engineGenerationPromptForced,
+        ]
+        #expect(Set(steps.map(\.rawValue)).subtracting(causes).isEmpty, "no case for \(Set(steps.map(\.rawValue)).subtracting(causes))")
     }
 }

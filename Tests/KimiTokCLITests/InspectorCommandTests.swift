@@ -153,6 +153,59 @@ struct InspectorCommandTests {
         #expect(truncated.status == 1 && truncated.output.contains("truncated"))
     }
 
+    @Test func parseToolCallsWithAnEngineGivesItsAnswerAndWhatItLost() throws {
+        let tools =
+            #"[{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]"#
+        let history =
+            #"{"role": "assistant", "content": "", "tool_calls": [{"id": "functions.get_weather:0", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "functions.get_weather:0", "content": "21"}"#
+        let request = try write(#"{"messages": [{"role": "user", "content": "go"}, \#(history)], "tools": \#(tools)}"#, name: "request.json")
+        let output = try write(
+            "Sure.<|tool_calls_section_begin|><|tool_call_begin|>call_abc<|tool_call_argument_begin|>{\"city\": \"Oslo\"}<|tool_call_end|><|tool_call_begin|>functions.get_weather:1<|tool_call_argument_begin|>{\"city\": \"a}<|tool_call_end|>b\"}<|tool_call_end|><|tool_calls_section_end|>",
+            name: "output.txt")
+        // SGLang: call_abc dropped, the second call's ID numbered after the history, the text before taken as reasoning; its
+        // arguments end at the first end marker, as kimi-tok reads them.
+        let sglang = try CLI.run(["parse-tool-calls", "--file", output, "--engine", "sglang", "--reasoning-parser", "--request", request, "--json"])
+        #expect(sglang.status == 1)
+        let answer = try json(sglang)
+        let response = try #require(answer["engine_response"] as? [String: Any])
+        #expect(response["reasoning"] as? String == "Sure.")
+        #expect(response["finish_reason"] as? String == "tool_calls")
+        let calls = try #require(response["tool_calls"] as? [[String: Any]])
+        #expect(calls.map { $0["id"] as? String } == ["functions.get_weather:1"])
+        #expect(calls.first?["arguments"] as? String == "{\"city\": \"a}")
+        let codes = Set((answer["engine_findings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+        #expect(codes == ["engine-dropped-tool-call", "engine-reasoning-swallowed"])
+        // vLLM: call_abc dropped too; streamed, the same answer.
+        let vllm = try CLI.run(["parse-tool-calls", "--file", output, "--engine", "vllm", "--request", request, "--stream"])
+        #expect(vllm.status == 1 && vllm.output.contains("vllm returns:") && vllm.output.contains("engine-dropped-tool-call"))
+        #expect(!vllm.output.contains("engine-cut-arguments"))
+        // No tools in the request: vLLM drops every call.
+        let bare = try CLI.run(["parse-tool-calls", "--file", output, "--engine", "vllm", "--json"])
+        let dropped = (try json(bare)["engine_findings"] as? [[String: Any]] ?? []).filter { $0["code"] as? String == "engine-dropped-tool-call" }
+        #expect(dropped.count == 2 && (dropped.first?["message"] as? String)?.contains("declares no tools") == true)
+        // Setups that were never recorded are refused, not guessed.
+        let streamedSGLang = try CLI.run(["parse-tool-calls", "--file", output, "--engine", "sglang", "--reasoning-parser", "--stream"])
+        #expect(streamedSGLang.status == 2 && streamedSGLang.stderr.contains("not reproduced"))
+        let unknown = try CLI.run(["parse-tool-calls", "--file", output, "--engine", "llama"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no output parser"))
+        let stray = try CLI.run(["parse-tool-calls", "--file", output, "--request", request])
+        #expect(stray.status == 2)
+    }
+
+    @Test func compareFindsTheEngineProfileThatBuiltTheIDs() throws {
+        let request = try write(#"{"messages": [{"role": "user", "content": "hi"}], "add_generation_prompt": false}"#, name: "request.json")
+        let rendered = try CLI.run(["render", "--json", "--engine", "sglang", "--messages", request])
+        let ids = try #require(try json(rendered)["ids"] as? [Int])
+        let result = try CLI.run(["compare", "--json", "--engine", try write("\(ids)", name: "ids.json"), "--messages", request, "--engine-profile", "auto"])
+        #expect(result.status == 1)
+        let report = try json(result)
+        #expect(report["matching_profiles"] as? [String] == ["sglang"])
+        #expect((report["reference"] as? [String: Any])?["classification"] as? String == "engine-generation-prompt-forced")
+        #expect((report["profile"] as? [String: Any])?["equal"] as? Bool == true)
+        let bad = try CLI.run(["compare", "--engine", try write("\(ids)", name: "ids.json"), "--messages", request, "--engine-profile", "tgi"])
+        #expect(bad.status == 2)
+    }
+
     @Test func normalizeIDsPrintsTheRewrittenRequest() throws {
         let result = try CLI.run(["normalize-ids", "--messages", try write(Self.leaky)])
         #expect(result.status == 0)

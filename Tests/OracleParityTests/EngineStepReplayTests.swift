@@ -11,6 +11,8 @@ import Testing
 /// profile with all its steps switched off builds the reference's prompt.
 enum EngineStepReplay {
     struct Case {
+        /// The `--chat-template` file the engine was started with (`nil`: the model's own).
+        let template: String?
         let request: ChatRequest
         let engineIDs: [Int]
         let options: EngineRenderOptions
@@ -37,7 +39,7 @@ enum EngineStepReplay {
         var cases: [Case] = []
         for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
             let record = try JSONReader.parse(Array(line.utf8))
-            if case .string? = record["template"] { continue }
+            let template: String? = if case let .string(name)? = record["template"] { name } else { nil }
             guard let requestJSON = record["request"] else { throw OracleFailure(message: "unexpected record shape") }
             var answer = record["vllm"]
             if case let .object(endpoints)? = record["sglang"] { answer = endpoints.first { $0.key == source.endpoint.rawValue }?.value }
@@ -46,15 +48,17 @@ enum EngineStepReplay {
             let options = EngineRenderOptions(
                 endpoint: source.endpoint, addGenerationPrompt: request.field("add_generation_prompt")?.isTruthy ?? true,
                 variables: request.templateKwargs)
-            cases.append(Case(request: request, engineIDs: ids.compactMap { if case let .int(id) = $0 { id } else { nil } }, options: options))
+            cases.append(
+                Case(template: template, request: request, engineIDs: ids.compactMap { if case let .int(id) = $0 { id } else { nil } }, options: options))
         }
         return cases
     }
 
-    static func model(_ name: String) throws -> InspectedModel {
+    static func model(_ name: String, template: String? = nil) throws -> InspectedModel {
         let directory = ModelDirectory(path: TestEnvironment.sharedDirectory.appendingPathComponent("vocab/\(name)").path, source: .option)
         let tokenizer = try KimiTokenizer.load(directory)
-        let renderer = try ChatRenderer(modelDirectory: directory)
+        let path = template.map { TestEnvironment.sharedDirectory.appendingPathComponent("templates/\($0)").path }
+        let renderer = try ChatRenderer(modelDirectory: directory, templatePath: path)
         return InspectedModel(tokenizer: tokenizer, family: renderer.format.family, renderer: { renderer })
     }
 }
@@ -63,12 +67,14 @@ extension LiveInspectorParity {
     @Test("compare names an engine step for every recorded prompt an engine built differently", arguments: EngineStepReplay.sources.indices)
     func engineStepsExplainRecordedPrompts(_ index: Int) throws {
         let source = EngineStepReplay.sources[index]
-        let model = try EngineStepReplay.model(source.model)
-        let renderer = try model.renderer()
+        var models: [String: InspectedModel] = [:]
         var named: [String: Int] = [:]
         var unexplained: [String] = []
         var differing = 0, offMatches = 0, offTotal = 0
         for item in try EngineStepReplay.cases(source) {
+            let model = try models[item.template ?? ""] ?? EngineStepReplay.model(source.model, template: item.template)
+            models[item.template ?? ""] = model
+            let renderer = try model.renderer()
             let reference = try? renderer.rendered(item.request, addGenerationPrompt: item.options.addGenerationPrompt, variables: item.options.variables)
             // With every step off, the profile builds the reference's prompt (for requests whose
             // options the reference takes as they are: K3's are mapped alike by both).
@@ -118,7 +124,7 @@ extension LiveInspectorParity {
             let model = try EngineStepReplay.model(source.model)
             let renderer = try model.renderer()
             var checked = 0
-            for item in try EngineStepReplay.cases(source) {
+            for item in try EngineStepReplay.cases(source) where item.template == nil {
                 guard checked < 15,
                     let reference = try? renderer.rendered(
                         item.request, addGenerationPrompt: item.options.addGenerationPrompt, variables: item.options.variables),
