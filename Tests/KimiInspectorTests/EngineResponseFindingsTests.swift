@@ -2,7 +2,7 @@ import KimiChatTemplate
 import KimiIO
 import Testing
 
-@testable import KimiInspector
+import KimiInspector
 
 /// Each finding `parse-tool-calls --engine` reports, from an engine answer set against
 /// kimi-tok's own reading of the output.
