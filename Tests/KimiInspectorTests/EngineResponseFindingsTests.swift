@@ -1,8 +1,7 @@
 import KimiChatTemplate
 import KimiIO
-import Testing
-
 import KimiInspector
+import Testing
 
 /// Each finding `parse-tool-calls --engine` reports, from an engine answer set against
 /// kimi-tok's own reading of the output.
