@@ -25,6 +25,9 @@ public struct KimiTokenizer: Sendable {
     private let preTokenizer: PreTokenizer
     private let encoder: BytePairEncoder
     private let chunker: HFChunker
+    /// Whether `hf` mode cuts text into chunks first (the Hugging Face tokenizer class does;
+    /// llama.cpp does not).
+    private let chunksText: Bool
 
     /// Loads `tiktoken.model` and `tokenizer_config.json` from a model directory.
     ///
@@ -73,13 +76,14 @@ public struct KimiTokenizer: Sendable {
 
     private init(
         vocabulary: Vocabulary, specialTokens: SpecialTokens, config: TokenizerConfig, warnings: [String],
-        preTokenizer: PreTokenizer
+        preTokenizer: PreTokenizer, chunksText: Bool = true
     ) {
         self.vocabulary = vocabulary
         self.specialTokens = specialTokens
         self.config = config
         self.warnings = warnings
         self.preTokenizer = preTokenizer
+        self.chunksText = chunksText
         encoder = BytePairEncoder(vocabulary: vocabulary)
         chunker = HFChunker(
             flags: UnicodeClassTable.kimiFlags,
@@ -88,6 +92,19 @@ public struct KimiTokenizer: Sendable {
 
     /// The number of token IDs: ranks plus special tokens (163,842 for Kimi K2).
     public var tokenCount: Int { specialTokens.ids.upperBound }
+
+    /// The tokenizer llama.cpp builds from a Kimi GGUF: its own pre-tokenizer
+    /// (``PreTokenizer/llamaCppKimiK2()``), a vocabulary that ends at the model's embedding
+    /// size (ranks + 256: K2's two extra reserved tokens are text to it), no Hugging Face
+    /// chunking (`hf` mode is `tiktoken` mode), and the same byte-pair merges.
+    public func llamaCpp() -> KimiTokenizer {
+        KimiTokenizer(
+            vocabulary: vocabulary, specialTokens: specialTokens.ending(at: vocabulary.count + SpecialTokens.k3SlotCount), config: config,
+            warnings: warnings, preTokenizer: .llamaCppKimiK2(), chunksText: false)
+    }
+
+    /// Whether this is llama.cpp's tokenizer (``llamaCpp()``).
+    public var isLlamaCpp: Bool { preTokenizer.isLlamaCpp }
 
     // MARK: Encoding
 
@@ -109,6 +126,8 @@ public struct KimiTokenizer: Sendable {
             case .ordinary:
                 try encodeOrdinary(utf8, 0..<utf8.count, into: &output, cache: cache)
             case .tiktoken:
+                try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
+            case .hf where !chunksText:
                 try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
             case .hf:
                 try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in

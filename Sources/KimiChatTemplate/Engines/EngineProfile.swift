@@ -74,12 +74,31 @@ public struct EngineRendering: Sendable {
     /// Text the engine splices after the template's output as token IDs of its own (SGLang's
     /// `continue_final_message`); it is the end of ``prompt`` and is encoded apart from it.
     public let continuation: String?
+    /// Whose tokenizer encodes the prompt.
+    public let tokenizer: EngineTokenizer
 
-    public init(prompt: String, contentFormat: ContentFormat? = nil, segments: [PromptSegment]? = nil, continuation: String? = nil) {
+    /// The tokenizer an engine encodes its prompt with.
+    public enum EngineTokenizer: String, Sendable {
+        /// The model's own tokenizer class.
+        case reference
+        /// llama.cpp's (``KimiTokenizer/llamaCpp()``).
+        case llamaCpp = "llama.cpp"
+
+        /// This tokenizer, built from the reference one.
+        public func tokenizer(from reference: KimiTokenizer) -> KimiTokenizer {
+            self == .llamaCpp ? reference.llamaCpp() : reference
+        }
+    }
+
+    public init(
+        prompt: String, contentFormat: ContentFormat? = nil, segments: [PromptSegment]? = nil, continuation: String? = nil,
+        tokenizer: EngineTokenizer = .reference
+    ) {
         self.prompt = prompt
         self.contentFormat = contentFormat
         self.segments = segments
         self.continuation = continuation
+        self.tokenizer = tokenizer
     }
 
     init(_ rendered: RenderedPrompt, contentFormat: ContentFormat? = nil, continuation: String? = nil) {
@@ -93,9 +112,10 @@ public struct EngineRendering: Sendable {
         return String(prompt.utf8.dropLast(continuation.utf8.count)) ?? prompt
     }
 
-    /// The prompt's token IDs as the engine encodes them: the template's output (segment by
-    /// segment for K3), then the continuation encoded on its own.
+    /// The prompt's token IDs as the engine encodes them, with its tokenizer: the template's
+    /// output (segment by segment for K3), then the continuation encoded on its own.
     public func ids(with tokenizer: KimiTokenizer) throws -> [Int] {
+        let tokenizer = self.tokenizer.tokenizer(from: tokenizer)
         var ids = try RenderedPrompt(text: templateOutput, segments: segments).ids(with: tokenizer)
         if let continuation { ids += try tokenizer.encode(continuation, mode: .hf) }
         return ids
@@ -105,7 +125,7 @@ public struct EngineRendering: Sendable {
 /// Every engine profile kimi-tok knows; a new engine is one more entry here.
 public enum EngineProfiles {
     public static let reference: any EngineProfile = ReferenceEngine()
-    public static let all: [any EngineProfile] = [ReferenceEngine(), VLLMEngine(), SGLangEngine()]
+    public static let all: [any EngineProfile] = [ReferenceEngine(), VLLMEngine(), SGLangEngine(), LlamaCppEngine()]
 
     /// The profile called `name`.
     public static func named(_ name: String) -> (any EngineProfile)? {

@@ -3,13 +3,15 @@ import BigInt
 /// Evaluates parsed statements against a context, writing the output.
 final class Interpreter: @unchecked Sendable {
     private let limits: RenderLimits
+    private let dialect: JinjaDialect
     private var steps = 0
     private var depth = 0
     private(set) var output = ""
     let root: Scope
 
-    init(context: [String: Value], limits: RenderLimits) {
+    init(context: [String: Value], limits: RenderLimits, dialect: JinjaDialect = .python) {
         self.limits = limits
+        self.dialect = dialect
         let globals = Scope(parent: nil)
         for (name, value) in Globals.all { globals.set(name, value) }
         root = Scope(parent: globals)
@@ -81,7 +83,9 @@ final class Interpreter: @unchecked Sendable {
                 try tick(location)
                 let value = try evaluate(expression, in: scope)
                 let text: String
-                do { text = try value.printed() } catch { throw fail(error, SourceSpan(start: location, end: expression.span.end)) }
+                do {
+                    text = dialect == .llamaCpp ? try value.printedByLlamaCpp() : try value.printed()
+                } catch { throw fail(error, SourceSpan(start: location, end: expression.span.end)) }
                 try write(text, to: &output, location)
             case let .conditional(branches, otherwise, _):
                 var taken = false

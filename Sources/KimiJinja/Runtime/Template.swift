@@ -6,6 +6,15 @@ public struct Template: Sendable {
     /// The text the template was parsed from.
     public let source: String
     package let body: [Statement]
+    /// Whose Jinja semantics render it (jinja2's unless changed with ``rendered(as:)``).
+    public private(set) var dialect = JinjaDialect.python
+
+    /// This template rendered with `dialect`'s semantics.
+    public func rendered(as dialect: JinjaDialect) -> Template {
+        var template = self
+        template.dialect = dialect
+        return template
+    }
 
     /// Parses `source`; syntax errors, unknown filters and unknown tests are reported here,
     /// as jinja2 reports them when it compiles.
@@ -23,7 +32,7 @@ public struct Template: Sendable {
 
     /// Renders with `context` as the template's variables.
     public func render(_ context: [String: Value], limits: RenderLimits = RenderLimits()) throws(TemplateError) -> String {
-        let interpreter = Interpreter(context: context, limits: limits)
+        let interpreter = Interpreter(context: context, limits: limits, dialect: dialect)
         do {
             try interpreter.run(body)
         } catch var error {

@@ -106,6 +106,25 @@ extension Value {
         }
     }
 
+    /// What llama.cpp's Jinja engine prints for the value (``JinjaDialect/llamaCpp``): strings
+    /// as they are, numbers and booleans as Python prints them, the items of a list (nested
+    /// lists too) one after another, nothing for anything else.
+    func printedByLlamaCpp() throws(TemplateFailure) -> String {
+        var output = ""
+        var pending: [Value] = [self]
+        while let value = pending.popLast() {
+            switch value {
+            case let .string(s): output += s
+            case .int, .bigInt, .float, .bool: output += value.pythonString
+            case let .list(list): pending += list.items.reversed()
+            case let .tuple(items): pending += items.reversed()
+            default: continue
+            }
+            try RenderLimits.checkString(output.utf8.count, "printing a value")
+        }
+        return output
+    }
+
     /// The value as compact JSON (`json.dumps(value, separators=(',', ':'), ensure_ascii=False)`).
     public func compactJSON() throws -> String {
         do { return try PythonJSON(separators: (",", ":")).encode(self) } catch {

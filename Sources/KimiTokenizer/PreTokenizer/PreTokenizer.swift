@@ -12,6 +12,7 @@ public struct PreTokenizer: Sendable {
     private enum Implementation: Sendable {
         case scanner(KimiScanner)
         case pcre2(PCRE2Regex)
+        case llamaCpp(LlamaCppKimiSplitter)
     }
 
     private let implementation: Implementation
@@ -24,12 +25,22 @@ public struct PreTokenizer: Sendable {
         }
     }
 
+    /// llama.cpp's pre-tokenizer for Kimi K2 (``LlamaCppKimiSplitter``), which cuts some text
+    /// where the Kimi pattern does not.
+    public static func llamaCppKimiK2() -> PreTokenizer { PreTokenizer(implementation: .llamaCpp(LlamaCppKimiSplitter())) }
+
     private init(implementation: Implementation) { self.implementation = implementation }
 
-    /// The engine in use.
+    /// The engine in use (llama.cpp's own splitter counts as the scanner: it is hand-written).
     public var engine: Engine {
-        if case .scanner = implementation { return .scanner }
-        return .pcre2
+        if case .pcre2 = implementation { return .pcre2 }
+        return .scanner
+    }
+
+    /// Whether this is llama.cpp's pre-tokenizer rather than the Kimi pattern.
+    public var isLlamaCpp: Bool {
+        if case .llamaCpp = implementation { return true }
+        return false
     }
 
     /// Whether PCRE2 JIT-compiled the pattern (always false for the scanner).
@@ -47,6 +58,7 @@ public struct PreTokenizer: Sendable {
         switch implementation {
         case let .scanner(scanner): scanner.forEachPiece(in: utf8, body)
         case let .pcre2(regex): try regex.forEachMatch(in: utf8, body)
+        case let .llamaCpp(splitter): splitter.forEachPiece(in: utf8, body)
         }
     }
 

@@ -26,10 +26,21 @@ public struct SpecialTokens: Sendable {
     }
 
     init(firstID: Int, addedTokens: [Int: String], configPath: String) throws(VocabularyError) {
-        self.firstID = firstID
         let names = (firstID..<firstID + Self.slotCount(addedTokens: addedTokens)).map { id in
             addedTokens[id] ?? "<|reserved_token_\(id)|>"
         }
+        try self.init(firstID: firstID, names: names, configPath: configPath)
+    }
+
+    /// These special tokens up to `endID` (exclusive): the ones a vocabulary that ends there has.
+    func ending(at endID: Int) -> SpecialTokens {
+        let kept = Array(names.prefix(max(0, endID - firstID)))
+        // A prefix of distinct names stays distinct.
+        return (try? SpecialTokens(firstID: firstID, names: kept, configPath: "")) ?? self
+    }
+
+    private init(firstID: Int, names: [String], configPath: String) throws(VocabularyError) {
+        self.firstID = firstID
         switch ByteStringTable.build(names.map { Array($0.utf8) }) {
         case let .success(table):
             self.table = table
