@@ -44,6 +44,8 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case joinedTextEncoding = "joined-text-encoding"
     /// The stream starts with `[BOS]`, which llama.cpp adds and Kimi prompts do not have.
     case leadingBOS = "leading-bos"
+    /// A tool result the model sees as empty (an engine lost its text, or the tool returned nothing).
+    case emptyToolResult = "empty-tool-result"
 
     // What an engine's output parsers lost or changed (`parse-tool-calls --engine`).
     /// A call kimi-tok reads in the output is not among the calls the engine returns.
@@ -57,9 +59,11 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     /// The engine returns content or calls of the answer as reasoning.
     case engineReasoningSwallowed = "engine-reasoning-swallowed"
     /// The engine returns tool-call markup as content.
-    case engineMarkupInContent = "engine-markup-in-content"
+    case engineToolCallsAsContent = "engine-tool-calls-as-content"
     /// The engine refuses the request before parsing anything.
     case engineRefusedRequest = "engine-refused-request"
+    /// The engine's parser throws on the output (llama.cpp: HTTP 500 to the client).
+    case engineParseFailure = "engine-parse-failure"
 
     // Classifications of `compare` only.
     /// The engine's IDs are its own preprocessing's render: content turned into parts, or parts joined.
@@ -90,6 +94,16 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     case engineReasoningEffortKwarg = "engine-reasoning-effort-kwarg"
     /// The engine's IDs are its render of a template file whose literal `\n` became newlines.
     case engineTemplateNewlines = "engine-template-newlines"
+    /// The engine's IDs are its render with a tool result given as parts printed as nothing (llama.cpp's Jinja).
+    case engineToolResultDropped = "engine-tool-result-dropped"
+    /// The engine's IDs are its render with the final assistant message continued (llama.cpp's prefill).
+    case engineAssistantPrefill = "engine-assistant-prefill"
+    /// The engine's IDs are its render with `null` content as `""`.
+    case engineNullContentToEmpty = "engine-null-content-to-empty"
+    /// The engine's IDs are its own tokenizer's: it cuts a word where the reference does not (llama.cpp's pre-tokenizer).
+    case enginePretokenizerSplit = "engine-pretokenizer-split"
+    /// The engine's IDs spell out a special token its vocabulary does not have.
+    case engineSpecialTokenUnknown = "engine-special-token-unknown"
     /// The two streams are identical.
     case equal
     /// One stream is a prefix of the other.
@@ -118,11 +132,12 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
         .engineContentFormat, .engineArgumentsReserialized, .engineArgumentsDropped, .engineInstructionsMerged, .engineToolDeclarationNulls,
         .engineToolResultAlias, .engineToolChoiceFilter, .engineContentNormalized, .engineUserNameDropped, .engineFinalMessageSpliced,
         .engineUserTurnRewrite, .engineGenerationPromptForced, .engineReasoningEffortKwarg, .engineTemplateNewlines,
+        .engineToolResultDropped, .engineAssistantPrefill, .engineNullContentToEmpty, .enginePretokenizerSplit, .engineSpecialTokenUnknown,
     ]
 
     /// The codes `parse-tool-calls --engine` reports about an engine's answer.
     public static let engineResponse: [FindingCode] = [
         .engineDroppedToolCall, .engineRewroteToolCallID, .engineCutArguments, .engineMarkupInArguments, .engineReasoningSwallowed,
-        .engineMarkupInContent, .engineRefusedRequest,
+        .engineToolCallsAsContent, .engineRefusedRequest, .engineParseFailure,
     ]
 }

@@ -54,7 +54,7 @@ enum InspectorEndpoints {
     /// SSE stream as text or JSON) or `ids` (token IDs in any engine shape) with `choice`;
     /// `tools` to validate against; `family` to read the output as that family's. `engine`
     /// (`vllm`, `sglang`) adds that engine's answer, with the chat `request` the output answers,
-    /// `reasoning_parser`, `history_tool_calls`, `finish_reason` and `stream` as `parse-tool-calls` takes them.
+    /// `reasoning_parser`, `history_tool_calls`, `finish_reason`, `stream` and (llama.cpp) `chat_template` as `parse-tool-calls` takes them.
     static func toolCalls(_ call: EndpointRequest) throws -> [UInt8] {
         let fields = call.fields
         let model = try call.model()
@@ -81,6 +81,10 @@ enum InspectorEndpoints {
             }
             if let tools { context.tools = tools }
             if let stream = try fields.bool("stream") { context.streaming = stream }
+            if let template = try fields.string("chat_template") {
+                try call.policy.checkChatTemplate(fields)
+                context.template = try Template(source: template, name: "request chat_template")
+            }
             if let history = try fields.int("history_tool_calls") {
                 guard history >= 0 else { throw ServiceError.badRequest("'history_tool_calls' must be 0 or more") }
                 context.historyToolCalls = history

@@ -7,8 +7,9 @@ import KimiTokenizer
 /// reference: a client or test pointed at kimi-tok instead of at the engine gets the IDs the
 /// model's own tokenizer class makes.
 enum TokenizeEndpoints {
-    /// `POST /tokenize`: `prompt` (encoded as `TikTokenTokenizer.encode` does; Kimi's class adds
-    /// no BOS whatever `add_special_tokens` says), or `messages` with `tools`,
+    /// `POST /tokenize`: `prompt` (encoded as `TikTokenTokenizer.encode` does, or by `engine`'s
+    /// own tokenizer for llama.cpp; Kimi's class adds no BOS whatever `add_special_tokens`
+    /// says), or `messages` with `tools`,
     /// `add_generation_prompt` (default true), `chat_template` and `chat_template_kwargs`
     /// (rendered by the reference pipeline, or by `engine`'s profile, a kimi-tok extension).
     /// Answers `count`, `max_model_len`, `tokens` and `token_strs` (the tokens' byte-level
@@ -28,7 +29,8 @@ enum TokenizeEndpoints {
             let rendering = try call.renderer(model).render(request, engine: engine, try call.engineRenderOptions(model))
             ids = try rendering.ids(with: model.tokenizer)
         } else if let prompt = try fields.string("prompt") {
-            ids = try model.tokenizer.encode(prompt, mode: .hf)
+            // An engine with a tokenizer of its own (llama.cpp) encodes the prompt with it.
+            ids = try fields.engine("engine").tokenizer.tokenizer(from: model.tokenizer).encode(prompt, mode: .hf)
         } else {
             throw ServiceError.badRequest("give 'prompt' (a string) or 'messages' (a chat request)")
         }

@@ -106,6 +106,10 @@ public struct KimiTokenizer: Sendable {
     /// Whether this is llama.cpp's tokenizer (``llamaCpp()``).
     public var isLlamaCpp: Bool { preTokenizer.isLlamaCpp }
 
+    /// The pieces this tokenizer's pre-tokenizer cuts `text` into (special-token names are
+    /// text here).
+    public func preTokens(of text: String) throws -> [String] { try preTokenizer.pieces(of: text) }
+
     // MARK: Encoding
 
     /// The token IDs of `text`.

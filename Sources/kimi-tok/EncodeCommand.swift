@@ -26,6 +26,13 @@ struct EncodeCommand: ParsableCommand {
         ))
     var segments: String?
     @Option(help: "hf, tiktoken or ordinary.") var mode: EncodeMode = .hf
+    @Option(
+        help: ArgumentHelp(
+            "reference or llama.cpp: whose tokenizer encodes.",
+            discussion:
+                "llama.cpp is its own tokenizer for a Kimi GGUF: its pre-tokenizer cuts words at combining marks and keeps case changes together, and <|reserved_token_163840|> and 163841 are text to it; --mode ordinary is its parse_special off."
+        ))
+    var engine: EngineName = .reference
     @Flag(help: "Print one JSON object: ids, count, mode.") var json = false
     @Flag(help: "Print only the number of tokens.") var count = false
     @OptionGroup var model: ModelOptions
@@ -41,10 +48,15 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         if let jsonl { return try encodeLines(jsonl) }
         if let segments { return try encodeSegments(segments) }
-        if mode == .hf, let file = input.file, StreamingEncoder.canStream(file) { return try encodeStreaming(file) }
+        if mode == .hf, engine.profile.tokenizer == .reference, let file = input.file, StreamingEncoder.canStream(file) { return try encodeStreaming(file) }
         let text = try input.read()
-        let tokenizer = try model.loadTokenizer()
+        let tokenizer = try loadTokenizer()
         try printIDs(try tokenizer.encode(text, mode: mode), mode: mode.rawValue)
+    }
+
+    /// The tokenizer `--engine` names.
+    private func loadTokenizer() throws -> KimiTokenizer {
+        engine.profile.tokenizer.tokenizer(from: try model.loadTokenizer())
     }
 
     /// The IDs as the options ask: numbers, a count, or one JSON object (the same shape, key
@@ -62,7 +74,7 @@ struct EncodeCommand: ParsableCommand {
     /// A prompt given as segments, each encoded on its own.
     private func encodeSegments(_ path: String) throws {
         let list = try PromptSegments.read(try InputBytes.read(path))
-        try printIDs(try model.loadTokenizer().encode(segments: list), mode: "segments")
+        try printIDs(try loadTokenizer().encode(segments: list), mode: "segments")
     }
 
     /// A file in `hf` mode: read and encoded 400,000 characters at a time (exactly the IDs of
@@ -94,7 +106,7 @@ struct EncodeCommand: ParsableCommand {
     private func encodeLines(_ path: String) throws {
         let input = try MappedInput(path: path)
         let chunks = JSONLRecords.chunks(of: input.bytes)
-        let tokenizer = try model.loadTokenizer()
+        let tokenizer = try loadTokenizer()
         let (field, mode, count) = (field, mode, count)
         let outputs: [[UInt8]]
         do {

@@ -37,18 +37,20 @@ struct ParseToolCallsCommand: ParsableCommand {
     var historyToolCalls: Int?
     @Option(help: "With --engine sglang: why generation stopped, stop or length.") var finishReason = "stop"
     @Flag(help: "With --engine: the client streams (as --request's \"stream\": true): the answer its deltas add up to.") var stream = false
+    @Option(help: "With --engine llama.cpp: the --chat-template-file llama-server was started with (default: the GGUF's own, Kimi's).")
+    var template: String?
     @Flag(help: "Print one JSON object: content, calls, malformed, summary (and engine_response, engine_findings).") var json = false
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if choice != nil, !ids { throw ValidationError("--choice needs --ids") }
         if let choice, choice < 0 { throw ValidationError("--choice must be 0 or more, not \(choice)") }
-        if engine == nil, request != nil || reasoningParser || historyToolCalls != nil || stream {
-            throw ValidationError("--request, --reasoning-parser, --history-tool-calls and --stream go with --engine")
+        if engine == nil, request != nil || reasoningParser || historyToolCalls != nil || stream || template != nil {
+            throw ValidationError("--request, --reasoning-parser, --history-tool-calls, --stream and --template go with --engine")
         }
         if let historyToolCalls, historyToolCalls < 0 { throw ValidationError("--history-tool-calls must be 0 or more") }
         if !["stop", "length"].contains(finishReason) { throw ValidationError("--finish-reason is stop or length, not '\(finishReason)'") }
-        try StandardInputUse.requireOnce(["--file": file ?? "-", "--tools": tools, "--request": request])
+        try StandardInputUse.requireOnce(["--file": file ?? "-", "--tools": tools, "--request": request, "--template": template])
     }
 
     func run() throws {
@@ -65,6 +67,9 @@ struct ParseToolCallsCommand: ParsableCommand {
             if let declared { context.tools = declared }
             if let historyToolCalls { context.historyToolCalls = historyToolCalls }
             if stream { context.streaming = true }
+            if let template {
+                context.template = try Template(source: UTF8Input.decode(InputBytes.read(template)), name: template)
+            }
             declared = declared ?? context.tools
             engineRequest = .init(engine: engine, context: context)
         }
@@ -97,6 +102,7 @@ struct ParseToolCallsCommand: ParsableCommand {
             let response = answer.response
             text += "\(answer.engine) returns:\n"
             if let error = response.requestError { text += "    request refused: \(error)\n" }
+            if let error = response.parseError { text += "    error (HTTP 500): \(error)\n" }
             text += "    content: \(response.content.map { $0.debugDescription } ?? "null")\n"
             text += "    reasoning: \(response.reasoning.map { $0.debugDescription } ?? "null")\n"
             for (index, call) in (response.toolCalls ?? []).enumerated() {

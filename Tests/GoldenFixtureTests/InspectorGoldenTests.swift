@@ -56,7 +56,7 @@ struct InspectorGoldenTests {
             .missingGenerationPrompt, .generationPrompt, .thinkingModeMismatch, .contentListLeak, .nonstandardToolCallID, .specialTokenAsText,
             .unknownSpecialMarker, .malformedStructure, .undeclaredTool, .toolDeclarationMissing, .toolDeclarationMismatch, .toolDeclarationJSON,
             .toolCallInReasoning, .misplacedMediaToken, .idOutsideEmbedding, .specialTokenInContent, .controlTokenInText, .foreignChatMarker,
-            .callIndexMismatch, .joinedTextEncoding, .leadingBOS,
+            .callIndexMismatch, .joinedTextEncoding, .leadingBOS, .emptyToolResult,
         ]
         #expect(Set(checkCodes.map(\.rawValue)).subtracting(codes).isEmpty, "no case for \(Set(checkCodes.map(\.rawValue)).subtracting(codes))")
     }
@@ -78,7 +78,7 @@ struct InspectorGoldenTests {
         let steps: [FindingCode] = [
             .engineContentFormat, .engineArgumentsReserialized, .engineArgumentsDropped, .engineInstructionsMerged, .engineToolDeclarationNulls,
             .engineToolResultAlias, .engineToolChoiceFilter, .engineContentNormalized, .engineFinalMessageSpliced, .engineUserTurnRewrite,
-            .engineGenerationPromptForced,
+            .engineGenerationPromptForced, .engineToolResultDropped, .engineAssistantPrefill, .enginePretokenizerSplit, .engineSpecialTokenUnknown,
         ]
         #expect(Set(steps.map(\.rawValue)).subtracting(causes).isEmpty, "no case for \(Set(steps.map(\.rawValue)).subtracting(causes))")
     }

@@ -15,7 +15,8 @@ struct EngineResponseFindingsTests {
 
     func codes(_ response: EngineResponse, context: EngineResponseContext = EngineResponseContext(tools: tools)) -> [String] {
         let report = ToolCallReport(output: Self.output, tools: Self.tools)
-        return EngineResponseFindings.findings(response, report: report, parser: VLLMKimiK2OutputParser(), context: context).map(\.code.rawValue)
+        return EngineResponseFindings.findings(response, output: Self.output, report: report, parser: VLLMKimiK2OutputParser(), context: context).map(
+            \.code.rawValue)
     }
 
     @Test func anAnswerThatKeepsEverythingHasNoFindings() {
@@ -46,7 +47,7 @@ struct EngineResponseFindingsTests {
         let swallowed = EngineResponse(content: nil, reasoning: "Hi" + Self.output.dropFirst(2), toolCalls: [])
         #expect(codes(swallowed) == ["engine-dropped-tool-call", "engine-dropped-tool-call", "engine-reasoning-swallowed"])
         let markup = EngineResponse(content: Self.output, reasoning: nil, toolCalls: nil)
-        #expect(codes(markup, context: EngineResponseContext(tools: Self.tools, toolChoice: .string("none"))).suffix(1) == ["engine-markup-in-content"])
+        #expect(codes(markup, context: EngineResponseContext(tools: Self.tools, toolChoice: .string("none"))).suffix(1) == ["engine-tool-calls-as-content"])
         let refused = EngineResponse(content: "Hi", reasoning: nil, toolCalls: [], requestError: "Tools cannot be empty if tool choice is set to required.")
         #expect(codes(refused).first == "engine-refused-request")
     }

@@ -206,6 +206,48 @@ struct InspectorCommandTests {
         #expect(bad.status == 2)
     }
 
+    @Test func llamaCppEncodesRendersParsesAndIsNamed() throws {
+        // Its tokenizer cuts Thai at the combining mark, and spells a token past its vocabulary.
+        let thai = try json(try CLI.run(["encode", "--json", "--engine", "llama.cpp", "ได้"]))["ids"] as? [Int]
+        let reference = try json(try CLI.run(["encode", "--json", "ได้"]))["ids"] as? [Int]
+        #expect(thai != nil && thai != reference)
+        let reserved = try json(try CLI.run(["encode", "--json", "--engine", "llama.cpp", "<|reserved_token_163840|>"]))["ids"] as? [Int]
+        #expect(reserved?.count ?? 0 > 1)
+        // A tool result given as parts prints nothing; the final assistant message is continued.
+        let request = try write(
+            #"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "functions.f:0", "type": "function", "function": {"name": "f", "arguments": "{\"a\":1}"}}]}, {"role": "tool", "tool_call_id": "functions.f:0", "content": [{"type": "text", "text": "sunny"}]}, {"role": "assistant", "content": "It is"}]}"#,
+            name: "request.json")
+        let rendered = try CLI.run(["render", "--json", "--engine", "llama.cpp", "--messages", request])
+        #expect(rendered.status == 0)
+        let prompt = try #require(try json(rendered)["prompt"] as? String)
+        #expect(!prompt.contains("sunny") && prompt.contains("{\"a\": 1}") && prompt.hasSuffix("<|im_assistant|>assistant<|im_middle|><think></think>It is"))
+        let bad = try write(
+            #"{"messages": [{"role": "assistant", "content": "", "tool_calls": [{"id": "x", "type": "function", "function": {"name": "f", "arguments": "city=Paris"}}]}, {"role": "user", "content": "go"}]}"#,
+            name: "bad.json")
+        let refused = try CLI.run(["render", "--engine", "llama.cpp", "--messages", bad])
+        #expect(refused.status == 2 && refused.stderr.contains("invalid literal; last read: 'c'"))
+        // compare: llama-server's IDs are named by its step.
+        let ids = try #require(try json(rendered)["ids"] as? [Int])
+        let compared = try CLI.run(["compare", "--json", "--engine", try write("\(ids)", name: "ids.json"), "--messages", request, "--engine-profile", "auto"])
+        let report = try json(compared)
+        #expect(report["matching_profiles"] as? [String] == ["llama.cpp"])
+        #expect(((report["reference"] as? [String: Any])?["classification"] as? String)?.hasPrefix("engine-") == true)
+        // Its parser throws on a call ID with a space, and says so.
+        let tools = try write(#"{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]}"#, name: "tools.json")
+        let output = try write(
+            "<|tool_calls_section_begin|><|tool_call_begin|> functions.f:0 <|tool_call_argument_begin|>{}<|tool_call_end|><|tool_calls_section_end|>",
+            name: "out.txt")
+        let parsed = try CLI.run(["parse-tool-calls", "--json", "--file", output, "--engine", "llama.cpp", "--request", tools])
+        let answer = try json(parsed)
+        #expect(
+            (answer["engine_response"] as? [String: Any])?["error"] as? String == "The model produced output that does not match the expected peg-native format"
+        )
+        let findings = answer["engine_findings"] as? [[String: Any]] ?? []
+        #expect(
+            findings.first?["code"] as? String == "engine-parse-failure"
+                && (findings.first?["message"] as? String)?.contains("whitespace around the call ID") == true)
+    }
+
     @Test func normalizeIDsPrintsTheRewrittenRequest() throws {
         let result = try CLI.run(["normalize-ids", "--messages", try write(Self.leaky)])
         #expect(result.status == 0)

@@ -135,3 +135,42 @@ extension LiveInspectorParity {
         #expect(outcome.failures.isEmpty && outcome.total == 1_000, "\(outcome.failures.count) differ of \(outcome.total)")
     }
 }
+
+extension LiveInspectorParity {
+    @Test("llama.cpp's Kimi K2 and generic parsers: every recorded output, both templates, gives llama.cpp's answer or its error")
+    func llamaCppOutputParserReplays() throws {
+        let community = try Template(
+            source: String(contentsOf: TestEnvironment.sharedDirectory.appendingPathComponent("templates/kimi-k2-llamacpp.jinja"), encoding: .utf8),
+            name: "kimi-k2-llamacpp.jinja")
+        let parser = LlamaCppKimiK2OutputParser()
+        var identical = 0, total = 0
+        var failures: [String] = []
+        for record in try EngineOutputReplay.records("llama.cpp/kimi-k2-tool-parser.jsonl") {
+            guard let output = EngineOutputReplay.string(record["output"]), let request = record["request"], case let .object(runs)? = record["llamacpp"]
+            else { throw OracleFailure(message: "unexpected record shape") }
+            for (run, answers) in runs {
+                guard let answer = answers["non_streaming"] else { continue }
+                total += 1
+                var context = EngineResponseContext(request: Value(json: request), reasoningParser: true)
+                context.template = run == "embedded" ? nil : community
+                let response = try parser.response(to: output, context)
+                let expected = [
+                    EngineOutputReplay.string(answer["content"]), EngineOutputReplay.string(answer["reasoning_content"]),
+                    EngineOutputReplay.string(answer["error"]),
+                ]
+                let ours = [response.content, response.reasoning, response.parseError]
+                let expectedCalls = EngineOutputReplay.calls(answer["tool_calls"])
+                if ours == expected, EngineOutputReplay.calls(of: response) == expectedCalls {
+                    identical += 1
+                } else if failures.count < 5 {
+                    failures.append(
+                        "\(run): \(output.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(ours) \(String(describing: EngineOutputReplay.calls(of: response)))"
+                    )
+                }
+            }
+        }
+        print("llama.cpp parser: \(identical) identical answers of \(total)")
+        for failure in failures { Issue.record(Comment(rawValue: failure)) }
+        #expect(identical == total && total == 832)
+    }
+}

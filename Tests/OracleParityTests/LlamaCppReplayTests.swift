@@ -1,6 +1,7 @@
 import Foundation
 import KimiChatTemplate
 import KimiIO
+import KimiInspector
 import KimiTokenizer
 import TestSupport
 import Testing
@@ -93,5 +94,51 @@ extension LiveChatFormatParity {
         print("llama.cpp chat replay: \(identical) identical prompts and IDs, \(refusedAlike) refused alike, of \(total)")
         for failure in failures { Issue.record(Comment(rawValue: failure)) }
         #expect(identical + refusedAlike == total && total == 1_000)
+    }
+}
+
+extension LiveInspectorParity {
+    @Test("compare names llama.cpp's step for every recorded prompt and string whose IDs differ from the reference")
+    func llamaCppStepsExplainRecordedIDs() throws {
+        let tokenizer = try Reference.tokenizer.get()
+        let directory = ModelDirectory(path: Reference.referenceModelDirectory, source: .option)
+        let communityPath = TestEnvironment.sharedDirectory.appendingPathComponent("templates/kimi-k2-llamacpp.jinja").path
+        let models = [
+            "embedded": InspectedModel(tokenizer: tokenizer, family: .k2, renderer: { try ChatRenderer(modelDirectory: directory) }),
+            "kimi-k2-llamacpp.jinja": InspectedModel(
+                tokenizer: tokenizer, family: .k2, renderer: { try ChatRenderer(modelDirectory: directory, templatePath: communityPath) }),
+        ]
+        var named: [String: Int] = [:]
+        var unexplained: [String] = []
+        for line in try LlamaCppReplay.lines("kimi-k2-chat.jsonl") {
+            guard let requestJSON = line["request"], case let .object(answers)? = line["llamacpp"] else { continue }
+            let request = try ChatRequest.read(messagesJSON: Array(try Value(json: requestJSON).compactJSON().utf8))
+            for (run, answer) in answers {
+                guard let model = models[run], let ids = LlamaCppReplay.ints(answer["ids"]) else { continue }
+                let input = InspectionInput(
+                    source: .request(request), variables: request.templateKwargs,
+                    expectsGenerationPrompt: request.field("add_generation_prompt")?.isTruthy ?? true)
+                guard let report = try? ComparisonReport(engineIDs: ids, input: input, model: model), !report.equal else { continue }
+                let code = report.reference.classification
+                named[code.rawValue, default: 0] += 1
+                if !FindingCode.engineSteps.contains(code), unexplained.count < 5 { unexplained.append("\(run): \(code): \(report.reference.explanation)") }
+            }
+        }
+        var strings: [String: Int] = [:]
+        for line in try LlamaCppReplay.lines("kimi-k2-tokenize.jsonl") {
+            guard case let .string(text)? = line["text"], case .bool(true)? = line["parse_special"], case let .string(kind)? = line["class"],
+                kind != "identical",
+                let ids = LlamaCppReplay.ints(line["llamacpp_ids"])
+            else { continue }
+            let report = try ComparisonReport(engineIDs: ids, input: InspectionInput(source: .prompt(text)), model: try #require(models["embedded"]))
+            let code = report.reference.classification
+            strings[code.rawValue, default: 0] += 1
+            if ![FindingCode.enginePretokenizerSplit, .engineSpecialTokenUnknown].contains(code), unexplained.count < 8 {
+                unexplained.append("\(kind): \(code): \(report.reference.explanation) \(text.debugDescription.prefix(80))")
+            }
+        }
+        print("llama.cpp compare: prompts named \(named.sorted { $0.key < $1.key }); strings named \(strings.sorted { $0.key < $1.key })")
+        for line in unexplained { Issue.record(Comment(rawValue: line)) }
+        #expect(unexplained.isEmpty)
     }
 }

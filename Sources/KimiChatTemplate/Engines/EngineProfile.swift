@@ -26,9 +26,13 @@ public protocol EngineProfile: Sendable {
     /// This profile doing only the steps whose codes are in `kept` (the others as the reference
     /// does); requests it would refuse are still refused.
     func keeping(_ kept: Set<String>) -> any EngineProfile
+
+    /// The tokenizer the engine encodes with.
+    var tokenizer: EngineRendering.EngineTokenizer { get }
 }
 
 extension EngineProfile {
+    public var tokenizer: EngineRendering.EngineTokenizer { .reference }
     public var continuesFinalMessage: Bool { false }
     public var steps: [EngineStep] { [] }
     public func keeping(_ kept: Set<String>) -> any EngineProfile { self }

@@ -14,11 +14,28 @@ public protocol EngineDiagnosis: Sendable {
 
     /// What this engine's `rendering` did to cause a finding of `code`, and the fix, if anything.
     func cause(of code: FindingCode, in rendering: EngineRendering) -> (note: String, fix: String)?
+
+    /// The cause, when `engineIDs` are `prompt` encoded by this engine's own tokenizer.
+    func explain(engineIDs: [Int], prompt: String, model: InspectedModel) -> (code: FindingCode, explanation: String)?
+}
+
+extension EngineDiagnosis {
+    public func explain(engineIDs: [Int], prompt: String, model: InspectedModel) -> (code: FindingCode, explanation: String)? { nil }
 }
 
 /// Every engine diagnosis; a new engine with steps of its own is one more entry here.
 public enum EngineDiagnoses {
-    public static let all: [any EngineDiagnosis] = [VLLMDiagnosis(), StepDiagnosis(VLLMEngine()), StepDiagnosis(SGLangEngine())]
+    public static let all: [any EngineDiagnosis] = [
+        VLLMDiagnosis(), StepDiagnosis(VLLMEngine()), StepDiagnosis(SGLangEngine()),
+        StepDiagnosis(
+            LlamaCppEngine(),
+            causes: [
+                .emptyToolResult: (
+                    "llama.cpp's Jinja prints a list of text parts as nothing",
+                    "send tool results to llama-server as strings, not lists of parts"
+                )
+            ]),
+    ]
 
     /// The diagnosis of `engine`, when it has one.
     public static func diagnosis(of engine: any EngineProfile) -> (any EngineDiagnosis)? {

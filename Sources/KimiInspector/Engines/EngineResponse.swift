@@ -48,21 +48,35 @@ public struct EngineResponse: Sendable, Encodable, Equatable {
     /// The engine's refusal of the request itself (HTTP 400 before any output is parsed); the
     /// fields above are then what its parsers would have returned.
     public let requestError: String?
+    /// What the engine's parser threw instead of an answer (llama.cpp: HTTP 500); the other
+    /// fields are then empty.
+    public let parseError: String?
 
-    public init(content: String?, reasoning: String?, toolCalls: [ToolCall]?, finishReason: String? = nil, requestError: String? = nil) {
+    public init(
+        content: String?, reasoning: String?, toolCalls: [ToolCall]?, finishReason: String? = nil, requestError: String? = nil,
+        parseError: String? = nil
+    ) {
         self.content = content
         self.reasoning = reasoning
         self.toolCalls = toolCalls
         self.finishReason = finishReason
         self.requestError = requestError
+        self.parseError = parseError
+    }
+
+    /// The answer of a parser that threw `message`.
+    public static func failure(_ message: String) -> EngineResponse {
+        EngineResponse(content: nil, reasoning: nil, toolCalls: nil, parseError: message)
     }
 
     enum CodingKeys: String, CodingKey {
-        case content, reasoning, toolCalls = "tool_calls", finishReason = "finish_reason", requestError = "request_error"
+        case content, reasoning, toolCalls = "tool_calls", finishReason = "finish_reason", requestError = "request_error", error
     }
 
+    /// `{"error": …}` when the parser threw, else the message's fields.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        if let parseError { return try container.encode(parseError, forKey: .error) }
         try container.encode(content, forKey: .content)
         try container.encode(reasoning, forKey: .reasoning)
         try container.encode(toolCalls, forKey: .toolCalls)
@@ -89,6 +103,11 @@ public struct EngineResponseContext: Sendable {
     /// Whether the client asked for a stream (`"stream": true`): the answer assembled from the
     /// engine's deltas.
     public var streaming = false
+    /// The request's `parallel_tool_calls`.
+    public var parallelToolCalls = false
+    /// The chat template the server was started with (llama.cpp picks its parser from it);
+    /// `nil` for the model's own.
+    public var template: Template?
 
     public init(
         tools: [Value]? = nil, toolChoice: Value? = nil, chatTemplateKwargs: Value? = nil, reasoningParser: Bool = false,
@@ -122,6 +141,7 @@ public struct EngineResponseContext: Sendable {
             tools: tools, toolChoice: field("tool_choice"), chatTemplateKwargs: field("chat_template_kwargs"),
             reasoningParser: reasoningParser, historyToolCalls: history, finishReason: finishReason)
         streaming = field("stream")?.isTruthy ?? false
+        parallelToolCalls = field("parallel_tool_calls")?.isTruthy ?? false
     }
 
     /// Whether the request declares at least one tool.
@@ -155,6 +175,13 @@ public protocol EngineOutputParser: Sendable {
     /// What the engine returns for `output`; throws when the engine cannot be reproduced for
     /// this context (a setup that was never recorded).
     func response(to output: String, _ context: EngineResponseContext) throws -> EngineResponse
+
+    /// When the parser throws on `output`, what in it broke the parser, in one line.
+    func failureCause(in output: String, _ context: EngineResponseContext) -> String?
+}
+
+extension EngineOutputParser {
+    public func failureCause(in output: String, _ context: EngineResponseContext) -> String? { nil }
 }
 
 /// Every engine output parser, found by engine and output syntax; a new engine's parsers are
@@ -164,6 +191,7 @@ public enum EngineOutputParsers {
         (.k2Markup, VLLMKimiK2OutputParser()),
         (.xtml, VLLMKimiK3OutputParser()),
         (.k2Markup, SGLangKimiK2OutputParser()),
+        (.k2Markup, LlamaCppKimiK2OutputParser()),
     ]
 
     /// The engines with output parsers, as `--engine` names them.

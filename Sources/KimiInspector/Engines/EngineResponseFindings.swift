@@ -8,7 +8,7 @@ public enum EngineResponseFindings {
     /// The findings for `response`, the answer `parser` gave for output that kimi-tok reads as
     /// `report`.
     public static func findings(
-        _ response: EngineResponse, report: ToolCallReport, parser: any EngineOutputParser, context: EngineResponseContext
+        _ response: EngineResponse, output: String, report: ToolCallReport, parser: any EngineOutputParser, context: EngineResponseContext
     ) -> [Finding] {
         var findings: [Finding] = []
         let engine = parser.displayName
@@ -17,6 +17,17 @@ public enum EngineResponseFindings {
                 Finding(
                     code: .engineRefusedRequest, severity: .error, message: "\(engine) refuses the request before parsing: \(refusal)",
                     fix: "client: send tool_choice only with the tools it names (or 'auto')"))
+        }
+        if let thrown = response.parseError {
+            let cause = parser.failureCause(in: output, context)
+            findings.append(
+                Finding(
+                    code: .engineParseFailure, severity: .error,
+                    message: "\(engine) throws on this output (\(thrown)); the client gets HTTP 500\(cause.map { ": " + $0 } ?? "")",
+                    fix:
+                        "model output: calls exactly as <|tool_call_begin|>functions.NAME:N<|tool_call_argument_begin|>{JSON}<|tool_call_end|>, with declared names and nothing after them; server: a parser that tolerates the model's variations (vLLM's or SGLang's), or the client retries"
+                ))
+            return findings
         }
         let modelCalls = report.calls.filter { !$0.problems.contains { $0.code == "in-reasoning" } }
         let engineCalls = response.toolCalls ?? []
@@ -71,10 +82,12 @@ public enum EngineResponseFindings {
         if let content = response.content, content.contains("<|tool_call") || content.contains("<|open|>call ") || content.contains("<|open|>tools<|sep|>") {
             findings.append(
                 Finding(
-                    code: .engineMarkupInContent, severity: .warning, message: "the engine returns tool-call markup as content",
+                    code: .engineToolCallsAsContent, severity: .warning, message: "the engine returns tool-call markup as content",
                     fix: context.toolChoiceKind == "none"
                         ? "client: tool_choice 'none' (or no tools) makes the engine skip tool parsing; declare the tools"
-                        : "model output: write calls the engine's parser reads"))
+                        : parser.engineName == "llama.cpp"
+                            ? "server: start llama-server with a template that writes Kimi's tool-call markup (the model's own), so it picks its Kimi K2 parser"
+                            : "model output: write calls the engine's parser reads"))
         }
         return findings
     }

@@ -33,10 +33,17 @@ public struct ComparisonReport: Sendable, Encodable {
         }
         let referenceIDs = try input.ids(on: model, engine: EngineProfiles.reference).ids
         var comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: model.tokenizer, family: model.family)
-        if !comparison.equal, let request = input.request {
-            // The first engine whose profile builds exactly the engine's IDs names the step.
+        if !comparison.equal {
+            // The first engine whose profile (or tokenizer) builds exactly the engine's IDs names the step.
             for diagnosis in EngineDiagnoses.all {
-                guard let cause = diagnosis.explain(engineIDs: engineIDs, request: request, model: model, options: input.renderOptions) else { continue }
+                let cause: (code: FindingCode, explanation: String)?
+                switch input.source {
+                case let .request(request):
+                    cause = diagnosis.explain(engineIDs: engineIDs, request: request, model: model, options: input.renderOptions)
+                case let .prompt(text): cause = diagnosis.explain(engineIDs: engineIDs, prompt: text, model: model)
+                case .ids: cause = nil
+                }
+                guard let cause else { continue }
                 comparison = comparison.attributed(to: cause.code, cause.explanation)
                 break
             }

@@ -64,7 +64,7 @@ public struct ToolCallsReport: Sendable, Encodable {
             let parser = try EngineOutputParsers.parser(engine: engine.engine, syntax: syntax)
             for (index, output) in outputs.enumerated() {
                 let response = try parser.response(to: output, engine.context)
-                let findings = EngineResponseFindings.findings(response, report: reports[index], parser: parser, context: engine.context)
+                let findings = EngineResponseFindings.findings(response, output: output, report: reports[index], parser: parser, context: engine.context)
                 reports[index] = reports[index].adding(.init(engine: engine.engine, response: response, findings: findings))
             }
         }

@@ -11,6 +11,7 @@ public struct LlamaCppEngine: EngineProfile {
     public var name: String { "llama.cpp" }
     public var displayName: String { "llama.cpp b11434" }
     public var steps: [EngineStep] { Self.allSteps }
+    public var tokenizer: EngineRendering.EngineTokenizer { .llamaCpp }
     public func keeping(_ kept: Set<String>) -> any EngineProfile { LlamaCppEngine(kept: kept) }
 
     static let argumentsStep = "engine-arguments-reserialized"
@@ -42,7 +43,7 @@ public struct LlamaCppEngine: EngineProfile {
         if let prefill = prepared.prefill {
             text += Self.generationPrompt + (caps.handler == .kimiK2 ? "<think></think>" : "") + prefill
         }
-        return EngineRendering(prompt: text, tokenizer: .llamaCpp)
+        return EngineRendering(prompt: text, tokenizer: tokenizer)
     }
 
     /// The Kimi K2 assistant opener that the prefill starts with.

@@ -20,6 +20,7 @@ extension K2MarkupInspection {
             StructureRule(markers: markers), IDsOutsideEmbeddingRule(), generationPromptRule, MarkersInTextRule(),
             ContentListLeakRule(markers: markers), ToolDeclarationRule(markers: markers, typeScript: declaresToolsInTypeScript),
             ToolCallIDRule(markers: markers), ReasoningRule(markers: markers), MediaRule(markers: markers), SpecialTokensInContentRule(),
+            EmptyToolResultRule(markers: markers),
         ]
     }
 
