@@ -1,5 +1,3 @@
-import KimiUnicode
-
 /// llama.cpp's pre-tokenizer for Kimi K2 (pre-type `kimi-k2`): a hand-written walk that
 /// approximates the Kimi pattern rather than running it. What it does differently:
 ///
@@ -15,11 +13,8 @@ import KimiUnicode
 ///   `\r`/`\n` after it, whitespace ending in a newline, whitespace before a non-space (all
 ///   but its last character), other whitespace, else one character.
 ///
-/// Letters, digits and whitespace are the general categories `L*` and `N*` and the
-/// `White_Space` property.
+/// Letters, digits and whitespace are llama.cpp's own classes (``LlamaCppCharacterClasses``).
 struct LlamaCppKimiSplitter: Sendable {
-    private let table = UnicodeClassTable.kimi
-
     /// Calls `body` with the byte range of each piece of `utf8`, which must be valid UTF-8.
     func forEachPiece(in utf8: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         // Code points with their byte offsets; one past the end closes the last.
@@ -50,10 +45,10 @@ struct LlamaCppKimiSplitter: Sendable {
         var ends: [Int] = []
         let count = text.count
         func scalar(_ index: Int) -> Unicode.Scalar? { index < count ? text[index] : nil }
-        func isLetter(_ index: Int) -> Bool { scalar(index).map { classes($0).contains(.letter) } ?? false }
+        func isLetter(_ index: Int) -> Bool { scalar(index).map { classes($0) & LlamaCppCharacterClasses.letter != 0 } ?? false }
         func isWordLetter(_ index: Int) -> Bool { isLetter(index) && !Self.isHan(text[index]) }
-        func isDigit(_ index: Int) -> Bool { scalar(index).map { classes($0).contains(.number) } ?? false }
-        func isSpace(_ index: Int) -> Bool { scalar(index).map { classes($0).contains(.whiteSpace) } ?? false }
+        func isDigit(_ index: Int) -> Bool { scalar(index).map { classes($0) & LlamaCppCharacterClasses.number != 0 } ?? false }
+        func isSpace(_ index: Int) -> Bool { scalar(index).map { classes($0) & LlamaCppCharacterClasses.whitespace != 0 } ?? false }
         func isNewline(_ index: Int) -> Bool { scalar(index) == "\r" || scalar(index) == "\n" }
         func lowered(_ index: Int) -> Unicode.Scalar? { scalar(index).map(Self.lowercased) }
 
@@ -129,7 +124,7 @@ struct LlamaCppKimiSplitter: Sendable {
         return ends
     }
 
-    private func classes(_ scalar: Unicode.Scalar) -> UnicodeClass { table.classes(of: scalar.value) }
+    private func classes(_ scalar: Unicode.Scalar) -> UInt32 { LlamaCppCharacterClasses.classes(of: scalar) }
 
     /// llama.cpp's Han: the CJK Unified Ideographs, extensions A to F, and the compatibility
     /// ideographs with their supplement.
