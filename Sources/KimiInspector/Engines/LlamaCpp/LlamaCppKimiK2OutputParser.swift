@@ -27,14 +27,6 @@ public struct LlamaCppKimiK2OutputParser: EngineOutputParser {
     /// What llama.cpp throws when the output does not match its grammar.
     public static let mismatch = "The model produced output that does not match the expected peg-native format"
 
-    private static let thinkStart = Array("<think>".unicodeScalars)
-    private static let thinkEnd = Array("</think>".unicodeScalars)
-    private static let sectionStart = Array("<|tool_calls_section_begin|>".unicodeScalars)
-    private static let sectionEnd = Array("<|tool_calls_section_end|>".unicodeScalars)
-    private static let callStart = Array("<|tool_call_begin|>".unicodeScalars)
-    private static let argumentStart = Array("<|tool_call_argument_begin|>".unicodeScalars)
-    private static let callEnd = Array("<|tool_call_end|>".unicodeScalars)
-
     public func response(to output: String, _ context: EngineResponseContext) throws -> EngineResponse {
         guard !context.streaming else {
             throw KimiError(.unsupported, "llama.cpp's streamed answers are not recorded; kimi-tok reproduces its non-streaming answer only")
@@ -45,31 +37,36 @@ public struct LlamaCppKimiK2OutputParser: EngineOutputParser {
         let text = OutputText(output)
         var position = 0
         var reasoning = ""
-        if text.has(Self.thinkStart, at: 0) {
-            let start = Self.thinkStart.count
+        if text.has(K2OutputMarkers.thinkStart, at: 0) {
+            let start = K2OutputMarkers.thinkStart.count
             let end =
-                [text.find(Self.thinkEnd, from: start), text.find(Self.sectionStart, from: start), text.find(Self.callStart, from: start)]
+                [
+                    text.find(K2OutputMarkers.thinkEnd, from: start), text.find(K2OutputMarkers.sectionStart, from: start),
+                    text.find(K2OutputMarkers.callStart, from: start),
+                ]
                 .compactMap { $0 }.min() ?? text.count
             reasoning = text.string(start..<end)
-            position = text.has(Self.thinkEnd, at: end) ? end + Self.thinkEnd.count : end
+            position = text.has(K2OutputMarkers.thinkEnd, at: end) ? end + K2OutputMarkers.thinkEnd.count : end
         }
         let names = (context.tools ?? []).compactMap(Self.name)
         if names.isEmpty || context.toolChoiceKind == "none" {
             return EngineResponse(content: text.string(from: position), reasoning: reasoning, toolCalls: [])
         }
-        let contentEnd = [text.find(Self.sectionStart, from: position), text.find(Self.callStart, from: position)].compactMap { $0 }.min() ?? text.count
+        let contentEnd =
+            [text.find(K2OutputMarkers.sectionStart, from: position), text.find(K2OutputMarkers.callStart, from: position)].compactMap { $0 }.min()
+            ?? text.count
         let content = text.string(position..<contentEnd)
         position = contentEnd
-        if text.has(Self.sectionStart, at: position) { position += Self.sectionStart.count }
+        if text.has(K2OutputMarkers.sectionStart, at: position) { position += K2OutputMarkers.sectionStart.count }
         var calls: [EngineResponse.ToolCall] = []
-        while text.has(Self.callStart, at: position), context.parallelToolCalls || calls.isEmpty {
-            guard let (call, end) = Self.call(in: text, at: position + Self.callStart.count, names: names) else {
+        while text.has(K2OutputMarkers.callStart, at: position), context.parallelToolCalls || calls.isEmpty {
+            guard let (call, end) = Self.call(in: text, at: position + K2OutputMarkers.callStart.count, names: names) else {
                 return .failure(Self.mismatch)
             }
             calls.append(call)
-            position = text.has(Self.callEnd, at: end) ? end + Self.callEnd.count : end
+            position = text.has(K2OutputMarkers.callEnd, at: end) ? end + K2OutputMarkers.callEnd.count : end
         }
-        if text.has(Self.sectionEnd, at: position) { position += Self.sectionEnd.count }
+        if text.has(K2OutputMarkers.sectionEnd, at: position) { position += K2OutputMarkers.sectionEnd.count }
         guard position == text.count else { return .failure(Self.mismatch) }
         return EngineResponse(content: content, reasoning: reasoning, toolCalls: calls)
     }
@@ -79,18 +76,20 @@ public struct LlamaCppKimiK2OutputParser: EngineOutputParser {
     public func failureCause(in output: String, _ context: EngineResponseContext) -> String? {
         let text = OutputText(output)
         let names = (context.tools ?? []).compactMap(Self.name)
-        var position = text.find(Self.sectionStart) ?? text.find(Self.callStart) ?? text.count
-        if text.has(Self.thinkStart, at: 0), let reasoningEnd = text.find(Self.thinkEnd), reasoningEnd < position {
-            position = [text.find(Self.sectionStart, from: reasoningEnd), text.find(Self.callStart, from: reasoningEnd)].compactMap { $0 }.min() ?? text.count
+        var position = text.find(K2OutputMarkers.sectionStart) ?? text.find(K2OutputMarkers.callStart) ?? text.count
+        if text.has(K2OutputMarkers.thinkStart, at: 0), let reasoningEnd = text.find(K2OutputMarkers.thinkEnd), reasoningEnd < position {
+            position =
+                [text.find(K2OutputMarkers.sectionStart, from: reasoningEnd), text.find(K2OutputMarkers.callStart, from: reasoningEnd)].compactMap { $0 }.min()
+                ?? text.count
         }
-        if text.has(Self.sectionStart, at: position) { position += Self.sectionStart.count }
+        if text.has(K2OutputMarkers.sectionStart, at: position) { position += K2OutputMarkers.sectionStart.count }
         var calls = 0
-        while text.has(Self.callStart, at: position) {
+        while text.has(K2OutputMarkers.callStart, at: position) {
             if calls == 1, !context.parallelToolCalls {
                 return "a second call: llama-server reads one call unless the request sets parallel_tool_calls"
             }
-            let headerStart = position + Self.callStart.count
-            let headerEnd = text.find(Self.argumentStart, from: headerStart) ?? text.count
+            let headerStart = position + K2OutputMarkers.callStart.count
+            let headerEnd = text.find(K2OutputMarkers.argumentStart, from: headerStart) ?? text.count
             let header = text.string(headerStart..<headerEnd)
             if header != PythonCharacters.strip(header) { return "whitespace around the call ID '\(header.debugDescription)'" }
             guard header.hasPrefix("functions."), let colon = header.lastIndex(of: ":"),
@@ -98,13 +97,13 @@ public struct LlamaCppKimiK2OutputParser: EngineOutputParser {
             else { return "the call ID '\(header)' is not functions.NAME:N" }
             let name = String(header[header.index(header.startIndex, offsetBy: "functions.".count)..<colon])
             if !names.contains(name) { return "'\(name)' is not a declared tool" }
-            let argumentsStart = headerEnd + Self.argumentStart.count
+            let argumentsStart = headerEnd + K2OutputMarkers.argumentStart.count
             if argumentsStart < text.count, PythonCharacters.isSpace(text.scalars[argumentsStart]) { return "whitespace before the arguments of '\(header)'" }
             guard let (_, end) = Self.call(in: text, at: headerStart, names: names) else { return "the arguments of '\(header)' are not JSON" }
-            position = text.has(Self.callEnd, at: end) ? end + Self.callEnd.count : end
+            position = text.has(K2OutputMarkers.callEnd, at: end) ? end + K2OutputMarkers.callEnd.count : end
             calls += 1
         }
-        if text.has(Self.sectionEnd, at: position) { position += Self.sectionEnd.count }
+        if text.has(K2OutputMarkers.sectionEnd, at: position) { position += K2OutputMarkers.sectionEnd.count }
         guard position < text.count else { return nil }
         return "text after the calls: \(String(text.string(from: position).prefix(60)).debugDescription)"
     }
@@ -116,8 +115,8 @@ public struct LlamaCppKimiK2OutputParser: EngineOutputParser {
             let head = Array("functions.\(name):".unicodeScalars)
             guard text.has(head, at: start) else { continue }
             let digits = text.skip(from: start + head.count) { $0.isASCII && $0.properties.numericType == .decimal }
-            guard digits > start + head.count, text.has(argumentStart, at: digits) else { continue }
-            let argumentsStart = digits + argumentStart.count
+            guard digits > start + head.count, text.has(K2OutputMarkers.argumentStart, at: digits) else { continue }
+            let argumentsStart = digits + K2OutputMarkers.argumentStart.count
             guard let end = LlamaCppJSONScan.end(of: text, from: argumentsStart) else { continue }
             var arguments = text.string(argumentsStart..<end)
             if end < text.count || LlamaCppJSONScan.isComplete(arguments) {

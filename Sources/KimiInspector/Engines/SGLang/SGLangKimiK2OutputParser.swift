@@ -23,13 +23,6 @@ public struct SGLangKimiK2OutputParser: EngineOutputParser {
     public var engineName: String { "sglang" }
     public var displayName: String { "SGLang 0.5.23 kimi_k2 parser" }
 
-    private static let thinkStart = Array("<think>".unicodeScalars)
-    private static let thinkEnd = Array("</think>".unicodeScalars)
-    private static let sectionStart = Array("<|tool_calls_section_begin|>".unicodeScalars)
-    private static let callStart = Array("<|tool_call_begin|>".unicodeScalars)
-    private static let argumentStart = Array("<|tool_call_argument_begin|>".unicodeScalars)
-    private static let callEnd = Array("<|tool_call_end|>".unicodeScalars)
-
     public func response(to output: String, _ context: EngineResponseContext) throws -> EngineResponse {
         guard !context.streaming else {
             throw KimiError(
@@ -52,7 +45,7 @@ public struct SGLangKimiK2OutputParser: EngineOutputParser {
         var calls: [EngineResponse.ToolCall]?
         var finishReason = context.finishReason
         let text = OutputText(afterReasoning)
-        if context.toolChoiceKind != "none", context.hasTools, let section = text.find(Self.sectionStart) {
+        if context.toolChoiceKind != "none", context.hasTools, let section = text.find(K2OutputMarkers.sectionStart) {
             var found: [(name: String, arguments: String)] = []
             for match in Self.calls(in: text) {
                 if let name = Self.name(header: match.header, arguments: match.arguments, tools: context.tools ?? []) {
@@ -76,11 +69,11 @@ public struct SGLangKimiK2OutputParser: EngineOutputParser {
     private static func splitReasoning(_ output: String, _ context: EngineResponseContext) -> (String?, String) {
         let text = OutputText(output)
         let thinkingOff: Bool = if case .bool(false)? = context.templateKwarg("thinking") { true } else { false }
-        if thinkingOff, text.find(thinkStart) == nil { return (nil, output) }
-        let start = text.has(thinkStart, at: 0) ? thinkStart.count : 0
-        let end = text.find(thinkEnd, from: start), section = text.find(sectionStart, from: start)
+        if thinkingOff, text.find(K2OutputMarkers.thinkStart) == nil { return (nil, output) }
+        let start = text.has(K2OutputMarkers.thinkStart, at: 0) ? K2OutputMarkers.thinkStart.count : 0
+        let end = text.find(K2OutputMarkers.thinkEnd, from: start), section = text.find(K2OutputMarkers.sectionStart, from: start)
         if let end, section.map({ end < $0 }) ?? true {
-            return (text.string(start..<end), text.string(from: end + thinkEnd.count))
+            return (text.string(start..<end), text.string(from: end + K2OutputMarkers.thinkEnd.count))
         }
         if let section { return (text.string(start..<section), text.string(from: section)) }
         return (text.string(from: start), "")
@@ -91,16 +84,16 @@ public struct SGLangKimiK2OutputParser: EngineOutputParser {
         let space = PythonCharacters.isSpace
         var found: [(String, String)] = []
         var index = 0
-        while let start = text.find(callStart, from: index) {
+        while let start = text.find(K2OutputMarkers.callStart, from: index) {
             index = start + 1
-            let headerStart = text.skip(from: start + callStart.count, while: space)
+            let headerStart = text.skip(from: start + K2OutputMarkers.callStart.count, while: space)
             // The header is the shortest run without `<` after which spaces and the argument marker follow.
             var headerEnd = headerStart
             var argumentsOpen: Int?
             while true {
                 let marker = text.skip(from: headerEnd, while: space)
-                if text.has(argumentStart, at: marker) {
-                    argumentsOpen = marker + argumentStart.count
+                if text.has(K2OutputMarkers.argumentStart, at: marker) {
+                    argumentsOpen = marker + K2OutputMarkers.argumentStart.count
                     break
                 }
                 guard headerEnd < text.count, text.scalars[headerEnd] != "<" else { break }
@@ -114,9 +107,9 @@ public struct SGLangKimiK2OutputParser: EngineOutputParser {
             var end: Int?
             while let candidate = text.find(["}"], from: close) {
                 let marker = text.skip(from: candidate + 1, while: space)
-                if text.has(callEnd, at: marker) {
+                if text.has(K2OutputMarkers.callEnd, at: marker) {
                     end = candidate + 1
-                    index = marker + callEnd.count
+                    index = marker + K2OutputMarkers.callEnd.count
                     break
                 }
                 close = candidate + 1

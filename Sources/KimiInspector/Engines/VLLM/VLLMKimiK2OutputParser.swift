@@ -33,13 +33,13 @@ public struct VLLMKimiK2OutputParser: EngineOutputParser {
 
         var text: [Unicode.Scalar] {
             switch self {
-            case .thinkStart: Array("<think>".unicodeScalars)
-            case .thinkEnd: Array("</think>".unicodeScalars)
-            case .sectionStart: Array("<|tool_calls_section_begin|>".unicodeScalars)
-            case .sectionEnd: Array("<|tool_calls_section_end|>".unicodeScalars)
-            case .callStart: Array("<|tool_call_begin|>".unicodeScalars)
-            case .callEnd: Array("<|tool_call_end|>".unicodeScalars)
-            case .argumentStart: Array("<|tool_call_argument_begin|>".unicodeScalars)
+            case .thinkStart: K2OutputMarkers.thinkStart
+            case .thinkEnd: K2OutputMarkers.thinkEnd
+            case .sectionStart: K2OutputMarkers.sectionStart
+            case .sectionEnd: K2OutputMarkers.sectionEnd
+            case .callStart: K2OutputMarkers.callStart
+            case .callEnd: K2OutputMarkers.callEnd
+            case .argumentStart: K2OutputMarkers.argumentStart
             }
         }
     }
