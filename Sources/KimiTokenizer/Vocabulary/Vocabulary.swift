@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The mergeable ranks of a tiktoken vocabulary: token bytes by rank, and rank by bytes.
@@ -39,8 +38,8 @@ public struct Vocabulary: Sendable {
 
     /// Parses and verifies the bytes of a `tiktoken.model` file; `path` names it in errors.
     public init(data: [UInt8], path: String, strict: Bool = false, cache: VocabularyCache = .disabled) throws(VocabularyError) {
-        let digest = SHA256.hash(data: data)
-        sha256 = digest.map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256Digest(of: data)
+        sha256 = digest.hex
         known = KnownVocabulary.matching(sha256: sha256)
         if known == nil, strict { throw .unknownVocabulary(path: path, sha256: sha256) }
         if let cached = cache.image(forSHA256: digest, hex: sha256) {

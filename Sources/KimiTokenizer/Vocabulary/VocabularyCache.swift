@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Where parsed vocabularies are kept between processes, so that loading one is a read and a
@@ -44,7 +43,7 @@ public struct VocabularyCache: Sendable, Equatable {
         directory.map { ($0 as NSString).appendingPathComponent("vocabulary-\(hex).v\(VocabularyImage.formatVersion).bin") }
     }
 
-    func image(forSHA256 digest: SHA256.Digest, hex: String) -> VocabularyImage? {
+    func image(forSHA256 digest: SHA256Digest, hex: String) -> VocabularyImage? {
         path(forSHA256: hex).flatMap { VocabularyImage.read(path: $0, sourceSHA256: digest) }
     }
 

@@ -1,5 +1,3 @@
-import Crypto
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -88,7 +86,7 @@ final class VocabularyImage: @unchecked Sendable {
     }
 
     /// Builds the image of a parsed file, or names two ranks with the same bytes.
-    static func build(file: TiktokenModelFile, sourceSHA256: SHA256.Digest) -> Result<VocabularyImage, ByteStringTable.DuplicateString> {
+    static func build(file: TiktokenModelFile, sourceSHA256: SHA256Digest) -> Result<VocabularyImage, ByteStringTable.DuplicateString> {
         let rankArrays: ByteStringTable.Arrays
         switch ByteStringTable.Arrays.build(bytes: file.bytes, offsets: file.offsets) {
         case let .success(arrays): rankArrays = arrays
@@ -111,7 +109,7 @@ final class VocabularyImage: @unchecked Sendable {
 
     private static func assemble(
         _ ranks: ByteStringTable.Arrays, pairRanks: [UInt32], backtracking: BacktrackingTables.Arrays?,
-        cuts: PieceCuts.Arrays?, sourceSHA256: SHA256.Digest
+        cuts: PieceCuts.Arrays?, sourceSHA256: SHA256Digest
     ) -> TableImage {
         let arrays = [
             TableImageArray(ranks.bytes), TableImageArray(ranks.offsets), TableImageArray(ranks.slots),
@@ -144,7 +142,7 @@ final class VocabularyImage: @unchecked Sendable {
     /// Maps the image cached in `path` for the file with `sourceSHA256`; `nil` when the file is
     /// missing or unreadable, is for another vocabulary or format version, has the wrong size
     /// or shape, or fails its checksum.
-    static func read(path: String, sourceSHA256: SHA256.Digest) -> VocabularyImage? {
+    static func read(path: String, sourceSHA256: SHA256Digest) -> VocabularyImage? {
         guard let memory = RawMemory(mappingFileAt: path), memory.byteCount >= headerSize else { return nil }
         let block = memory.bytes
         let arrays = Section.allCases
