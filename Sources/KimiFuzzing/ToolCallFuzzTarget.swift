@@ -2,7 +2,8 @@ import KimiChatTemplate
 import KimiInspector
 
 /// Arbitrary model output: the tool-call parser gives the same events however the text is cut
-/// into chunks, and the report and the prompt checker take any text without failing.
+/// into chunks, the report and the prompt checker take any text without failing, and so does
+/// every engine's output parser in every recorded set-up, with its findings.
 struct ToolCallFuzzTarget {
     let fixtures: FuzzFixtures
 
@@ -26,6 +27,32 @@ struct ToolCallFuzzTarget {
             _ = try fixtures.checker.check(prompt: text)
         } catch {
             throw violation("check failed on text: \(error)")
+        }
+        try checkEngineParsers(text, report: report)
+    }
+
+    /// Each engine parser answers any output in the set-ups it was recorded in, without
+    /// throwing, and its findings against kimi-tok's reading compute.
+    private func checkEngineParsers(_ text: String, report: ToolCallReport) throws(FuzzInvariantViolation) {
+        let parsers: [(any EngineOutputParser, streamings: [Bool], reasoning: [Bool])] = [
+            (VLLMKimiK2OutputParser(), [false, true], [false, true]), (VLLMKimiK3OutputParser(), [false, true], [false, true]),
+            (SGLangKimiK2OutputParser(), [false], [true]), (LlamaCppKimiK2OutputParser(), [false], [false]),
+        ]
+        for (parser, streamings, reasonings) in parsers {
+            for streaming in streamings {
+                for reasoning in reasonings {
+                    for tools in [fixtures.tools, nil] {
+                        var context = EngineResponseContext(tools: tools, reasoningParser: reasoning)
+                        context.streaming = streaming
+                        do {
+                            let response = try parser.response(to: text, context)
+                            _ = EngineResponseFindings.findings(response, output: text, report: report, parser: parser, context: context)
+                        } catch {
+                            throw violation("\(parser.displayName) (streaming \(streaming), reasoning \(reasoning)) threw: \(error)")
+                        }
+                    }
+                }
+            }
         }
     }
 
