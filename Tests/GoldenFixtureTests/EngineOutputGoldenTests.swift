@@ -30,7 +30,7 @@ struct EngineOutputGoldenTests {
             let engine = try #require(fixture["engine"] as? String), family = try #require(fixture["family"] as? String)
             let output = try #require(fixture["output"] as? String)
             let request = try JSONReader.parseValue(Array(try #require(fixture["request"] as? String).utf8))
-            let syntax = ToolCallSyntax.of(family == "k3" ? .k3 : .k2)
+            let syntax = ToolCallSyntax.of(try #require(ModelFamily(rawValue: family)))
             let parser = try EngineOutputParsers.parser(engine: engine, syntax: syntax)
             let answers = try #require(fixture["answers"] as? [String: [String: Any]])
             for (setup, answer) in answers {

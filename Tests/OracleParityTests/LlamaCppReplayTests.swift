@@ -103,11 +103,13 @@ extension LiveInspectorParity {
         let tokenizer = try Reference.tokenizer.get()
         let directory = ModelDirectory(path: Reference.referenceModelDirectory, source: .option)
         let communityPath = TestEnvironment.sharedDirectory.appendingPathComponent("templates/kimi-k2-llamacpp.jinja").path
-        let models = [
-            "embedded": InspectedModel(tokenizer: tokenizer, family: .k2, renderer: { try ChatRenderer(modelDirectory: directory) }),
-            "kimi-k2-llamacpp.jinja": InspectedModel(
-                tokenizer: tokenizer, family: .k2, renderer: { try ChatRenderer(modelDirectory: directory, templatePath: communityPath) }),
+        let renderers = [
+            "embedded": try ChatRenderer(modelDirectory: directory),
+            "kimi-k2-llamacpp.jinja": try ChatRenderer(modelDirectory: directory, templatePath: communityPath),
         ]
+        let models = renderers.mapValues { renderer in
+            InspectedModel(tokenizer: tokenizer, family: renderer.format.family, renderer: { renderer })
+        }
         var named: [String: Int] = [:]
         var unexplained: [String] = []
         for line in try LlamaCppReplay.lines("kimi-k2-chat.jsonl") {
