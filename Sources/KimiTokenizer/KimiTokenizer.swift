@@ -15,19 +15,19 @@ public struct KimiTokenizer: Sendable {
     /// The mergeable ranks.
     public let vocabulary: Vocabulary
     /// The special tokens, right after the last rank.
-    public let specialTokens: SpecialTokens
+    public private(set) var specialTokens: SpecialTokens
     /// Problems that did not stop loading, such as an unknown vocabulary hash.
     public let warnings: [String]
     /// The model directory's `tokenizer_config.json`, as read when loading.
     public let config: TokenizerConfig
     /// The engine running the pre-tokenizer pattern.
     public var preTokenizerEngine: PreTokenizer.Engine { preTokenizer.engine }
-    private let preTokenizer: PreTokenizer
+    private var preTokenizer: PreTokenizer
     private let encoder: BytePairEncoder
     private let chunker: HFChunker
     /// Whether `hf` mode cuts text into chunks first (the Hugging Face tokenizer class does;
     /// llama.cpp does not).
-    private let chunksText: Bool
+    private var chunksText = true
 
     /// Loads `tiktoken.model` and `tokenizer_config.json` from a model directory.
     ///
@@ -76,14 +76,13 @@ public struct KimiTokenizer: Sendable {
 
     private init(
         vocabulary: Vocabulary, specialTokens: SpecialTokens, config: TokenizerConfig, warnings: [String],
-        preTokenizer: PreTokenizer, chunksText: Bool = true
+        preTokenizer: PreTokenizer
     ) {
         self.vocabulary = vocabulary
         self.specialTokens = specialTokens
         self.config = config
         self.warnings = warnings
         self.preTokenizer = preTokenizer
-        self.chunksText = chunksText
         encoder = BytePairEncoder(vocabulary: vocabulary)
         chunker = HFChunker(
             flags: UnicodeClassTable.kimiFlags,
@@ -98,13 +97,12 @@ public struct KimiTokenizer: Sendable {
     /// size (ranks + 256: K2's two extra reserved tokens are text to it), no Hugging Face
     /// chunking (`hf` mode is `tiktoken` mode), and the same byte-pair merges.
     public func llamaCpp() -> KimiTokenizer {
-        KimiTokenizer(
-            vocabulary: vocabulary, specialTokens: specialTokens.ending(at: vocabulary.count + SpecialTokens.k3SlotCount), config: config,
-            warnings: warnings, preTokenizer: .llamaCppKimiK2(), chunksText: false)
+        var tokenizer = self
+        tokenizer.specialTokens = specialTokens.ending(at: vocabulary.count + SpecialTokens.k3SlotCount)
+        tokenizer.preTokenizer = .llamaCppKimiK2()
+        tokenizer.chunksText = false
+        return tokenizer
     }
-
-    /// Whether this is llama.cpp's tokenizer (``llamaCpp()``).
-    public var isLlamaCpp: Bool { preTokenizer.isLlamaCpp }
 
     /// The pieces this tokenizer's pre-tokenizer cuts `text` into (special-token names are
     /// text here).

@@ -33,7 +33,7 @@ enum EngineOutputReplay {
         }
     }
 
-    static func fields(of response: EngineResponse, withIndex: Bool) -> [String?] {
+    static func fields(of response: EngineResponse) -> [String?] {
         [response.content, response.reasoning, response.finishReason, response.requestError]
     }
 
@@ -61,13 +61,13 @@ enum EngineOutputReplay {
                     do {
                         let response = try parser.response(to: output, context)
                         let toolsCalled: Bool = if case let .bool(flag)? = answer["tools_called"] { flag } else { !(response.toolCalls ?? []).isEmpty }
-                        if fields(of: response, withIndex: false) == expected, calls(of: response) == expectedCalls,
+                        if fields(of: response) == expected, calls(of: response) == expectedCalls,
                             toolsCalled == !(response.toolCalls ?? []).isEmpty
                         {
                             outcome.identical += 1
                         } else {
                             outcome.failures.append(
-                                "\(setup)\(streaming ? " streamed" : ""): \(output.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(fields(of: response, withIndex: false)) \(String(describing: calls(of: response)))"
+                                "\(setup)\(streaming ? " streamed" : ""): \(output.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(fields(of: response)) \(String(describing: calls(of: response)))"
                             )
                         }
                     } catch {
@@ -99,11 +99,11 @@ enum EngineOutputReplay {
                 let expectedCalls = calls(answer["tool_calls"])
                 do {
                     let response = try parser.response(to: text, context)
-                    if fields(of: response, withIndex: true) == expected, calls(of: response) == expectedCalls {
+                    if fields(of: response) == expected, calls(of: response) == expectedCalls {
                         outcome.identical += 1
                     } else {
                         outcome.failures.append(
-                            "\(history): \(text.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(fields(of: response, withIndex: true)) \(String(describing: calls(of: response)))"
+                            "\(history): \(text.debugDescription.prefix(300))\nexpected \(expected) \(String(describing: expectedCalls))\nkimi-tok \(fields(of: response)) \(String(describing: calls(of: response)))"
                         )
                     }
                 } catch {
@@ -118,9 +118,9 @@ enum EngineOutputReplay {
 extension LiveInspectorParity {
     @Test(
         "vLLM's kimi_k2 and kimi_k3 parsers: every recorded output, with and without the reasoning parser, streamed or not, gives vLLM's answer",
-        arguments: [("vllm-0.33.0/kimi-k2-tool-parser.jsonl", 2_000), ("vllm-0.33.0/kimi-k3-tool-parser.jsonl", 1_000)])
-    func vllmOutputParsersReplay(_ file: String, _ answers: Int) throws {
-        let parser: any EngineOutputParser = file.contains("k3") ? VLLMKimiK3OutputParser() : VLLMKimiK2OutputParser()
+        arguments: [("vllm-0.33.0/kimi-k2-tool-parser.jsonl", ModelFamily.k2, 2_000), ("vllm-0.33.0/kimi-k3-tool-parser.jsonl", .k3, 1_000)])
+    func vllmOutputParsersReplay(_ file: String, _ family: ModelFamily, _ answers: Int) throws {
+        let parser = try EngineOutputParsers.parser(engine: "vllm", syntax: .of(family))
         let outcome = try EngineOutputReplay.vllm(file, parser: parser)
         print("\(file): \(outcome.identical) identical answers of \(outcome.total)")
         for failure in outcome.failures.prefix(5) { Issue.record(Comment(rawValue: failure)) }

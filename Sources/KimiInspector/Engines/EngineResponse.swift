@@ -26,15 +26,8 @@ public struct EngineResponse: Sendable, Encodable, Equatable {
             self.index = index
         }
 
+        /// `index` is left out where the engine returns none.
         enum CodingKeys: String, CodingKey { case id, idGenerated = "id_generated", name, arguments, index }
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(idGenerated, forKey: .idGenerated)
-            try container.encode(name, forKey: .name)
-            try container.encode(arguments, forKey: .arguments)
-            try container.encodeIfPresent(index, forKey: .index)
-        }
     }
 
     /// The `content` field (`nil`: JSON `null`).

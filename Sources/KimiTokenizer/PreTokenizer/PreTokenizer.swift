@@ -37,12 +37,6 @@ public struct PreTokenizer: Sendable {
         return .scanner
     }
 
-    /// Whether this is llama.cpp's pre-tokenizer rather than the Kimi pattern.
-    public var isLlamaCpp: Bool {
-        if case .llamaCpp = implementation { return true }
-        return false
-    }
-
     /// Whether PCRE2 JIT-compiled the pattern (always false for the scanner).
     public var isJITCompiled: Bool {
         if case let .pcre2(regex) = implementation { return regex.isJIT }

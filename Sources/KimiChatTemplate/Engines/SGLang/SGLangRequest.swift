@@ -105,7 +105,7 @@ struct SGLangRequest {
     // MARK: Messages
 
     /// The dumped message, with a user's `name` put back when that step is not kept.
-    private static func keepingUserName(_ dumped: Value.DictBox, _ message: Value, _ kept: Set<String>) throws -> Value.DictBox {
+    private static func keepingUserName(_ dumped: Value.DictBox, _ message: Value, _ kept: Set<String>) -> Value.DictBox {
         guard !kept.contains("engine-user-name-dropped"), let view = MessageView(message), view.role == "user", let name = view.fields[.name] else {
             return dumped
         }
