@@ -11,6 +11,8 @@ public enum CompletionResponse {
         public var content = ""
         public var reasoning: String?
         public var calls: [(id: String, name: String, arguments: String)] = []
+        /// Why generation stopped (`finish_reason`), when the response says.
+        public var finishReason: String?
     }
 
     /// The choices of `bytes` when it is a chat-completion response or stream; `nil` otherwise.
@@ -18,11 +20,18 @@ public enum CompletionResponse {
         let text = String(decoding: bytes, as: UTF8.self)
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.hasPrefix("data:") { return stream(text) }
-        guard trimmed.hasPrefix("{"), let value = try? JSONReader.parse(bytes), case let .array(choices)? = value["choices"] else { return nil }
+        guard trimmed.hasPrefix("{"), let value = try? JSONReader.parse(bytes) else { return nil }
+        return choices(object: value)
+    }
+
+    /// The choices of a chat-completion object; `nil` when it has no `choices` array of messages.
+    public static func choices(object value: JSONValue) -> [Choice]? {
+        guard case let .array(choices)? = value["choices"] else { return nil }
         var result: [Choice] = []
         for choice in choices {
             guard let message = choice["message"] else { return nil }
             var parsed = Choice()
+            if case let .string(reason)? = choice["finish_reason"] { parsed.finishReason = reason }
             if case let .string(content)? = message["content"] { parsed.content = content }
             if case let .string(reasoning)? = message["reasoning_content"] ?? message["reasoning"] { parsed.reasoning = reasoning }
             if case let .array(calls)? = message["tool_calls"] {
@@ -36,7 +45,7 @@ public enum CompletionResponse {
     }
 
     /// Chunks of an SSE stream (`data: {...}` lines, `data: [DONE]` at the end), assembled per choice.
-    private static func stream(_ text: String) -> [Choice]? {
+    public static func stream(_ text: String) -> [Choice]? {
         var choices: [Int: Choice] = [:]
         var calls: [Int: [Int: (id: String, name: String, arguments: String)]] = [:]
         for line in text.split(whereSeparator: \.isNewline) {
@@ -47,7 +56,11 @@ public enum CompletionResponse {
             for choice in list {
                 let index = integer(choice["index"]) ?? 0
                 var current = choices[index] ?? Choice()
-                guard let delta = choice["delta"] else { continue }
+                if case let .string(reason)? = choice["finish_reason"] { current.finishReason = reason }
+                guard let delta = choice["delta"] else {
+                    choices[index] = current
+                    continue
+                }
                 if case let .string(content)? = delta["content"] { current.content += content }
                 if case let .string(reasoning)? = delta["reasoning_content"] ?? delta["reasoning"] { current.reasoning = (current.reasoning ?? "") + reasoning }
                 if case let .array(deltas)? = delta["tool_calls"] {

@@ -65,6 +65,24 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
     /// The engine's parser throws on the output (llama.cpp: HTTP 500 to the client).
     case engineParseFailure = "engine-parse-failure"
 
+    // Findings of `audit` on a served turn.
+    /// A log line that is not a turn (not JSON, or a field of the wrong shape).
+    case badRecord = "bad-record"
+    /// A request the renderer cannot take, or whose template raises.
+    case invalidRequest = "invalid-request"
+    /// The server answered with an error instead of a completion.
+    case responseFailed = "response-failed"
+    /// The response's `finish_reason` disagrees with its tool calls.
+    case finishReasonMismatch = "finish-reason-mismatch"
+    /// A returned call names a tool the request does not declare.
+    case responseUndeclaredTool = "response-undeclared-tool"
+    /// A returned call's arguments are not a JSON object.
+    case responseInvalidArguments = "response-invalid-arguments"
+    /// A returned call's arguments violate the tool's `parameters` schema.
+    case responseSchemaViolation = "response-schema-violation"
+    /// A returned call's ID is not `functions.NAME:IDX`, names another tool, or repeats.
+    case responseToolCallID = "response-tool-call-id"
+
     // Classifications of `compare` only.
     /// The engine's IDs are its own preprocessing's render: content turned into parts, or parts joined.
     case engineContentFormat = "engine-content-format"
@@ -123,9 +141,15 @@ public enum FindingCode: String, CaseIterable, Sendable, Codable, CustomStringCo
             ![
                 .equal, .truncation, .whitespaceOnly, .tokenizationOnly, .templateDifference, .engineContentFormat,
                 .engineArgumentsReserialized, .engineArgumentsDropped,
-            ].contains($0) && !engineResponse.contains($0) && !engineSteps.contains($0)
+            ].contains($0) && !engineResponse.contains($0) && !engineSteps.contains($0) && !audit.contains($0)
         }
     }
+
+    /// The codes only `audit` reports, about a served turn's record and response.
+    public static let audit: [FindingCode] = [
+        .badRecord, .invalidRequest, .responseFailed, .finishReasonMismatch, .responseUndeclaredTool, .responseInvalidArguments,
+        .responseSchemaViolation, .responseToolCallID,
+    ]
 
     /// The codes `compare` gives a divergence an engine step explains.
     public static let engineSteps: [FindingCode] = [

@@ -13,7 +13,7 @@ struct KimiTok: ParsableCommand {
         subcommands: [
             EncodeCommand.self, DecodeCommand.self, TokensCommand.self, RenderCommand.self,
             CheckCommand.self, CompareCommand.self, ParseToolCallsCommand.self, NormalizeIDsCommand.self,
-            ServeCommand.self, BenchCommand.self,
+            AuditCommand.self, ServeCommand.self, BenchCommand.self,
         ]
     )
 

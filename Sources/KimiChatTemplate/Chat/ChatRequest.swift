@@ -42,7 +42,17 @@ public struct ChatRequest: Sendable {
     /// Reads `messagesJSON` (an array of messages, or an object with `messages` and optionally
     /// `tools`) and, if given, `toolsJSON` (an array of tools, or an object with `tools`).
     public static func read(messagesJSON: [UInt8], toolsJSON: [UInt8]? = nil) throws -> ChatRequest {
-        let document = try JSONReader.parseValue(messagesJSON)
+        let request = try ChatRequest(value: try JSONReader.parseValue(messagesJSON))
+        guard let toolsJSON else { return request }
+        if request.tools != nil {
+            throw KimiError(.badInput, "the request already has 'tools'; give them there or with --tools, not both")
+        }
+        return try ChatRequest(messages: request.messages, tools: try readTools(toolsJSON), fields: request.fields)
+    }
+
+    /// The request `document` holds: an array of messages, or a request object with `messages`,
+    /// optionally `tools`, and other fields.
+    public init(value document: Value) throws {
         var messages: [Value]
         var tools: [Value]?
         var fields: [String: Value] = [:]
@@ -66,13 +76,7 @@ public struct ChatRequest: Sendable {
         default:
             throw KimiError(.badInput, "the messages file holds \(document.typeName); expected an array of messages or a request object")
         }
-        if let toolsJSON {
-            if tools != nil {
-                throw KimiError(.badInput, "the request already has 'tools'; give them there or with --tools, not both")
-            }
-            tools = try readTools(toolsJSON)
-        }
-        return try ChatRequest(messages: messages, tools: tools, fields: fields)
+        try self.init(messages: messages, tools: tools, fields: fields)
     }
 
     /// Reads tools on their own: an array of tools, or an object with a `tools` array.

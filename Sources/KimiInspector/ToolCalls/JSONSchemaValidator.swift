@@ -1,8 +1,11 @@
 import KimiChatTemplate
 
-/// Validates JSON values against the JSON Schema subset that tool `parameters` use: `type`
-/// (one or a list), `required`, `enum`, `const`, `properties`, `additionalProperties`, `items`,
-/// `anyOf` / `oneOf`, and the numeric and length bounds.
+/// Validates JSON values against the JSON Schema (draft 2020-12) keywords that tool `parameters`
+/// use: `type` (one or a list), `required`, `enum`, `const`, `properties`,
+/// `additionalProperties`, `propertyNames`, `dependentRequired`, `minProperties` /
+/// `maxProperties`, `items`, `prefixItems`, `uniqueItems`, `allOf` / `anyOf` / `oneOf` / `not`,
+/// `if` / `then` / `else`, `$ref` within the schema, and the numeric and length bounds.
+/// `pattern`, `patternProperties` and `format` are not checked.
 public struct JSONSchemaValidator: Sendable {
     public let schema: Value
 
@@ -15,8 +18,81 @@ public struct JSONSchemaValidator: Sendable {
         return problems
     }
 
-    private func check(_ value: Value, against schema: Value, path: String, into problems: inout [String]) {
-        guard case let .dict(rules) = schema else { return }
+    /// Whether the schema itself is one a validator accepts: a boolean, or an object whose
+    /// `type` names JSON types and whose `required` is a list of strings (what K2VV's
+    /// `jsonschema.validate` rejects before validating anything).
+    public var schemaIsWellFormed: Bool { Self.wellFormed(schema, depth: 0) }
+
+    private static let typeNames: Set<String> = ["string", "number", "integer", "boolean", "object", "array", "null"]
+
+    private static func wellFormed(_ schema: Value, depth: Int) -> Bool {
+        guard depth < 64 else { return false }
+        switch schema {
+        case .bool: return true
+        case let .dict(rules):
+            switch rules[.string("type")] {
+            case nil: break
+            case let .string(name)?: if !typeNames.contains(name) { return false }
+            case let .list(names)?:
+                guard names.items.allSatisfy({ if case let .string(name) = $0 { typeNames.contains(name) } else { false } }) else { return false }
+            default: return false
+            }
+            switch rules[.string("required")] {
+            case nil: break
+            case let .list(names)?: if !names.items.allSatisfy({ if case .string = $0 { true } else { false } }) { return false }
+            default: return false
+            }
+            if case let .dict(properties)? = rules[.string("properties")] {
+                if !properties.values.allSatisfy({ wellFormed($0, depth: depth + 1) }) { return false }
+            } else if rules[.string("properties")] != nil {
+                return false
+            }
+            for keyword in ["items", "additionalProperties", "not", "if", "then", "else", "propertyNames"] {
+                if let nested = rules[.string(keyword)], !wellFormed(nested, depth: depth + 1) { return false }
+            }
+            for keyword in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+                guard let list = rules[.string(keyword)] else { continue }
+                guard case let .list(items) = list, !items.items.isEmpty || keyword == "prefixItems",
+                    items.items.allSatisfy({ wellFormed($0, depth: depth + 1) })
+                else { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
+    /// The schema a local `$ref` (`#`, `#/$defs/NAME`, `#/definitions/NAME`, any JSON pointer
+    /// into the schema) points to.
+    private func resolve(_ reference: String) -> Value? {
+        guard reference.hasPrefix("#") else { return nil }
+        var node = schema
+        for component in reference.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
+            let key = component.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            switch node {
+            case let .dict(box):
+                guard let next = box[.string(key)] else { return nil }
+                node = next
+            case let .list(box):
+                guard let index = Int(key), box.items.indices.contains(index) else { return nil }
+                node = box.items[index]
+            default: return nil
+            }
+        }
+        return node
+    }
+
+    private func passes(_ value: Value, _ schema: Value, path: String) -> Bool {
+        var nested: [String] = []
+        check(value, against: schema, path: path, into: &nested)
+        return nested.isEmpty
+    }
+
+    private func check(_ value: Value, against schema: Value, path: String, into problems: inout [String], depth: Int = 0) {
+        if case .bool(false) = schema {
+            problems.append("\(path): no value is allowed here (schema false)")
+            return
+        }
+        guard case let .dict(rules) = schema, depth < 64 else { return }
         func rule(_ name: String) -> Value? { rules[.string(name)] }
         if let type = rule("type") {
             let allowed: [String]
@@ -36,16 +112,29 @@ public struct JSONSchemaValidator: Sendable {
         if let constant = rule("const"), !Self.same(constant, value) {
             problems.append("\(path): must be \(constant.pythonRepr)")
         }
+        if case let .string(reference)? = rule("$ref") {
+            if let target = resolve(reference) {
+                check(value, against: target, path: path, into: &problems, depth: depth + 1)
+            } else {
+                problems.append("\(path): the schema's $ref '\(reference)' points nowhere")
+            }
+        }
         for keyword in ["anyOf", "oneOf"] {
             guard case let .list(options)? = rule(keyword) else { continue }
-            let passing = options.items.filter { option in
-                var nested: [String] = []
-                check(value, against: option, path: path, into: &nested)
-                return nested.isEmpty
-            }.count
+            let passing = options.items.filter { passes(value, $0, path: path) }.count
             if passing == 0 || (keyword == "oneOf" && passing > 1) {
                 problems.append("\(path): matches \(passing) of the \(keyword) schemas")
             }
+        }
+        if case let .list(all)? = rule("allOf") {
+            for option in all.items { check(value, against: option, path: path, into: &problems, depth: depth + 1) }
+        }
+        if let negated = rule("not"), passes(value, negated, path: path) {
+            problems.append("\(path): matches the schema under 'not'")
+        }
+        if let condition = rule("if") {
+            let branch = passes(value, condition, path: path) ? rule("then") : rule("else")
+            if let branch { check(value, against: branch, path: path, into: &problems, depth: depth + 1) }
         }
         switch value {
         case let .dict(object):
@@ -67,9 +156,38 @@ public struct JSONSchemaValidator: Sendable {
                     }
                 }
             }
+            if case let .int(minimum)? = rule("minProperties"), object.count < minimum { problems.append("\(path): fewer than \(minimum) properties") }
+            if case let .int(maximum)? = rule("maxProperties"), object.count > maximum { problems.append("\(path): more than \(maximum) properties") }
+            if let names = rule("propertyNames") {
+                for key in object.keys { check(key, against: names, path: "\(path) (property name)", into: &problems, depth: depth + 1) }
+            }
+            if case let .dict(dependencies)? = rule("dependentRequired") {
+                for (key, needed) in dependencies.pairs where object[key] != nil {
+                    for name in Self.listItems(needed) where object[name] == nil {
+                        problems.append("\(path): '\(key.pythonString)' needs property '\(name.pythonString)'")
+                    }
+                }
+            }
         case let .list(array):
+            var prefix = 0
+            if case let .list(leading)? = rule("prefixItems") {
+                prefix = leading.items.count
+                for (index, (item, itemSchema)) in zip(array.items, leading.items).enumerated() {
+                    check(item, against: itemSchema, path: "\(path)[\(index)]", into: &problems, depth: depth + 1)
+                }
+            }
             if let items = rule("items") {
-                for (index, item) in array.items.enumerated() { check(item, against: items, path: "\(path)[\(index)]", into: &problems) }
+                for (index, item) in array.items.enumerated().dropFirst(prefix) {
+                    check(item, against: items, path: "\(path)[\(index)]", into: &problems, depth: depth + 1)
+                }
+            }
+            if rule("uniqueItems")?.isTruthy == true {
+                outer: for (index, item) in array.items.enumerated() {
+                    for earlier in array.items[..<index] where Self.same(earlier, item) {
+                        problems.append("\(path): items are not unique ([\(index)] repeats an earlier item)")
+                        break outer
+                    }
+                }
             }
             if case let .int(minimum)? = rule("minItems"), array.items.count < minimum { problems.append("\(path): fewer than \(minimum) items") }
             if case let .int(maximum)? = rule("maxItems"), array.items.count > maximum { problems.append("\(path): more than \(maximum) items") }
@@ -81,9 +199,20 @@ public struct JSONSchemaValidator: Sendable {
             let number = Self.number(value) ?? 0
             if let minimum = rule("minimum").flatMap(Self.number), number < minimum { problems.append("\(path): below the minimum \(minimum)") }
             if let maximum = rule("maximum").flatMap(Self.number), number > maximum { problems.append("\(path): above the maximum \(maximum)") }
+            if let bound = rule("exclusiveMinimum").flatMap(Self.number), number <= bound { problems.append("\(path): not above \(bound)") }
+            if let bound = rule("exclusiveMaximum").flatMap(Self.number), number >= bound { problems.append("\(path): not below \(bound)") }
+            if let divisor = rule("multipleOf").flatMap(Self.number), divisor > 0 {
+                let quotient = number / divisor
+                if quotient.isFinite, quotient != quotient.rounded() { problems.append("\(path): not a multiple of \(divisor)") }
+            }
         default:
             break
         }
+    }
+
+    private static func listItems(_ value: Value) -> [Value] {
+        if case let .list(box) = value { return box.items }
+        return []
     }
 
     private static func number(_ value: Value) -> Double? {
