@@ -3,7 +3,7 @@ import Foundation
 /// A JSON value as Python's `json.loads` gives it: objects keep their key order (a later
 /// duplicate key replaces the value but keeps the first one's place), integers stay integers
 /// (beyond 64 bits as their digits) and other numbers become floats.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)

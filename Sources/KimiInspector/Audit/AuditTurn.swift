@@ -82,7 +82,9 @@ public struct AuditTurn: Sendable {
         }
         let responseIDs: EngineTokenIDs.Found? =
             if case let .object(object)? = response, Self.carriesTokenIDs(object) { try? EngineTokenIDs.find(in: Value(json: object)) } else { nil }
-        if let ids = field("prompt_token_ids", "prompt_ids", "tokenize") {
+        if case let .array(items)? = field("prompt_token_ids"), let ids = Self.integers(items) {
+            promptTokenIDs = ids
+        } else if let ids = field("prompt_token_ids", "prompt_ids", "tokenize") {
             let found = try EngineTokenIDs.find(in: Value(json: ids))
             guard let prompt = found.plain ?? found.prompt else { throw KimiError(.badInput, "'prompt_token_ids' holds no prompt IDs") }
             promptTokenIDs = prompt
@@ -98,6 +100,17 @@ public struct AuditTurn: Sendable {
         } else {
             output = responseIDs?.outputs.first.map { .ids($0) }
         }
+    }
+
+    /// The items as integers when every one is a non-negative integer.
+    private static func integers(_ items: [JSONValue]) -> [Int]? {
+        var ids: [Int] = []
+        ids.reserveCapacity(items.count)
+        for item in items {
+            guard case let .int(id) = item, id >= 0 else { return nil }
+            ids.append(id)
+        }
+        return ids
     }
 
     /// Whether a response carries token IDs (vLLM's `prompt_token_ids`, `choices[i].token_ids`).

@@ -18,9 +18,9 @@ struct ContentListLeakScan {
     /// The byte offset in `bytes` of the first leaked repr, if any; what the request wrote is
     /// used up as it is passed over.
     mutating func leak(in bytes: [UInt8]) -> Int? {
-        let text = String(decoding: bytes, as: UTF8.self)
         for pattern in Self.patterns {
-            let count = text.occurrences(of: pattern)
+            var needle = pattern
+            let count = bytes.withUnsafeBufferPointer { haystack in needle.withUTF8 { String.occurrences(of: $0, in: haystack) } }
             guard count > 0 else { continue }
             let allowed = written[pattern, default: 0]
             written[pattern] = max(0, allowed - count)

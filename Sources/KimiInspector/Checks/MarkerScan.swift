@@ -50,13 +50,33 @@ enum MarkerScan {
 }
 
 extension String {
-    /// How many times `pattern` occurs, not overlapping.
+    /// How many times `pattern` occurs, not overlapping, as bytes of UTF-8 (no Unicode
+    /// equivalence: the patterns searched for are ASCII markup).
     func occurrences(of pattern: String) -> Int {
+        var text = self
+        var pattern = pattern
+        return text.withUTF8 { haystack in pattern.withUTF8 { needle in Self.occurrences(of: needle, in: haystack) } }
+    }
+
+    /// How many times `needle` occurs in `haystack`, not overlapping.
+    static func occurrences(of needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let first = needle.first else { return 0 }
         var count = 0
-        var rest = self[...]
-        while let range = rest.range(of: pattern) {
-            count += 1
-            rest = rest[range.upperBound...]
+        var offset = 0
+        let last = haystack.count - needle.count
+        while offset <= last {
+            guard haystack[offset] == first else {
+                offset += 1
+                continue
+            }
+            var matched = 1
+            while matched < needle.count, haystack[offset + matched] == needle[matched] { matched += 1 }
+            if matched == needle.count {
+                count += 1
+                offset += needle.count
+            } else {
+                offset += 1
+            }
         }
         return count
     }

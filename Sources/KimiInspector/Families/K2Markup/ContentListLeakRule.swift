@@ -12,7 +12,8 @@ struct ContentListLeakRule: K2MarkupRule {
         var findings: [Finding] = []
         var scan = ContentListLeakScan(request: context.options.request)
         for message in prompt.structure.messages where !message.body.isEmpty {
-            let bytes = Array(stream.pieces[message.body].joined())
+            var bytes: [UInt8] = []
+            for piece in stream.pieces[message.body] { bytes += piece }
             guard let offset = scan.leak(in: bytes) else { continue }
             let text = ContentListLeakScan.message("\(message.role) message '\(message.name)'", bytes, at: offset)
             findings.append(

@@ -14,7 +14,8 @@ struct MarkersInTextRule: PromptRule {
             guard !stream.isSpecial[index], stream.isKnown[index] else { index += 1; continue }
             var end = index
             while end < stream.count, !stream.isSpecial[end], stream.isKnown[end] { end += 1 }
-            let bytes = Array(stream.pieces[index..<end].joined())
+            var bytes: [UInt8] = []
+            for piece in stream.pieces[index..<end] { bytes += piece }
             for (offset, name) in MarkerScan.candidates(in: bytes, plainNames: context.plainNames) {
                 let token = stream.token(atByte: offset, in: index..<end)
                 if let id = specialTokens.id(named: name) {
