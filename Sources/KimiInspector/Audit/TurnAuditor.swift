@@ -39,7 +39,9 @@ public struct TurnAuditor: Sendable {
                         fix: "log the engine as one of the profiles' names"))
             }
         }
+        // The declared tools, as the request holds them even when it cannot be rendered.
         var tools: [Value]?
+        if case let .dict(box) = turn.request, case let .list(list)? = box[.tools] { tools = list.items }
         switch Result(catching: { try turn.chatRequest() }) {
         case let .failure(error):
             findings.append(
@@ -47,7 +49,6 @@ public struct TurnAuditor: Sendable {
                     code: .invalidRequest, severity: .error, message: "the request is not a chat request the template takes: \(error)",
                     fix: "client: send messages as OpenAI chat messages (role, content, tool_calls with function name and arguments)"))
         case let .success(request):
-            tools = request.tools
             findings += promptFindings(turn, request: request, profile: profile)
         }
         let (responseFindings, outcome) = responseFindings(turn, tools: tools, profile: profile)

@@ -380,6 +380,31 @@ extension InspectorPage {
           return true;
         }
 
+        // A served turn handed over in the URL's fragment (`kimi-tok audit --html` links):
+        // #turn=BASE64URL of {"request", "prompt_token_ids"?, "engine"?}.
+        function loadTurn(fragment) {
+          if (!fragment.startsWith('#turn=')) return false;
+          let turn;
+          try {
+            const base64 = fragment.slice(6).replace(/-/g, '+').replace(/_/g, '/');
+            const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
+            turn = JSON.parse(new TextDecoder().decode(bytes));
+          } catch (error) {
+            $('status').className = 'error';
+            $('status').textContent = 'the link holds no turn: ' + error.message;
+            return false;
+          }
+          document.querySelector('input[name=kind][value=chat]').checked = true;
+          $('source').value = JSON.stringify(turn.request, null, 2);
+          const ids = Array.isArray(turn.prompt_token_ids) ? turn.prompt_token_ids.join(' ') : '';
+          $('engine').value = ids;
+          $('engine-box').open = ids !== '';
+          $('generation-prompt').checked = turn.request.add_generation_prompt !== false;
+          const profiles = Array.from($('profile').options, (option) => option.value);
+          $('profile').value = profiles.includes(turn.engine) ? turn.engine : 'reference';
+          return true;
+        }
+
         $('inspect').addEventListener('click', inspect);
         $('whitespace').addEventListener('change', draw);
         for (const button of document.querySelectorAll('[data-example]')) {
@@ -390,6 +415,7 @@ extension InspectorPage {
           if (parameters.get('whitespace') === '1') $('whitespace').checked = true;
           const example = parameters.get('example');
           if (example && loadExample(example)) $('inspect').click();
+          else if (loadTurn(location.hash)) $('inspect').click();
         }).catch((error) => { $('status').className = 'error'; $('status').textContent = 'cannot list models: ' + error.message; });
         </script>
         </body>
