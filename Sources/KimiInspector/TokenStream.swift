@@ -26,7 +26,9 @@ public struct TokenStream: Sendable {
             special.append(tokenizer.isSpecial(id))
             known.append(id >= 0 && id < tokenizer.tokenCount)
             // Scalars begin at every byte that is not a UTF-8 continuation byte.
-            offsets.append(offsets[offsets.count - 1] + bytes.filter { $0 & 0xC0 != 0x80 }.count)
+            var scalars = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { scalars += 1 }
+            offsets.append(offsets[offsets.count - 1] + scalars)
         }
         self.pieces = pieces
         isSpecial = special
@@ -38,7 +40,9 @@ public struct TokenStream: Sendable {
 
     /// The text of tokens `range` (U+FFFD for cut characters).
     public func text(_ range: Range<Int>) -> String {
-        String(decoding: pieces[range].joined(), as: UTF8.self)
+        var bytes: [UInt8] = []
+        for piece in pieces[range] { bytes += piece }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The readable form of tokens `range`, special tokens by name.

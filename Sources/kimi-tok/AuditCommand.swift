@@ -45,11 +45,14 @@ struct AuditCommand: ParsableCommand {
     var mergeSummaries: [String] = []
     @Option(help: "Turns audited together, then written (1 to 65536).") var batch = 1024
     @Option(help: "Worker threads (default: every core).") var threads: Int?
+    @Option(name: .customLong("max-line-bytes"), help: "A longer line is a bad-record finding, skipped unread (default 64 MiB).")
+    var maxLineBytes = 64 << 20
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
         if !(1...65536).contains(batch) { throw ValidationError("--batch must be from 1 to 65536, not \(batch)") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024, not \(threads)") }
+        if maxLineBytes < 1 { throw ValidationError("--max-line-bytes must be at least 1, not \(maxLineBytes)") }
         if jsonl, !files.isEmpty { throw ValidationError("--jsonl reads stdin; give no files") }
         if !mergeSummaries.isEmpty, !files.isEmpty || jsonl { throw ValidationError("--merge-summaries audits nothing; give no files") }
     }
@@ -75,10 +78,10 @@ struct AuditCommand: ParsableCommand {
             auditor: auditor, references: references, findingsOnly: findingsOnly, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
             keepWorst: html != nil)
         if jsonl {
-            try run.serveEnvelopes()
+            try run.serveEnvelopes(maxLineBytes: maxLineBytes)
         } else {
             let paths = try AuditInput.paths(files.isEmpty ? ["-"] : files)
-            let inputs = try paths.map { try AuditInput(path: $0) }
+            let inputs = try paths.map { try AuditInput(path: $0, maxLineBytes: maxLineBytes) }
             try run.audit(inputs, named: paths.count > 1, batch: batch)
         }
         if let summary {
@@ -139,6 +142,8 @@ struct AuditRun {
         let text: [UInt8]
         let number: Int
         let file: String?
+        /// The length of a line too long to read (its text is empty).
+        var tooLong: (length: Int, limit: Int)?
     }
 
     /// Audits every line of `inputs`, `batch` lines at a time.
@@ -147,9 +152,15 @@ struct AuditRun {
         pending.reserveCapacity(batch)
         let progress = AuditProgress()
         for input in inputs {
-            while let line = try input.nextLine() {
-                guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-                pending.append(Pending(text: line, number: input.lineNumber, file: named ? input.name : nil))
+            while let next = try input.next() {
+                switch next {
+                case let .text(line):
+                    guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+                    pending.append(Pending(text: line, number: input.lineNumber, file: named ? input.name : nil))
+                case let .tooLong(length):
+                    pending.append(
+                        Pending(text: [], number: input.lineNumber, file: named ? input.name : nil, tooLong: (length, input.maxLineBytes)))
+                }
                 if pending.count == batch {
                     Output.standardOutput(bytes: process(pending))
                     pending.removeAll(keepingCapacity: true)
@@ -163,8 +174,9 @@ struct AuditRun {
 
     /// The `--jsonl` protocol on stdin: envelopes audited when a summary is asked for (and at
     /// the end), the records then `{"summary": …}` of those turns written at once.
-    mutating func serveEnvelopes() throws {
-        let input = try AuditInput(path: "-")
+    mutating func serveEnvelopes(maxLineBytes: Int) throws {
+        // An envelope carries its turn escaped: it may be a sixth longer, and more.
+        let input = try AuditInput(path: "-", maxLineBytes: maxLineBytes * 2)
         var pending: [Pending] = []
         func flush(_ run: inout AuditRun) {
             var output = run.process(pending)
@@ -194,8 +206,12 @@ struct AuditRun {
     private mutating func process(_ lines: [Pending]) -> [UInt8] {
         let auditor = self.auditor
         let results =
-            (try? BatchEncoder.parallelMap(count: lines.count, threads: threads, itemsPerBlock: 8) { index in
-                AuditLine(lines[index].text, number: lines[index].number, file: lines[index].file, auditor: auditor)
+            (try? BatchEncoder.parallelMap(count: lines.count, threads: threads, itemsPerBlock: 8) { index -> AuditLine in
+                let line = lines[index]
+                if let tooLong = line.tooLong {
+                    return AuditLine(tooLong: tooLong.length, limit: tooLong.limit, number: line.number, file: line.file)
+                }
+                return AuditLine(line.text, number: line.number, file: line.file, auditor: auditor)
             }) ?? []
         var output: [UInt8] = []
         for (index, result) in results.enumerated() {

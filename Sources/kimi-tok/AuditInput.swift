@@ -16,9 +16,21 @@ final class AuditInput {
     private var finished = false
     /// The 1-based number of the last line returned.
     private(set) var lineNumber = 0
+    /// The longest line kept; a longer one is skipped as it is read, never held whole.
+    let maxLineBytes: Int
+    /// Bytes of an over-long line skipped so far (it ends at its newline).
+    private var skipped = 0
 
-    init(path: String) throws {
+    /// A line of the input.
+    enum Line {
+        case text([UInt8])
+        /// A line longer than ``maxLineBytes``, of this many bytes, skipped.
+        case tooLong(Int)
+    }
+
+    init(path: String, maxLineBytes: Int = 64 << 20) throws {
         name = path
+        self.maxLineBytes = maxLineBytes
         if path == "-" {
             handle = .standardInput
             decompressor = nil
@@ -51,23 +63,50 @@ final class AuditInput {
         decompressor = process
     }
 
+    /// The next line's text, skipping over-long lines (for inputs read whole, like references).
+    func nextLine() throws -> [UInt8]? {
+        while let line = try next() {
+            if case let .text(bytes) = line { return bytes }
+        }
+        return nil
+    }
+
     /// The next line without its newline, or `nil` at the end; a decompressor that failed
     /// throws.
-    func nextLine() throws -> [UInt8]? {
+    func next() throws -> Line? {
         while true {
             if let newline = buffer[max(start, searched)...].firstIndex(of: 0x0A) {
+                lineNumber += 1
+                if skipped > 0 || newline - start > maxLineBytes {
+                    let length = skipped + newline - start
+                    skipped = 0
+                    start = newline + 1
+                    searched = start
+                    return .tooLong(length)
+                }
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
                 searched = start
-                lineNumber += 1
-                return line.last == 0x0D ? Array(line.dropLast()) : line
+                return .text(line.last == 0x0D ? Array(line.dropLast()) : line)
+            }
+            if buffer.count - start > maxLineBytes {
+                // Too long already: forget what is held and skip to the newline.
+                skipped += buffer.count - start
+                start = buffer.count
+                searched = start
             }
             if finished {
-                guard start < buffer.count else { return nil }
+                guard start < buffer.count || skipped > 0 else { return nil }
+                lineNumber += 1
+                if skipped > 0 {
+                    let length = skipped + buffer.count - start
+                    skipped = 0
+                    start = buffer.count
+                    return .tooLong(length)
+                }
                 let line = Array(buffer[start...])
                 start = buffer.count
-                lineNumber += 1
-                return line
+                return .text(line)
             }
             searched = buffer.count
             let block = handle.availableData

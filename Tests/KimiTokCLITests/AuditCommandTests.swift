@@ -47,6 +47,13 @@ struct AuditCommandTests {
         #expect(message.contains("column 2"), "\(message)")
         let onlyClean = try CLI.run(["audit", "-", "--findings-only"], stdin: Data((clean + "\n").utf8))
         #expect(onlyClean.status == 0 && onlyClean.output.isEmpty)
+        // A line over --max-line-bytes is skipped unread, as one finding; the next is read.
+        let long = "{\"id\": \"" + String(repeating: "x", count: 300_000) + "\"}"
+        let limited = try CLI.run(["audit", "-", "--max-line-bytes", "100000"], stdin: Data("\(long)\n\(clean)\n\(long)".utf8))
+        let limitedLines = try records(limited)
+        #expect(limitedLines.map { $0["line"] as? Int } == [1, 2, 3])
+        let tooLong = (limitedLines[0]["findings"] as? [[String: Any]])?.first?["message"] as? String ?? ""
+        #expect(tooLong.contains("300010 bytes") && (limitedLines[1]["findings"] as? [Any])?.isEmpty == true, "\(tooLong)")
     }
 
     @Test func compressedFilesAndGlobs() throws {

@@ -17,16 +17,28 @@ public struct AuditLine: Sendable {
     public init(_ line: [UInt8], number: Int, file: String?, auditor: TurnAuditor) {
         let findings: [Finding]
         var id: JSONValue = .int(number)
+        var audit: TurnAudit?
         do {
             let turn = try AuditTurn(line: line)
             id = turn.id ?? id
-            let audit = auditor.audit(turn)
-            self.audit = audit
-            findings = audit.findings
+            audit = auditor.audit(turn)
+            findings = audit?.findings ?? []
         } catch {
-            audit = nil
             findings = [Self.badRecord(error)]
         }
+        self.init(findings: findings, audit: audit, id: id, number: number, file: file)
+    }
+
+    /// A line of `length` bytes, longer than `limit`, which was skipped without being read.
+    public init(tooLong length: Int, limit: Int, number: Int, file: String?) {
+        let finding = Finding(
+            code: .badRecord, severity: .error, message: "the line is \(length) bytes, over the limit of \(limit) (--max-line-bytes): not read",
+            fix: "log each turn as one line of at most the limit, or raise --max-line-bytes")
+        self.init(findings: [finding], audit: nil, id: .int(number), number: number, file: file)
+    }
+
+    private init(findings: [Finding], audit: TurnAudit?, id: JSONValue, number: Int, file: String?) {
+        self.audit = audit
         key = Self.key(id: id, number: number)
         hasFindings = !findings.isEmpty
         hasErrors = findings.contains { $0.severity == .error }

@@ -67,7 +67,10 @@ public struct TurnAuditor: Sendable {
         let ids: [Int]
         if let logged = turn.promptTokenIDs {
             ids = logged
-            let referenceIDs = profile.name == EngineProfiles.reference.name ? try? predicted.get().ids : nil
+            // The comparison (which asks every engine's steps) runs only when the IDs differ.
+            let referenceIDs =
+                profile.name == EngineProfiles.reference.name
+                ? try? predicted.get().ids : try? input.ids(on: model, engine: EngineProfiles.reference).ids
             if referenceIDs != logged {
                 do {
                     let report = try ComparisonReport(engineIDs: logged, input: input, model: model)

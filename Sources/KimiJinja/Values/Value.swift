@@ -78,22 +78,33 @@ public enum Value: Sendable {
         public var pairs: Zip2Sequence<[Value], [Value]> { zip(keys, values) }
     }
 
-    /// Keys of a dict: Python's hash equality (1, 1.0 and True are the same key).
-    struct HashableKey: Hashable {
-        let text: String
+    /// Keys of a dict: Python's hash equality (1, 1.0 and True are the same key). A string key
+    /// is kept as it is; other keys as a canonical text of their number, `None` or tuple.
+    enum HashableKey: Hashable {
+        case string(String)
+        case other(String)
+
         init?(_ value: Value) {
             switch value {
-            case let .string(s): text = "s" + s
-            case let .int(i): text = "n\(i)"
-            case let .bigInt(digits): text = "n" + digits
-            case let .bool(b): text = "n\(b ? 1 : 0)"
-            case let .float(d): text = d == d.rounded() && abs(d) < 9e18 ? "n\(Int(d))" : "f\(d)"
-            case .none: text = "None"
+            case let .string(s): self = .string(s)
+            case let .int(i): self = .other("n\(i)")
+            case let .bigInt(digits): self = .other("n" + digits)
+            case let .bool(b): self = .other("n\(b ? 1 : 0)")
+            case let .float(d): self = .other(d == d.rounded() && abs(d) < 9e18 ? "n\(Int(d))" : "f\(d)")
+            case .none: self = .other("None")
             case let .tuple(items):
                 let parts = items.compactMap(HashableKey.init)
                 guard parts.count == items.count else { return nil }
-                text = "t(" + parts.map(\.text).joined(separator: ",") + ")"
+                self = .other("t(" + parts.map(\.text).joined(separator: ",") + ")")
             default: return nil
+            }
+        }
+
+        /// The key as one text (a string key marked `s`), as tuples of keys spell their parts.
+        var text: String {
+            switch self {
+            case let .string(s): "s" + s
+            case let .other(text): text
             }
         }
     }
