@@ -1,4 +1,5 @@
 import Foundation
+import KimiChatTemplate
 import KimiIO
 
 /// The audit as one self-contained HTML page: the counts, a bar chart of turns per finding code
@@ -163,18 +164,5 @@ public struct AuditHTMLReport: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 }
