@@ -272,6 +272,14 @@ public struct JSONReader {
                 break
             }
         }
+        // Up to 18 digits fit an Int whatever they are: read them without making a string.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digits = position - start - (negative ? 1 : 0)
+        if !isFloat, digits > 0, digits <= 18 {
+            var value = 0
+            for index in (negative ? start + 1 : start)..<position { value = value * 10 + Int(bytes[index] &- UInt8(ascii: "0")) }
+            return .int(negative ? -value : value)
+        }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if !isFloat, let integer = Int(text) { return .int(integer) }
         guard let double = Double(text), text.last.map({ $0.isNumber }) == true else {

@@ -45,7 +45,7 @@ public struct AuditLine: Sendable {
         var bytes = Array("{".utf8)
         if let file { bytes += Array("\"file\":".utf8) + JSONWriter.bytes(of: .string(file)) + [UInt8(ascii: ",")] }
         bytes += Array("\"findings\":".utf8)
-        bytes += (try? JSONWriter.encode(findings)) ?? Array("[]".utf8)
+        bytes += findings.isEmpty ? Array("[]".utf8) : (try? JSONWriter.encode(findings)) ?? Array("[]".utf8)
         bytes += Array(",\"id\":".utf8) + JSONWriter.bytes(of: id) + Array(",\"line\":\(number)}".utf8)
         record = bytes
     }

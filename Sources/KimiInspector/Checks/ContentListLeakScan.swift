@@ -9,15 +9,20 @@ struct ContentListLeakScan {
 
     private var written: [String: Int] = [:]
 
+    /// What every pattern starts its repr with: text without it holds none of them.
+    private static let opening = Array("{'".utf8)
+
     init(request: ChatRequest?) {
         guard let request else { return }
-        let strings = MarkerScan.strings(in: request.messages)
+        let strings = MarkerScan.strings(in: request.messages).filter { $0.occurrences(of: "{'") > 0 }
         for pattern in Self.patterns { written[pattern] = strings.reduce(0) { $0 + $1.occurrences(of: pattern) } }
     }
 
     /// The byte offset in `bytes` of the first leaked repr, if any; what the request wrote is
     /// used up as it is passed over.
     mutating func leak(in bytes: [UInt8]) -> Int? {
+        let opens = bytes.withUnsafeBufferPointer { haystack in Self.opening.withUnsafeBufferPointer { String.occurrences(of: $0, in: haystack) } }
+        guard opens > 0 else { return nil }
         for pattern in Self.patterns {
             var needle = pattern
             let count = bytes.withUnsafeBufferPointer { haystack in needle.withUTF8 { String.occurrences(of: $0, in: haystack) } }
