@@ -27,20 +27,11 @@ public struct AuditHTMLReport: Sendable {
         public var weight: Int { errors * 10 + codes.count }
 
         public init(line result: AuditLine, text: [UInt8]) {
-            let record = (try? JSONReader.parse(result.record)) ?? .null
-            if let id = record["id"] { label = String(decoding: JSONWriter.bytes(of: id), as: UTF8.self) } else { label = "" }
-            if case let .int(number)? = record["line"] { line = number } else { line = 0 }
-            if case let .string(name)? = record["file"] { file = name } else { file = nil }
-            var codes: [String] = []
-            var errors = 0
-            if case let .array(findings)? = record["findings"] {
-                for finding in findings {
-                    if case let .string(code)? = finding["code"] { codes.append(code) }
-                    if finding["severity"] == .string("error") { errors += 1 }
-                }
-            }
-            self.codes = codes
-            self.errors = errors
+            label = String(decoding: JSONWriter.bytes(of: result.id), as: UTF8.self)
+            line = result.number
+            file = result.file
+            codes = result.findings.map(\.code.rawValue)
+            errors = result.findings.filter { $0.severity == .error }.count
             inspectorState = Self.state(of: text)
         }
 

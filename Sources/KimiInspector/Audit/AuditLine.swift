@@ -12,6 +12,11 @@ public struct AuditLine: Sendable {
     public let audit: TurnAudit?
     /// The key the turn is matched by against reference responses.
     public let key: String
+    /// What the record holds: the findings, the turn's `id` (else its line number), the line, the file.
+    public let findings: [Finding]
+    public let id: JSONValue
+    public let number: Int
+    public let file: String?
 
     /// Audits `line` (line `number` of `file`, which is written only when given).
     public init(_ line: [UInt8], number: Int, file: String?, auditor: TurnAuditor) {
@@ -39,6 +44,10 @@ public struct AuditLine: Sendable {
 
     private init(findings: [Finding], audit: TurnAudit?, id: JSONValue, number: Int, file: String?) {
         self.audit = audit
+        self.findings = findings
+        self.id = id
+        self.number = number
+        self.file = file
         key = Self.key(id: id, number: number)
         hasFindings = !findings.isEmpty
         hasErrors = findings.contains { $0.severity == .error }
