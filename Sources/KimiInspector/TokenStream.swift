@@ -4,8 +4,10 @@ import KimiTokenizer
 /// decoded text. IDs the vocabulary does not have are kept and marked, not rejected.
 public struct TokenStream: Sendable {
     public let ids: [Int]
-    /// Bytes of each token (empty for an ID outside the vocabulary).
-    public let pieces: [[UInt8]]
+    /// The bytes of every token, one after another (none for an ID outside the vocabulary).
+    public let bytes: [UInt8]
+    /// Where each token's bytes start in ``bytes``, plus the end.
+    public let byteOffsets: [Int]
     /// Whether each token is a special token.
     public let isSpecial: [Bool]
     /// Whether each ID is in the vocabulary.
@@ -15,52 +17,66 @@ public struct TokenStream: Sendable {
 
     public init(ids: [Int], tokenizer: KimiTokenizer) {
         self.ids = ids
-        var pieces: [[UInt8]] = []
-        var special: [Bool] = []
-        var known: [Bool] = []
-        var offsets: [Int] = [0]
-        pieces.reserveCapacity(ids.count)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 4)
+        var byteOffsets = [0]
+        var offsets = [0]
+        byteOffsets.reserveCapacity(ids.count + 1)
+        offsets.reserveCapacity(ids.count + 1)
+        var scalars = 0
         for id in ids {
-            let bytes = (try? tokenizer.tokenBytes(id)) ?? []
-            pieces.append(bytes)
-            special.append(tokenizer.isSpecial(id))
-            known.append(id >= 0 && id < tokenizer.tokenCount)
+            let start = bytes.count
+            tokenizer.appendTokenBytes(id, to: &bytes)
             // Scalars begin at every byte that is not a UTF-8 continuation byte.
-            var scalars = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { scalars += 1 }
-            offsets.append(offsets[offsets.count - 1] + scalars)
+            for index in start..<bytes.count where bytes[index] & 0xC0 != 0x80 { scalars += 1 }
+            byteOffsets.append(bytes.count)
+            offsets.append(scalars)
         }
-        self.pieces = pieces
-        isSpecial = special
-        isKnown = known
+        self.bytes = bytes
+        self.byteOffsets = byteOffsets
+        isSpecial = ids.map(tokenizer.isSpecial)
+        isKnown = ids.map { $0 >= 0 && $0 < tokenizer.tokenCount }
         characterOffsets = offsets
     }
 
     public var count: Int { ids.count }
 
+    /// The bytes of token `index`.
+    public func piece(_ index: Int) -> ArraySlice<UInt8> {
+        bytes[byteOffsets[index]..<byteOffsets[index + 1]]
+    }
+
+    /// The bytes of tokens `range`, one after another.
+    public func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> {
+        bytes[byteOffsets[range.lowerBound]..<byteOffsets[range.upperBound]]
+    }
+
     /// The text of tokens `range` (U+FFFD for cut characters).
     public func text(_ range: Range<Int>) -> String {
-        var bytes: [UInt8] = []
-        for piece in pieces[range] { bytes += piece }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: bytes(range), as: UTF8.self)
     }
 
     /// The readable form of tokens `range`, special tokens by name.
     public func visible(_ range: Range<Int>) -> String {
         range.map {
             isSpecial[$0]
-                ? String(decoding: pieces[$0], as: UTF8.self)
-                : isKnown[$0] ? TokenDisplay.visible(pieces[$0]) : "<?\(ids[$0])?>"
+                ? String(decoding: piece($0), as: UTF8.self)
+                : isKnown[$0] ? TokenDisplay.visible(piece($0)) : "<?\(ids[$0])?>"
         }.joined()
     }
 
     /// The token that holds byte `offset` of the concatenated bytes of tokens `range`.
     func token(atByte offset: Int, in range: Range<Int>) -> Int {
-        var remaining = offset
-        for index in range {
-            if remaining < pieces[index].count { return index }
-            remaining -= pieces[index].count
+        guard !range.isEmpty else { return range.lowerBound }
+        let target = byteOffsets[range.lowerBound] + offset
+        // The last token of `range` that starts at or before the byte (tokens without bytes
+        // start where the next one does, so it is never one of those but at the end).
+        var low = range.lowerBound
+        var high = range.upperBound - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if byteOffsets[middle] <= target { low = middle } else { high = middle - 1 }
         }
-        return max(range.lowerBound, range.upperBound - 1)
+        return low
     }
 }

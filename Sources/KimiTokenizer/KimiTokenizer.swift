@@ -214,8 +214,23 @@ public struct KimiTokenizer: Sendable {
     public func decodeBytes(_ ids: [Int]) throws(TokenIDError) -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(ids.count * 4)
-        for (position, id) in ids.enumerated() { result.append(contentsOf: try checked(id, at: position)) }
+        for (position, id) in ids.enumerated() where !appendTokenBytes(id, to: &result) {
+            throw TokenIDError(position: position, id: id, tokenCount: tokenCount)
+        }
         return result
+    }
+
+    /// Appends the bytes of token `id` to `output`; `false` (and nothing appended) when the
+    /// vocabulary has no such token.
+    @discardableResult
+    public func appendTokenBytes(_ id: Int, to output: inout [UInt8]) -> Bool {
+        if id >= 0, id < vocabulary.count {
+            vocabulary.appendBytes(ofRank: id, to: &output)
+            return true
+        }
+        guard let name = specialTokens.name(of: id) else { return false }
+        output.append(contentsOf: name.utf8)
+        return true
     }
 
     /// The text of `ids`; bytes that are not valid UTF-8 (a token ending inside a character)

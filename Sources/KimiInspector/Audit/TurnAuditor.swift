@@ -59,7 +59,7 @@ public struct TurnAuditor: Sendable {
     // MARK: - The prompt
 
     private func promptFindings(_ turn: AuditTurn, request: ChatRequest, profile: any EngineProfile) -> [Finding] {
-        var input = InspectionInput(
+        let input = InspectionInput(
             source: .request(request), variables: request.templateKwargs,
             expectsGenerationPrompt: request.field("add_generation_prompt")?.isTruthy ?? true, engine: profile)
         let predicted = Result { try input.ids(on: model) }
@@ -67,17 +67,16 @@ public struct TurnAuditor: Sendable {
         let ids: [Int]
         if let logged = turn.promptTokenIDs {
             ids = logged
-            // The comparison (which asks every engine's steps) runs only when the IDs differ.
-            let referenceIDs =
-                profile.name == EngineProfiles.reference.name
-                ? try? predicted.get().ids : try? input.ids(on: model, engine: EngineProfiles.reference).ids
-            if referenceIDs != logged {
-                do {
-                    let report = try ComparisonReport(engineIDs: logged, input: input, model: model)
-                    if !report.equal { findings.append(Self.finding(report.reference, about: "the engine's prompt IDs")) }
-                } catch {
-                    return [Self.notRendered(error)]
-                }
+            let reference =
+                profile.name == EngineProfiles.reference.name ? predicted : Result { try input.ids(on: model, engine: EngineProfiles.reference) }
+            switch reference {
+            case let .failure(error): return [Self.notRendered(error)]
+            case let .success(reference) where reference.ids != logged:
+                // Only IDs that differ pay for the diagnosis (which asks every engine's steps).
+                let comparison = ComparisonReport.comparison(
+                    engineIDs: logged, referenceIDs: reference.ids, prompts: prompts(request, input, reference, predicted), input: input, model: model)
+                findings.append(Self.finding(comparison, about: "the engine's prompt IDs"))
+            case .success: break
             }
         } else {
             switch predicted {
@@ -92,12 +91,13 @@ public struct TurnAuditor: Sendable {
                 return [Self.notRendered(error)]
             case let .success(prediction):
                 ids = prediction.ids
-                if profile.name != EngineProfiles.reference.name {
-                    input.engine = EngineProfiles.reference
-                    if let report = try? ComparisonReport(engineIDs: prediction.ids, input: input, model: model), !report.equal {
-                        findings.append(Self.finding(report.reference, about: "the prompt \(profile.displayName) builds"))
-                    }
-                    input.engine = profile
+                if profile.name != EngineProfiles.reference.name, let reference = try? input.ids(on: model, engine: EngineProfiles.reference),
+                    reference.ids != prediction.ids
+                {
+                    let comparison = ComparisonReport.comparison(
+                        engineIDs: prediction.ids, referenceIDs: reference.ids, prompts: prompts(request, input, reference, predicted), input: input,
+                        model: model)
+                    findings.append(Self.finding(comparison, about: "the prompt \(profile.displayName) builds"))
                 }
             }
         }
@@ -108,6 +108,20 @@ public struct TurnAuditor: Sendable {
                 expectGenerationPrompt: input.expectsGenerationPrompt, request: request, thinking: input.thinking,
                 referenceSegments: rendering?.segments, engine: profile, rendering: rendering))
         return findings
+    }
+
+    /// The request's prompts for the engine diagnoses, holding the two already built: the
+    /// reference and the turn's profile's prediction.
+    private func prompts(
+        _ request: ChatRequest, _ input: InspectionInput, _ reference: (ids: [Int], rendering: EngineRendering?),
+        _ predicted: Result<(ids: [Int], rendering: EngineRendering?), any Error>
+    ) -> RequestPrompts? {
+        guard let rendering = reference.rendering else { return nil }
+        let prompts = RequestPrompts(request: request, options: input.renderOptions, reference: rendering, referenceIDs: reference.ids, model: model)
+        if case let .success(prediction) = predicted, let rendering = prediction.rendering {
+            prompts.record(rendering, ids: prediction.ids, engine: input.engine, format: input.contentFormat)
+        }
+        return prompts
     }
 
     /// A difference from the reference prompt as a finding, named by its classification.

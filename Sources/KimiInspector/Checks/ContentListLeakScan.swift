@@ -7,15 +7,24 @@ import KimiChatTemplate
 struct ContentListLeakScan {
     static let patterns = ["[{'type': '", "{'type': 'text'", "{'type': 'image", "{'text': '"]
 
-    private var written: [String: Int] = [:]
+    private let request: ChatRequest?
+    /// How many times the request's own strings hold each pattern (counted when text first holds
+    /// an opening: most prompts never do).
+    private var written: [String: Int]?
 
     /// What every pattern starts its repr with: text without it holds none of them.
     private static let opening = Array("{'".utf8)
 
     init(request: ChatRequest?) {
-        guard let request else { return }
+        self.request = request
+    }
+
+    private static func written(by request: ChatRequest?) -> [String: Int] {
+        guard let request else { return [:] }
         let strings = MarkerScan.strings(in: request.messages).filter { $0.occurrences(of: "{'") > 0 }
-        for pattern in Self.patterns { written[pattern] = strings.reduce(0) { $0 + $1.occurrences(of: pattern) } }
+        var written: [String: Int] = [:]
+        for pattern in patterns { written[pattern] = strings.reduce(0) { $0 + $1.occurrences(of: pattern) } }
+        return written
     }
 
     /// The byte offset in `bytes` of the first leaked repr, if any; what the request wrote is
@@ -23,6 +32,8 @@ struct ContentListLeakScan {
     mutating func leak(in bytes: [UInt8]) -> Int? {
         let opens = bytes.withUnsafeBufferPointer { haystack in Self.opening.withUnsafeBufferPointer { String.occurrences(of: $0, in: haystack) } }
         guard opens > 0 else { return nil }
+        var written = self.written ?? Self.written(by: request)
+        defer { self.written = written }
         for pattern in Self.patterns {
             var needle = pattern
             let count = bytes.withUnsafeBufferPointer { haystack in needle.withUTF8 { String.occurrences(of: $0, in: haystack) } }

@@ -8,9 +8,10 @@ public protocol EngineDiagnosis: Sendable {
     /// The engine profile this diagnoses.
     var engine: any EngineProfile { get }
 
-    /// The step that made `engineIDs` differ from the reference, with a line that explains it,
-    /// when this engine's profile builds exactly those IDs from `request`; `nil` otherwise.
-    func explain(engineIDs: [Int], request: ChatRequest, model: InspectedModel, options: EngineRenderOptions) -> (code: FindingCode, explanation: String)?
+    /// The step that made `engineIDs` differ from the reference prompt of `prompts`' request,
+    /// with a line that explains it, when this engine's profile builds exactly those IDs from
+    /// the request; `nil` otherwise.
+    func explain(engineIDs: [Int], prompts: RequestPrompts, model: InspectedModel) -> (code: FindingCode, explanation: String)?
 
     /// What this engine's `rendering` did to cause a finding of `code`, and the fix, if anything.
     func cause(of code: FindingCode, in rendering: EngineRendering) -> (note: String, fix: String)?

@@ -18,22 +18,16 @@ public struct StepDiagnosis: EngineDiagnosis {
         self.causes = causes
     }
 
-    public func explain(
-        engineIDs: [Int], request: ChatRequest, model: InspectedModel, options: EngineRenderOptions
-    ) -> (code: FindingCode, explanation: String)? {
-        guard let renderer = try? model.renderer() else { return nil }
-        func ids(_ profile: any EngineProfile) -> [Int]? {
-            guard let rendering = try? renderer.render(request, engine: profile, options) else { return nil }
-            return try? rendering.ids(with: model.tokenizer)
-        }
-        guard ids(engine) == engineIDs,
-            let reference = try? renderer.rendered(request, addGenerationPrompt: options.addGenerationPrompt, variables: options.variables),
-            let trueReferenceIDs = try? reference.ids(with: model.tokenizer)
-        else { return nil }
+    public func explain(engineIDs: [Int], prompts: RequestPrompts, model: InspectedModel) -> (code: FindingCode, explanation: String)? {
+        guard prompts.ids(of: engine) == engineIDs else { return nil }
+        func ids(_ profile: any EngineProfile) -> [Int]? { prompts.ids(renderedBy: profile) }
+        let trueReferenceIDs = prompts.referenceIDs
         // Steps are measured against the reference prompt in the engine's own tokenizer; a
         // difference that tokenizer alone makes is explained by it.
         let engineTokenizer = engine.tokenizer.tokenizer(from: model.tokenizer)
-        guard let referenceIDs = try? reference.ids(with: engineTokenizer) else { return nil }
+        guard let referenceIDs = engine.tokenizer == .reference ? trueReferenceIDs : try? prompts.reference.ids(with: engineTokenizer) else {
+            return nil
+        }
         if referenceIDs == engineIDs {
             return EngineTokenizerDifference.explain(
                 reference: trueReferenceIDs, engine: engineIDs, referenceTokenizer: model.tokenizer, engineTokenizer: engineTokenizer)

@@ -31,30 +31,43 @@ public struct ComparisonReport: Sendable, Encodable {
         } else {
             matchingProfiles = nil
         }
-        let referenceIDs = try input.ids(on: model, engine: EngineProfiles.reference).ids
-        var comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: model.tokenizer, family: model.family)
-        if !comparison.equal {
-            // The first engine whose profile (or tokenizer) builds exactly the engine's IDs names the step.
-            for diagnosis in EngineDiagnoses.all {
-                let cause: (code: FindingCode, explanation: String)?
-                switch input.source {
-                case let .request(request):
-                    cause = diagnosis.explain(engineIDs: engineIDs, request: request, model: model, options: input.renderOptions)
-                case let .prompt(text): cause = diagnosis.explain(engineIDs: engineIDs, prompt: text, model: model)
-                case .ids: cause = nil
-                }
-                guard let cause else { continue }
-                comparison = comparison.attributed(to: cause.code, cause.explanation)
-                break
+        let reference = try input.ids(on: model, engine: EngineProfiles.reference)
+        let prompts = input.request.flatMap { request in
+            reference.rendering.map {
+                RequestPrompts(request: request, options: input.renderOptions, reference: $0, referenceIDs: reference.ids, model: model)
             }
         }
-        reference = comparison
+        self.reference = Self.comparison(engineIDs: engineIDs, referenceIDs: reference.ids, prompts: prompts, input: input, model: model)
         if input.engine.name != EngineProfiles.reference.name {
             let profileIDs = try input.ids(on: model).ids
             profile = (input.engine, StreamComparison(reference: profileIDs, engine: engineIDs, tokenizer: model.tokenizer, family: model.family))
         } else {
             profile = nil
         }
+    }
+
+    /// `engineIDs` against `referenceIDs`, the reference prompt of `input` (with the request's
+    /// prompts, for a request): the first divergence, named by the first engine whose profile
+    /// (or tokenizer) builds exactly the engine's IDs. This is ``reference`` without rendering
+    /// anything `prompts` already holds; `audit` calls it with the prompts it built.
+    public static func comparison(
+        engineIDs: [Int], referenceIDs: [Int], prompts: RequestPrompts?, input: InspectionInput, model: InspectedModel
+    ) -> StreamComparison {
+        let comparison = StreamComparison(reference: referenceIDs, engine: engineIDs, tokenizer: model.tokenizer, family: model.family)
+        guard !comparison.equal else { return comparison }
+        for diagnosis in EngineDiagnoses.all {
+            let cause: (code: FindingCode, explanation: String)?
+            switch input.source {
+            case .request:
+                guard let prompts else { return comparison }
+                cause = diagnosis.explain(engineIDs: engineIDs, prompts: prompts, model: model)
+            case let .prompt(text): cause = diagnosis.explain(engineIDs: engineIDs, prompt: text, model: model)
+            case .ids: cause = nil
+            }
+            guard let cause else { continue }
+            return comparison.attributed(to: cause.code, cause.explanation)
+        }
+        return comparison
     }
 
     /// The profiles that build exactly `engineIDs` from `input`'s request, each with the first

@@ -4,9 +4,10 @@ import BigInt
 final class Interpreter: @unchecked Sendable {
     private let limits: RenderLimits
     private let dialect: JinjaDialect
-    private var steps = 0
-    private var depth = 0
-    private(set) var output = ""
+    // Unchecked exclusivity: an interpreter runs one render on one thread, one access at a time.
+    @exclusivity(unchecked) private var steps = 0
+    @exclusivity(unchecked) private var depth = 0
+    @exclusivity(unchecked) private(set) var output = ""
     let root: Scope
 
     init(context: [String: Value], limits: RenderLimits, dialect: JinjaDialect = .python) {

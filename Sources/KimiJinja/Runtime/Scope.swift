@@ -6,9 +6,10 @@
 /// `@unchecked Sendable`: a scope lives in one render, which runs on one thread; callables that
 /// capture it (a recursive loop's `loop()`) are called only inside that render.
 final class Scope: @unchecked Sendable {
-    private var names: [String] = []
-    private var values: [Value] = []
-    private var index: [String: Int]?
+    // Unchecked exclusivity: a scope belongs to one render, which touches one field at a time.
+    @exclusivity(unchecked) private var names: [String] = []
+    @exclusivity(unchecked) private var values: [Value] = []
+    @exclusivity(unchecked) private var index: [String: Int]?
     private let parent: Scope?
     private static let indexedAfter = 8
 

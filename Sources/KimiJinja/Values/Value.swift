@@ -40,13 +40,26 @@ public enum Value: Sendable {
 
     /// An insertion-ordered dict with string or scalar keys, by reference.
     public final class DictBox: @unchecked Sendable {
-        public private(set) var keys: [Value] = []
-        private var index: [HashableKey: Int] = [:]
-        public private(set) var values: [Value] = []
+        // The fields are `@exclusivity(unchecked)`: a dict is changed only by the render that
+        // builds it, one access at a time, and the dynamic checks of a class's fields cost as
+        // much as the lookups themselves.
+        @exclusivity(unchecked) public private(set) var keys: [Value] = []
+        /// Each key as it compares (parallel to ``keys``): small dicts are searched by a scan of
+        /// these, which costs less than hashing for the few keys of a message or a `loop`.
+        @exclusivity(unchecked) private var hashedKeys: [HashableKey] = []
+        /// Positions by key, built once the dict outgrows ``scanLimit`` keys.
+        @exclusivity(unchecked) private var index: [HashableKey: Int]?
+        @exclusivity(unchecked) public private(set) var values: [Value] = []
         /// How deeply the dict nests: 1 plus the deepest value it has held.
-        public private(set) var depth = 1
+        @exclusivity(unchecked) public private(set) var depth = 1
+
+        /// The most keys a dict is searched by scanning.
+        private static let scanLimit = 16
 
         public init(_ pairs: [(Value, Value)] = []) {
+            keys.reserveCapacity(pairs.count)
+            hashedKeys.reserveCapacity(pairs.count)
+            values.reserveCapacity(pairs.count)
             for (key, value) in pairs { self[key] = value }
         }
 
@@ -59,16 +72,27 @@ public enum Value: Sendable {
             values[position] = value
         }
 
+        private func position(of key: HashableKey) -> Int? {
+            if let index { return index[key] }
+            return hashedKeys.firstIndex(of: key)
+        }
+
         public subscript(key: Value) -> Value? {
-            get { HashableKey(key).flatMap { index[$0] }.map { values[$0] } }
+            get { HashableKey(key).flatMap(position(of:)).map { values[$0] } }
             set {
                 guard let hashable = HashableKey(key) else { return }
                 if let newValue { depth = max(depth, 1 + newValue.depth) }
-                if let position = index[hashable] {
+                if let position = position(of: hashable) {
                     if let newValue { values[position] = newValue }
                 } else if let newValue {
-                    index[hashable] = keys.count
+                    if index != nil {
+                        index?[hashable] = keys.count
+                    } else if keys.count == Self.scanLimit {
+                        index = Dictionary(uniqueKeysWithValues: zip(hashedKeys, hashedKeys.indices))
+                        index?[hashable] = keys.count
+                    }
                     keys.append(key)
+                    hashedKeys.append(hashable)
                     values.append(newValue)
                 }
             }

@@ -224,6 +224,11 @@ struct ByteStringTable: @unchecked Sendable {
         ArraySlice(UnsafeBufferPointer(rebasing: bytes[Int(offsets[value])..<Int(offsets[value + 1])]))
     }
 
+    /// Appends the string with value `value`, which must be in `0..<count`, to `output`.
+    func append(_ value: Int, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(offsets[value])..<Int(offsets[value + 1])]))
+    }
+
     /// The length of the string with value `value`, which must be in `0..<count`.
     @inline(__always)
     func length(of value: Int) -> Int {

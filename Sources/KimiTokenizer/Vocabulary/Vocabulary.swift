@@ -119,6 +119,11 @@ public struct Vocabulary: Sendable {
         table.bytes(of: rank)
     }
 
+    /// Appends the bytes of the token with `rank` (in `0..<count`) to `output`.
+    public func appendBytes(ofRank rank: Int, to output: inout [UInt8]) {
+        table.append(rank, to: &output)
+    }
+
     private static func reason(_ error: Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,

@@ -10,22 +10,19 @@ public struct VLLMDiagnosis: EngineDiagnosis {
     public init() {}
     public var engine: any EngineProfile { VLLMEngine() }
 
-    public func explain(
-        engineIDs: [Int], request: ChatRequest, model: InspectedModel, options: EngineRenderOptions
-    ) -> (code: FindingCode, explanation: String)? {
+    public func explain(engineIDs: [Int], prompts: RequestPrompts, model: InspectedModel) -> (code: FindingCode, explanation: String)? {
+        let request = prompts.request
         guard let renderer = try? model.renderer(), renderer.format.noTemplateReason == nil else { return nil }
         func ids(_ format: ContentFormat, _ steps: VLLMPreprocessing.Steps) -> [Int]? {
-            var stepOptions = options
-            stepOptions.contentFormat = format
-            guard let rendering = try? renderer.render(request, engine: VLLMEngine(steps: steps), stepOptions) else { return nil }
-            return try? model.tokenizer.encode(rendering.prompt, mode: .hf)
+            prompts.ids(renderedBy: VLLMEngine(steps: steps), format: format)
         }
-        guard
-            let reference = try? renderer.rendered(request, addGenerationPrompt: options.addGenerationPrompt, variables: options.variables),
-            let referenceIDs = try? reference.ids(with: model.tokenizer)
-        else { return nil }
-        for format in [ContentFormat.auto, .string, .openai] where ids(format, .all) == engineIDs {
-            let resolved = (try? renderer.template(for: request)).map { VLLMPreprocessing.resolve(format, template: $0) } ?? format
+        let referenceIDs = prompts.referenceIDs
+        // vLLM renders by the resolved format alone, so the format `auto` resolves to is not
+        // tried a second time.
+        let template = try? renderer.template(for: request)
+        let detected = template.map { VLLMPreprocessing.resolve(.auto, template: $0) }
+        for format in [ContentFormat.auto, .string, .openai] where format != detected && prompts.ids(of: engine, format: format) == engineIDs {
+            let resolved = template.map { VLLMPreprocessing.resolve(format, template: $0) } ?? format
             let contentOnly = ids(format, .contentFormat)
             let argumentsOnly = ids(format, .arguments)
             let formatChanges = contentOnly != referenceIDs

@@ -15,7 +15,7 @@ struct K2GenerationPromptRule: K2MarkupRule {
             var bytes = 0
             while end > 0, bytes < opener.utf8.count, !stream.isSpecial[end - 1] {
                 end -= 1
-                bytes += stream.pieces[end].count
+                bytes += stream.piece(end).count
             }
             if bytes != opener.utf8.count { end = stream.count }
             break

@@ -15,7 +15,7 @@ struct EmptyToolResultRule: K2MarkupRule {
         var position = 0
         for message in prompt.structure.messages where message.name == "tool" {
             defer { position += 1 }
-            var body = String(decoding: stream.pieces[message.body].joined(), as: UTF8.self)
+            var body = stream.text(message.body)
             if body.hasPrefix("## Return of "), let newline = body.firstIndex(of: "\n") { body = String(body[body.index(after: newline)...]) }
             guard body.allSatisfy(\.isWhitespace) else { continue }
             let given = position < sent.count ? Self.text(of: sent[position].content) : nil

@@ -14,8 +14,7 @@ struct MarkersInTextRule: PromptRule {
             guard !stream.isSpecial[index], stream.isKnown[index] else { index += 1; continue }
             var end = index
             while end < stream.count, !stream.isSpecial[end], stream.isKnown[end] { end += 1 }
-            var bytes: [UInt8] = []
-            for piece in stream.pieces[index..<end] { bytes += piece }
+            let bytes = Array(stream.bytes(index..<end))
             for (offset, name) in MarkerScan.candidates(in: bytes, plainNames: context.plainNames) {
                 let token = stream.token(atByte: offset, in: index..<end)
                 if let id = specialTokens.id(named: name) {
