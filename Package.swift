@@ -37,6 +37,8 @@ let package = Package(
         ),
         // A cache prefetch hint, which Swift has no spelling for.
         .target(name: "CKimiPrefetch"),
+        // Atomic loads, stores and fences on raw memory (the shared piece cache's locks).
+        .target(name: "CKimiAtomics"),
         // Reading whole inputs: files, pipes, and stdin for `-`.
         .target(name: "KimiIO"),
         // Unicode classes of every scalar (the Kimi pattern's, Python's `isprintable`), generated.
@@ -49,6 +51,7 @@ let package = Package(
                 "KimiUnicode",
                 "CPCRE2",
                 "CKimiPrefetch",
+                "CKimiAtomics",
                 "CLibCrypto",
             ]
         ),

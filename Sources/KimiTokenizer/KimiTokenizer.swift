@@ -23,7 +23,7 @@ public struct KimiTokenizer: Sendable {
     /// The engine running the pre-tokenizer pattern.
     public var preTokenizerEngine: PreTokenizer.Engine { preTokenizer.engine }
     private var preTokenizer: PreTokenizer
-    private let encoder: BytePairEncoder
+    private var encoder: BytePairEncoder
     private let chunker: HFChunker
     /// Whether `hf` mode cuts text into chunks first (the Hugging Face tokenizer class does;
     /// llama.cpp does not).
@@ -270,6 +270,14 @@ extension KimiTokenizer {
             chunker.forEachChunk(in: utf8) { chunks.append($0) }
         }
         return chunks
+    }
+
+    /// This tokenizer with a shared piece cache of its own of `slots` slots (a power of two),
+    /// so that a test can make pieces replace one another in it all the time.
+    @_spi(Testing) public func withSharedPieceCache(slots: Int) -> KimiTokenizer {
+        var copy = self
+        copy.encoder = encoder.withSharedCache(slots: 1 << (Int.bitWidth - (max(1, slots) - 1).leadingZeroBitCount))
+        return copy
     }
 
     /// The most IDs an encode call writes straight into the array it returns before moving

@@ -21,6 +21,8 @@ struct BytePairEncoder: Sendable {
     /// wherever it fits, and only then may a piece skip the whole-token lookup (tiktoken looks
     /// every piece up first), as a piece that is one token comes out of the merge whole.
     private let mergesMakeEveryToken: Bool
+    /// Merged pieces kept across calls and threads (see ``SharedPieceCache``).
+    private var shared = SharedPieceCache()
 
     init(vocabulary: Vocabulary) {
         self.vocabulary = vocabulary
@@ -28,6 +30,13 @@ struct BytePairEncoder: Sendable {
         cuts = vocabulary.cuts
         mergesMakeEveryToken = vocabulary.cuts != nil
         backtracking = mergesMakeEveryToken ? vocabulary.backtracking : nil
+    }
+
+    /// This encoder with a shared cache of its own, of `slots` slots (a power of two).
+    func withSharedCache(slots: Int) -> BytePairEncoder {
+        var copy = self
+        copy.shared = SharedPieceCache(slotCount: slots)
+        return copy
     }
 
     /// Pieces at least this long are encoded by backtracking, whatever they end in (mostly
@@ -191,18 +200,29 @@ struct BytePairEncoder: Sendable {
     ) {
         if piece.isEmpty { return }
         if mergesMakeEveryToken, Self.skipsLookups(piece) {
+            // Long kana or CJK runs: seldom met twice in one call, so only the shared cache.
+            guard piece.count <= SharedPieceCache.maxPieceBytes else { return merge(piece, into: &output, cache: cache) }
+            let hash = PieceCache.hash(of: piece)
+            let start = output.count
+            if shared.appendIDs(of: piece, hash: hash, to: &output) { return }
             merge(piece, into: &output, cache: cache)
+            shared.store(output.ids(from: start), of: piece, hash: hash)
         } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
-        } else if cache != nil, piece.count <= PieceCache.maxPieceBytes, cache.unsafelyUnwrapped.isInUse() {
+        } else if piece.count <= PieceCache.maxPieceBytes, cache == nil || cache.unsafelyUnwrapped.isInUse() {
+            // The call's cache, then the shared one, then the merge, which both then keep.
             // Not `if let`: that binding made the compiler retain the cache around every merge
             // and release it after (5% of Russian's time, sampled), though the caller keeps it
-            // alive. It is tested for nil just above.
-            let slot = cache.unsafelyUnwrapped.slot(of: piece)
-            if cache.unsafelyUnwrapped.appendIDs(in: slot, of: piece, to: &output) { return }
+            // alive. It is tested for nil before each use.
+            let hash = PieceCache.hash(of: piece)
+            let slot = cache != nil ? cache.unsafelyUnwrapped.slot(hash: hash) : nil
+            if let slot, cache.unsafelyUnwrapped.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
-            merge(piece, into: &output, cache: cache)
-            cache.unsafelyUnwrapped.store(output.ids(from: start), of: piece, in: slot)
+            if !shared.appendIDs(of: piece, hash: hash, to: &output) {
+                merge(piece, into: &output, cache: cache)
+                shared.store(output.ids(from: start), of: piece, hash: hash)
+            }
+            if let slot { cache.unsafelyUnwrapped.store(output.ids(from: start), of: piece, in: slot) }
         } else {
             merge(piece, into: &output, cache: cache)
         }

@@ -108,9 +108,16 @@ final class PieceCache {
         fileprivate let tag: UInt32
     }
 
-    /// The slot where `piece` is or would be kept; `piece` is at most ``maxPieceBytes`` long.
+    /// The slot where `piece`, whose ``hash(of:)`` is `hash`, is or would be kept.
     @inline(__always)
-    func slot(of piece: UnsafeBufferPointer<UInt8>) -> Slot {
+    func slot(hash: UInt64) -> Slot {
+        Slot(index: Int(truncatingIfNeeded: hash >> 40) & mask, tag: UInt32(truncatingIfNeeded: hash >> 8) | 1)
+    }
+
+    /// The hash of `piece` (at most ``maxPieceBytes`` long) that places it in this cache and in
+    /// the ``SharedPieceCache``: its length and at most three words of its bytes, mixed.
+    @inline(__always)
+    static func hash(of piece: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let raw = UnsafeRawPointer(piece.baseAddress.unsafelyUnwrapped)
         var hash = UInt64(piece.count) &* 0x9E37_79B9_7F4A_7C15
         if piece.count >= 8 {
@@ -123,7 +130,7 @@ final class PieceCache {
         } else {
             hash = (hash ^ ByteLanes.load(raw, count: piece.count)) &* 0xBF58_476D_1CE4_E5B9
         }
-        return Slot(index: Int(truncatingIfNeeded: hash >> 40) & mask, tag: UInt32(truncatingIfNeeded: hash >> 8) | 1)
+        return hash
     }
 
     /// The 64 bytes of `place`.

@@ -14,12 +14,15 @@ struct KimiScanner: Sendable {
         flags = UnicodeClassTable.kimiFlags
     }
 
-    private static let han = UnicodeClass.han.rawValue
-    private static let upper = UnicodeClass.upperOrModifier.rawValue
-    private static let lower = UnicodeClass.lowerOrModifier.rawValue
-    private static let letter = UnicodeClass.letter.rawValue
-    private static let number = UnicodeClass.number.rawValue
-    private static let space = UnicodeClass.whiteSpace.rawValue
+    // ``UnicodeClass``'s bits, as literals: a constant of another module is read through a
+    // call on every use, in the matcher's innermost loop. Wrong bits would fail every
+    // pre-tokenizer parity test.
+    private static let han: UInt8 = 1
+    private static let upper: UInt8 = 2
+    private static let lower: UInt8 = 4
+    private static let letter: UInt8 = 8
+    private static let number: UInt8 = 16
+    private static let space: UInt8 = 32
 
     /// Calls `body` with the byte range of each piece of valid UTF-8 `text`.
     @inline(__always)

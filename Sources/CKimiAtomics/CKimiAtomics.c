@@ -1,0 +1,2 @@
+// The target's functions are inline, in its header.
+#include "CKimiAtomics.h"
