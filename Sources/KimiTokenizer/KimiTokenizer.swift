@@ -4,7 +4,9 @@ import KimiUnicode
 /// The Kimi K2 tokenizer: byte-level BPE over the real vocabulary with the Kimi pre-tokenizer,
 /// producing the token IDs of Moonshot's `tokenization_kimi.py` on tiktoken.
 ///
-/// Immutable after loading and `Sendable`: load once and share between threads.
+/// Immutable after loading and `Sendable`: load once and share between threads. (Its one
+/// mutable part is a memo of merged pieces that every thread reads and fills without locks; it
+/// changes how fast a piece is encoded, never its IDs.)
 ///
 /// ```swift
 /// let tokenizer = try KimiTokenizer.load(modelDirectory: "Vocab/kimi-k2")

@@ -62,10 +62,11 @@ struct BytePairEncoder: Sendable {
     /// ``skipsLookups(_:)``): four characters.
     static let lookupSkipThreshold = 12
 
-    /// Whether `piece` goes straight to the backtracking merge, without the whole-token lookup
-    /// and the piece cache: from 12 bytes when it ends in a character led by E3 to E9 (kana,
-    /// CJK punctuation, ideographs). Such runs are rarely one token or seen twice, and the two
-    /// lookups would miss the cache for nothing. Hangul (EA to ED) keeps them: Korean words
+    /// Whether `piece` skips the whole-token lookup and the call's piece cache (only the shared
+    /// cache, which holds what earlier calls merged, is asked before the backtracking merge):
+    /// from 12 bytes when it ends in a character led by E3 to E9 (kana, CJK punctuation,
+    /// ideographs). Such runs are rarely one token or seen twice in a call, and the two lookups
+    /// would miss the cache for nothing. Hangul (EA to ED) keeps them: Korean words
     /// recur, so the piece cache pays for itself there.
     @inline(__always)
     static func skipsLookups(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
