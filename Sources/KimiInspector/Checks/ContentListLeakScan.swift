@@ -29,7 +29,7 @@ struct ContentListLeakScan {
 
     /// The byte offset in `bytes` of the first leaked repr, if any; what the request wrote is
     /// used up as it is passed over.
-    mutating func leak(in bytes: [UInt8]) -> Int? {
+    mutating func leak(in bytes: ArraySlice<UInt8>) -> Int? {
         let opens = bytes.withUnsafeBufferPointer { haystack in Self.opening.withUnsafeBufferPointer { String.occurrences(of: $0, in: haystack) } }
         guard opens > 0 else { return nil }
         var written = self.written ?? Self.written(by: request)
@@ -41,14 +41,15 @@ struct ContentListLeakScan {
             let allowed = written[pattern, default: 0]
             written[pattern] = max(0, allowed - count)
             if count <= allowed { continue }
-            return bytes.firstRange(of: Array(pattern.utf8))?.lowerBound
+            return bytes.firstRange(of: Array(pattern.utf8)).map { $0.lowerBound - bytes.startIndex }
         }
         return nil
     }
 
     /// The finding's message for a leak at `offset` of `bytes`, in the message named `who`.
-    static func message(_ who: String, _ bytes: [UInt8], at offset: Int) -> String {
-        "the \(who) contains a Python repr of content parts: \(String(decoding: bytes[offset..<min(bytes.count, offset + 40)], as: UTF8.self))…"
+    static func message(_ who: String, _ bytes: ArraySlice<UInt8>, at offset: Int) -> String {
+        let start = bytes.startIndex + offset
+        return "the \(who) contains a Python repr of content parts: \(String(decoding: bytes[start..<min(bytes.endIndex, start + 40)], as: UTF8.self))…"
     }
 
     static let fix = "render list content by iterating its text parts (a fixed chat template), or send content as a string"

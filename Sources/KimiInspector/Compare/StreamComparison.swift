@@ -151,8 +151,6 @@ public struct StreamComparison: Sendable, Encodable {
                 "the engine's IDs hold \(tokens), which only \(foreign.family.displayName) names (this \(family.displayName) vocabulary has \(foreign.tokens.count == 1 ? "it" : "them") reserved): the engine serves \(foreign.family.displayName); compare with that model's directory (--model-dir) or --family \(foreign.family.rawValue)"
             )
         }
-        let referenceText = referenceStream.text(0..<referenceStream.count)
-        let engineText = engineStream.text(0..<engineStream.count)
         if let hint = inspection?.textHint(context) { return hint }
         if reference.starts(with: engine) {
             return (.truncation, "the engine's stream stops after \(engine.count) of the reference's \(reference.count) tokens")
@@ -160,10 +158,11 @@ public struct StreamComparison: Sendable, Encodable {
         if engine.starts(with: reference) {
             return (.truncation, "the engine's stream has \(engine.count - reference.count) tokens more after the whole reference")
         }
-        if engineText.contains("{'type': '"), !referenceText.contains("{'type': '") {
+        if holdsContentRepr(engineStream.bytes), !holdsContentRepr(referenceStream.bytes) {
             return (.contentListLeak, "the engine's prompt prints a Python list of content parts where the reference has text")
         }
-        if referenceText == engineText {
+        // The same bytes (not `String`'s `==`, which takes canonically equivalent texts as one).
+        if referenceStream.bytes == engineStream.bytes {
             let engineSpecials = engineStream.isSpecial.filter { $0 }.count
             let referenceSpecials = referenceStream.isSpecial.filter { $0 }.count
             if engineSpecials < referenceSpecials {
@@ -174,9 +173,17 @@ public struct StreamComparison: Sendable, Encodable {
             }
             return (.tokenizationOnly, "the same text tokenized differently (another tokenizer, mode or chunking)")
         }
+        let referenceText = referenceStream.text(0..<referenceStream.count)
+        let engineText = engineStream.text(0..<engineStream.count)
         if referenceText.filter({ !$0.isWhitespace }) == engineText.filter({ !$0.isWhitespace }) {
             return (.whitespaceOnly, "the prompts differ only in whitespace (trim_blocks / lstrip_blocks, CRLF templates, stripped content)")
         }
         return (.templateDifference, "the prompts' text differs: a different chat template version, different defaults, or different messages")
     }
+}
+
+/// Whether `bytes` hold the opening of a Python repr of a content part, `{'type': '`.
+private func holdsContentRepr(_ bytes: [UInt8]) -> Bool {
+    var needle = "{'type': '"
+    return bytes.withUnsafeBufferPointer { haystack in needle.withUTF8 { String.occurrences(of: $0, in: haystack) } } > 0
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KimiChatTemplate
 import KimiTokenizer
 
@@ -15,8 +16,10 @@ public final class RequestPrompts {
     private let model: InspectedModel
     /// IDs by full profile name and content format; `nil` for a request the profile refuses.
     private var built: [String: [Int]?] = [:]
-    /// IDs by prompt text, for prompts encoded whole by the model's own tokenizer.
-    private var encoded: [String: [Int]] = [:]
+    /// Prompt texts encoded whole by the model's own tokenizer, with their IDs. Matched by
+    /// their bytes: `String`'s `==` (and its hashing) takes canonically equivalent texts as
+    /// one, whose IDs differ.
+    private var encoded: [(text: String, ids: [Int])] = []
 
     /// The prompts of `request` under `options`, whose reference rendering (what
     /// ``ReferenceEngine`` built) and IDs are known.
@@ -57,14 +60,22 @@ public final class RequestPrompts {
         var options = options
         if let format { options.contentFormat = format }
         guard let rendering = try? model.renderer().render(request, engine: profile, options) else { return nil }
-        if let text = Self.plainText(rendering), let known = encoded[text] { return known }
+        if let text = Self.plainText(rendering), let known = encoded.first(where: { Self.sameBytes($0.text, text) }) { return known.ids }
         guard let ids = try? rendering.ids(with: model.tokenizer) else { return nil }
         remember(rendering, ids)
         return ids
     }
 
     private func remember(_ rendering: EngineRendering, _ ids: [Int]) {
-        if let text = Self.plainText(rendering) { encoded[text] = ids }
+        if let text = Self.plainText(rendering), !encoded.contains(where: { Self.sameBytes($0.text, text) }) { encoded.append((text, ids)) }
+    }
+
+    /// Whether `a` and `b` are the same UTF-8 bytes.
+    private static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        guard a.utf8.count == b.utf8.count else { return false }
+        return a.withUTF8 { a in b.withUTF8 { b in a.count == 0 || memcmp(a.baseAddress.unsafelyUnwrapped, b.baseAddress.unsafelyUnwrapped, a.count) == 0 } }
     }
 
     /// The prompt text of a rendering whose IDs are that text encoded whole by the model's

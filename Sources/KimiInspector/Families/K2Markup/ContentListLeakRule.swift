@@ -12,7 +12,7 @@ struct ContentListLeakRule: K2MarkupRule {
         var findings: [Finding] = []
         var scan = ContentListLeakScan(request: context.options.request)
         for message in prompt.structure.messages where !message.body.isEmpty {
-            let bytes = Array(stream.bytes(message.body))
+            let bytes = stream.bytes(message.body)
             guard let offset = scan.leak(in: bytes) else { continue }
             let text = ContentListLeakScan.message("\(message.role) message '\(message.name)'", bytes, at: offset)
             findings.append(

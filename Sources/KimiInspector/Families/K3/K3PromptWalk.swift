@@ -127,7 +127,7 @@ struct K3PromptWalk {
                 var end = index
                 while end < stream.count, !stream.isSpecial[end], stream.isKnown[end] { end += 1 }
                 let text = stream.text(index..<end)
-                let bytes = Array(stream.bytes(index..<end))
+                let bytes = stream.bytes(index..<end)
                 if !stack.isEmpty, let offset = leaks.leak(in: bytes) {
                     let role = stack.last { $0.tag.name == "message" }?.tag["role"] ?? "?"
                     let element = stack.last.map(\.tag.name) ?? "message"
