@@ -153,6 +153,8 @@ enum JinjaParityTests {
         #"{{ {'bad key': 1} | xmlattr }}"#,
         #"{{ 'a<b>b<!--c<i>d' | striptags }}|{{ 'x<!-->y' | striptags }}|{{ 'p<q' | striptags }}"#,
         #"{{ '@#)yx@y.org me@x.io (a@b.co)' | urlize }}"#,
+        // Strings are code points: canonically equivalent texts are different strings and keys.
+        #"{{ 'e\u0301' == '\u00e9' }}|{{ {'e\u0301': 1, '\u00e9': 2} | length }}|{{ 'e' in 'e\u0301' }}|{{ '\u00e9' in 'xe\u0301' }}|{{ ['\u00e9'] | unique | list | length }}"#,
     ]
 
     /// The committed golden file (`Tests/KimiChatTemplateTests/Fixtures/jinja-snippets.json`,

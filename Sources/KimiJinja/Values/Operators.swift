@@ -18,7 +18,7 @@ enum Operators {
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
-        case let (.string(x), .string(y)): return x == y
+        case let (.string(x), .string(y)): return x.utf8.elementsEqual(y.utf8)
         case (.bigInt, _), (_, .bigInt):
             if let x = PythonIntegers.big(a), let y = PythonIntegers.big(b) { return x == y }
             if let x = number(a) ?? PythonIntegers.big(a).map(Double.init), let y = number(b) ?? PythonIntegers.big(b).map(Double.init) { return x == y }
@@ -100,7 +100,8 @@ enum Operators {
             guard case let .string(n) = needle else {
                 throw .type("'in <string>' requires string as left operand, not \(needle.typeName)")
             }
-            return n.isEmpty || s.contains(n)
+            // Python's `in`: code points, not Swift's characters (`'e' in 'e\u0301'` is true).
+            return n.isEmpty || Array(s.utf8).firstRange(of: Array(n.utf8)) != nil
         case let .list(l): return l.items.contains { equal($0, needle) }
         case let .tuple(t): return t.contains { equal($0, needle) }
         case let .dict(d): return d[needle] != nil

@@ -103,10 +103,31 @@ public enum Value: Sendable {
     }
 
     /// Keys of a dict: Python's hash equality (1, 1.0 and True are the same key). A string key
-    /// is kept as it is; other keys as a canonical text of their number, `None` or tuple.
+    /// is kept as it is; other keys as a canonical text of their number, `None` or tuple. Keys
+    /// are equal when their code points are (Python's), not when Swift's `==` finds them
+    /// canonically equivalent (`'\u00e9'` and `'e\u0301'` are two keys); the hash is the
+    /// string's, which equal keys share.
     enum HashableKey: Hashable {
         case string(String)
         case other(String)
+
+        static func == (a: HashableKey, b: HashableKey) -> Bool {
+            switch (a, b) {
+            case let (.string(x), .string(y)), let (.other(x), .other(y)): x == y && x.utf8.elementsEqual(y.utf8)
+            default: false
+            }
+        }
+
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case let .string(text):
+                hasher.combine(0 as UInt8)
+                hasher.combine(text)
+            case let .other(text):
+                hasher.combine(1 as UInt8)
+                hasher.combine(text)
+            }
+        }
 
         init?(_ value: Value) {
             switch value {
