@@ -203,11 +203,7 @@ struct BytePairEncoder: Sendable {
         if mergesMakeEveryToken, Self.skipsLookups(piece) {
             // Long kana or CJK runs: seldom met twice in one call, so only the shared cache.
             guard piece.count <= SharedPieceCache.maxPieceBytes else { return merge(piece, into: &output, cache: cache) }
-            let hash = PieceCache.hash(of: piece)
-            let start = output.count
-            if shared.appendIDs(of: piece, hash: hash, to: &output) { return }
-            merge(piece, into: &output, cache: cache)
-            shared.store(output.ids(from: start), of: piece, hash: hash)
+            mergeSharing(piece, hash: PieceCache.hash(of: piece), into: &output, cache: cache)
         } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
             output.append(whole)
         } else if piece.count <= PieceCache.maxPieceBytes, cache == nil || cache.unsafelyUnwrapped.isInUse() {
@@ -219,14 +215,21 @@ struct BytePairEncoder: Sendable {
             let slot = cache != nil ? cache.unsafelyUnwrapped.slot(hash: hash) : nil
             if let slot, cache.unsafelyUnwrapped.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
-            if !shared.appendIDs(of: piece, hash: hash, to: &output) {
-                merge(piece, into: &output, cache: cache)
-                shared.store(output.ids(from: start), of: piece, hash: hash)
-            }
+            mergeSharing(piece, hash: hash, into: &output, cache: cache)
             if let slot { cache.unsafelyUnwrapped.store(output.ids(from: start), of: piece, in: slot) }
         } else {
             merge(piece, into: &output, cache: cache)
         }
+    }
+
+    /// Appends the IDs of `piece` (at most ``SharedPieceCache/maxPieceBytes``, whose
+    /// ``PieceCache/hash(of:)`` is `hash`) from the shared cache, or merges it and keeps them there.
+    @inline(__always)
+    private func mergeSharing(_ piece: UnsafeBufferPointer<UInt8>, hash: UInt64, into output: inout TokenIDBuffer, cache: PieceCache?) {
+        let start = output.count
+        if shared.appendIDs(of: piece, hash: hash, to: &output) { return }
+        merge(piece, into: &output, cache: cache)
+        shared.store(output.ids(from: start), of: piece, hash: hash)
     }
 
     /// The rank of `piece` (not empty) as one token. A piece of up to eight bytes with eight
