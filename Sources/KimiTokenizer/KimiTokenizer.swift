@@ -126,16 +126,18 @@ public struct KimiTokenizer: Sendable {
     public func encode(utf8: UnsafeBufferPointer<UInt8>, mode: EncodeMode = .hf) throws(PreTokenizerError) -> [Int] {
         let cache = PieceCache(textBytes: utf8.count)
         return try TokenIDBuffer.withIDs(inputBytes: utf8.count) { (output) throws(PreTokenizerError) in
-            switch mode {
-            case .ordinary:
-                try encodeOrdinary(utf8, 0..<utf8.count, into: &output, cache: cache)
-            case .tiktoken:
-                try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
-            case .hf where !chunksText:
-                try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache)
-            case .hf:
-                try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
-                    try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache)
+            try PendingPieces.withScratch { (pending) throws(PreTokenizerError) in
+                switch mode {
+                case .ordinary:
+                    try encodeOrdinary(utf8, 0..<utf8.count, into: &output, cache: cache, pending: pending)
+                case .tiktoken:
+                    try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache, pending: pending)
+                case .hf where !chunksText:
+                    try encodeAllowingSpecial(utf8, 0..<utf8.count, into: &output, cache: cache, pending: pending)
+                case .hf:
+                    try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
+                        try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache, pending: pending)
+                    }
                 }
             }
         }
@@ -152,11 +154,13 @@ public struct KimiTokenizer: Sendable {
             ids += try text.withUTF8 { (utf8) throws(PreTokenizerError) -> [Int] in
                 let cache = PieceCache(textBytes: utf8.count)
                 return try TokenIDBuffer.withIDs(inputBytes: utf8.count) { (output) throws(PreTokenizerError) in
-                    try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
-                        if segment.special {
-                            try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache)
-                        } else {
-                            try encodeOrdinary(utf8, chunk, into: &output, cache: cache)
+                    try PendingPieces.withScratch { (pending) throws(PreTokenizerError) in
+                        try chunker.forEachChunk(in: utf8) { (chunk) throws(PreTokenizerError) in
+                            if segment.special {
+                                try encodeAllowingSpecial(utf8, chunk, into: &output, cache: cache, pending: pending)
+                            } else {
+                                try encodeOrdinary(utf8, chunk, into: &output, cache: cache, pending: pending)
+                            }
                         }
                     }
                 }
@@ -165,16 +169,81 @@ public struct KimiTokenizer: Sendable {
         return ids
     }
 
+    /// Encodes the pieces of `utf8[range]`. With the hand-written pre-tokenizer, a piece whose
+    /// lookup must go to the shared cache is encoded a few pieces after it is found, its load
+    /// started when it was found, and the pieces after it queue behind it (see
+    /// ``PendingPieces``); the others are encoded as they are found. The loop steps the scanner
+    /// itself, as a per-piece closure with the queue in it was too large to be inlined into the
+    /// scanner's loop.
     private func encodeOrdinary(
         _ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-        into output: inout TokenIDBuffer, cache: PieceCache?
+        into output: inout TokenIDBuffer, cache: PieceCache?, pending: PendingPieces
     ) throws(PreTokenizerError) {
         guard let base = utf8.baseAddress, !range.isEmpty else { return }
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
+        let start = segment.baseAddress.unsafelyUnwrapped
         // A local, so the closure does not copy the encoder for every piece.
         let encoder = encoder
         // Lookups may read on to the end of `utf8`, past the segment.
         let readableEnd = base + utf8.count
+        guard let scanner = preTokenizer.kimiScanner else {
+            return try encodeEachPiece(segment, readableEnd: readableEnd, into: &output, cache: cache)
+        }
+        pending.reset()
+        scanner.withFlags { flags in
+            var position = 0
+            while position < segment.count {
+                let end = KimiScanner.pieceEnd(in: segment, at: position, flags)
+                let piece = UnsafeBufferPointer(start: start + position, count: end - position)
+                position = end
+                // (A piece of up to eight bytes is mostly one token, a lookup in the rank
+                // table whose prefetch cost more than it saved.)
+                let awaited = piece.count > 8 && encoder.prefetch(piece, cache: cache)
+                if !awaited, pending.isEmpty {
+                    encoder.encode(piece, readableEnd: readableEnd, into: &output, cache: cache)
+                    continue
+                }
+                if pending.isFull {
+                    let oldest = pending.pop()
+                    encoder.encode(
+                        UnsafeBufferPointer(start: start + oldest.start, count: oldest.count), readableEnd: readableEnd,
+                        into: &output, cache: cache)
+                }
+                pending.push(piece.baseAddress.unsafelyUnwrapped - start..<end, awaited: awaited)
+                // Once no queued piece waits for a load, the queue is emptied, and pieces are
+                // encoded as they are found until one does.
+                if !pending.awaitsLoad { encodeQueued(pending, in: segment, readableEnd: readableEnd, into: &output, cache: cache) }
+            }
+        }
+        encodeQueued(pending, in: segment, readableEnd: readableEnd, into: &output, cache: cache)
+    }
+
+    /// Encodes the pieces left in `pending`, of `segment`. Out of line, as is
+    /// ``encodeEachPiece(_:readableEnd:into:cache:)``: with more copies of the encoder's inlined
+    /// path in it, ``encodeOrdinary(_:_:into:cache:pending:)`` grew past what the compiler inlines
+    /// into, and the scanner's word matcher became a call.
+    @inline(never)
+    private func encodeQueued(
+        _ pending: PendingPieces, in segment: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) {
+        let start = segment.baseAddress.unsafelyUnwrapped
+        while !pending.isEmpty {
+            let oldest = pending.pop()
+            encoder.encode(
+                UnsafeBufferPointer(start: start + oldest.start, count: oldest.count), readableEnd: readableEnd, into: &output,
+                cache: cache)
+        }
+    }
+
+    /// Encodes the pieces of `segment` one by one as the pre-tokenizer finds them (PCRE2,
+    /// llama.cpp's splitter).
+    @inline(never)
+    private func encodeEachPiece(
+        _ segment: UnsafeBufferPointer<UInt8>, readableEnd: UnsafePointer<UInt8>, into output: inout TokenIDBuffer,
+        cache: PieceCache?
+    ) throws(PreTokenizerError) {
+        let encoder = encoder
         try preTokenizer.forEachPiece(in: segment) { piece in
             encoder.encode(UnsafeBufferPointer(rebasing: segment[piece]), readableEnd: readableEnd, into: &output, cache: cache)
         }
@@ -184,17 +253,17 @@ public struct KimiTokenizer: Sendable {
     /// first, and the text between them is split and merged on its own.
     private func encodeAllowingSpecial(
         _ utf8: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-        into output: inout TokenIDBuffer, cache: PieceCache?
+        into output: inout TokenIDBuffer, cache: PieceCache?, pending: PendingPieces
     ) throws(PreTokenizerError) {
         let segment = UnsafeBufferPointer(rebasing: utf8[range])
         var start = 0
         var specials = specialTokens.scan(segment)
         while let special = specials.next() {
-            try encodeOrdinary(segment, start..<special.range.lowerBound, into: &output, cache: cache)
+            try encodeOrdinary(segment, start..<special.range.lowerBound, into: &output, cache: cache, pending: pending)
             output.append(special.id)
             start = special.range.upperBound
         }
-        try encodeOrdinary(segment, start..<segment.count, into: &output, cache: cache)
+        try encodeOrdinary(segment, start..<segment.count, into: &output, cache: cache, pending: pending)
     }
 
     // MARK: Decoding

@@ -2,9 +2,9 @@
 import TestSupport
 import Testing
 
-/// The piece cache shared across calls and threads never changes an ID: many threads encoding
-/// texts whose words recur (so that one thread reads what another wrote), through the normal
-/// table and through one of 64 slots (so that pieces replace one another and writers meet on
+/// The piece caches shared across calls and threads never change an ID: many threads encoding
+/// texts whose words and Han runs recur (so that one thread reads what another wrote), through
+/// the normal tables and through tables of 64 slots (so that pieces replace one another and writers meet on
 /// the same slot all the time), give exactly each piece merged alone by the heap merge, which
 /// no cache touches.
 @Suite("Shared piece cache", .needsVocabulary)
@@ -16,7 +16,8 @@ struct SharedPieceCacheTests {
     }
 
     /// Texts of words drawn from a small pool of Latin, Cyrillic, Greek, Arabic and Han words
-    /// (most of them more than one token), so that every word recurs in many texts.
+    /// (most of them more than one token; Han ones often joined into longer runs), so that every
+    /// word recurs in many texts.
     static func texts(count: Int, seed: UInt64) -> [String] {
         var random = RandomText(seed: seed)
         let alphabets: [[Unicode.Scalar]] = [
@@ -27,7 +28,10 @@ struct SharedPieceCacheTests {
         let pool: [String] = (0..<600).map { _ in
             let alphabet = random.pick(alphabets)
             var word = random.below(3) == 0 ? "" : " "
-            for _ in 0..<(2 + random.below(9)) { word.unicodeScalars.append(random.pick(alphabet)) }
+            // Han words up to 20 characters, so that whole runs go to both shared tables (of
+            // up to 24 bytes and of 25 to 56) and past them.
+            let length = alphabet.count == alphabets[4].count ? 2 + random.below(19) : 2 + random.below(9)
+            for _ in 0..<length { word.unicodeScalars.append(random.pick(alphabet)) }
             return word
         }
         return (0..<count).map { _ in (0..<(20 + random.below(60))).map { _ in random.pick(pool) }.joined() }

@@ -21,8 +21,11 @@ struct BytePairEncoder: Sendable {
     /// wherever it fits, and only then may a piece skip the whole-token lookup (tiktoken looks
     /// every piece up first), as a piece that is one token comes out of the merge whole.
     private let mergesMakeEveryToken: Bool
-    /// Merged pieces kept across calls and threads (see ``SharedPieceCache``).
-    private var shared = SharedPieceCache()
+    /// Merged pieces kept across calls and threads (see ``SharedPieceCache``): words, and
+    /// whole CJK and kana runs of up to 24 bytes.
+    private var shared = SharedPieceCache(shape: .short)
+    /// Whole CJK and kana runs of 25 to 56 bytes kept across calls and threads.
+    private var sharedLong = SharedPieceCache(shape: .long)
 
     init(vocabulary: Vocabulary) {
         self.vocabulary = vocabulary
@@ -35,7 +38,8 @@ struct BytePairEncoder: Sendable {
     /// This encoder with a shared cache of its own, of `slots` slots (a power of two).
     func withSharedCache(slots: Int) -> BytePairEncoder {
         var copy = self
-        copy.shared = SharedPieceCache(slotCount: slots)
+        copy.shared = SharedPieceCache(shape: .short, slotCount: slots)
+        copy.sharedLong = SharedPieceCache(shape: .long, slotCount: slots)
         return copy
     }
 
@@ -96,6 +100,28 @@ struct BytePairEncoder: Sendable {
         }
     }
 
+    /// Starts loading the shared cache's slot where `piece` (over eight bytes) will be looked
+    /// up, without waiting for it, and returns true; false when its lookup will not go there
+    /// first (a CJK, kana or Hangul run that ``wholeRunTable(_:)`` does not keep, cut and looked
+    /// up part by part), or the call's `cache`, whose tags stay in the core's cache, looks likely to
+    /// answer first. The encode loop asks this for a few pieces ahead of the one it encodes, so
+    /// that their loads overlap. Out of line, so that the loop stays small enough to be inlined
+    /// into the pre-tokenizer's.
+    @inline(never)
+    func prefetch(_ piece: UnsafeBufferPointer<UInt8>, cache: PieceCache?) -> Bool {
+        let count = piece.count
+        if cuts != nil, piece[count - 3] & 0xF0 == 0xE0 {
+            guard let table = wholeRunTable(piece) else { return false }
+            table.prefetch(hash: Self.sharedHash(of: piece, in: table))
+            return true
+        }
+        guard count <= shared.shape.maxPieceBytes else { return false }
+        let hash = PieceCache.hash(of: piece)
+        if let cache, cache.mayHold(cache.slot(hash: hash)) { return false }
+        shared.prefetch(hash: hash)
+        return true
+    }
+
     /// ``encode(_:readableEnd:into:cache:)`` for every piece but a short token; out of line, so
     /// that the loop that calls it stays small. `isShortNonToken` says the piece is known not to
     /// be one token.
@@ -106,7 +132,11 @@ struct BytePairEncoder: Sendable {
     ) {
         let count = piece.count
         if count >= Self.cutThreshold, piece[count - 3] & 0xF0 == 0xE0, let cuts {
-            encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
+            if let table = wholeRunTable(piece) {
+                encodeCuttingSharing(piece, table: table, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
+            } else {
+                encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
+            }
         } else {
             let lookingUpWhole = !isShortNonToken && !(mergesMakeEveryToken && Self.isRarelyOneToken(piece))
             encodeWhole(piece, lookingUpWhole: lookingUpWhole, readableEnd: readableEnd, into: &output, cache: cache)
@@ -119,6 +149,42 @@ struct BytePairEncoder: Sendable {
     @inline(__always)
     private static func isRarelyOneToken(_ piece: UnsafeBufferPointer<UInt8>) -> Bool {
         piece.count > 8 && piece[piece.count - 2] & 0xE0 == 0xC0
+    }
+
+    /// The shared table that keeps the IDs of `piece`, a run ending in a three-byte character,
+    /// whole, if any: runs of 25 to 56 bytes in the table of long slots (9 to 18 CJK
+    /// characters), and Han runs of 12 to 24 bytes (4 to 8 ideographs) in the table of words.
+    /// Such runs are cut into several parts, and Han parts often need merges; shorter runs, and
+    /// kana or Hangul words, are cut into a few parts that are mostly one token each, found in
+    /// the trie faster than a lookup out of the core's cache.
+    @inline(__always)
+    private func wholeRunTable(_ piece: UnsafeBufferPointer<UInt8>) -> SharedPieceCache? {
+        let count = piece.count
+        if count > shared.shape.maxPieceBytes { return count <= sharedLong.shape.maxPieceBytes ? sharedLong : nil }
+        // Led by E4 to E9: CJK ideographs (a run of them is a piece of the pattern's own).
+        return count >= Self.lookupSkipThreshold && (0xE4...0xE9).contains(piece[0]) ? shared : nil
+    }
+
+    /// ``encodeCutting(_:cuts:readableEnd:into:cache:)`` through the shared `table` that keeps
+    /// the IDs of the whole run (see ``wholeRunTable(_:)``): a run met by any earlier call (a
+    /// clause of a novel, a subtitle line) is neither cut nor merged again.
+    @inline(__always)
+    private func encodeCuttingSharing(
+        _ piece: UnsafeBufferPointer<UInt8>, table: SharedPieceCache, cuts: PieceCuts, readableEnd: UnsafePointer<UInt8>,
+        into output: inout TokenIDBuffer, cache: PieceCache?
+    ) {
+        let start = output.count
+        let hash = Self.sharedHash(of: piece, in: table)
+        if table.appendIDs(of: piece, hash: hash, to: &output) { return }
+        encodeCutting(piece, cuts: cuts, readableEnd: readableEnd, into: &output, cache: cache)
+        table.store(output.ids(from: start), of: piece, hash: hash)
+    }
+
+    /// The hash that places `piece` in `table`: ``PieceCache/hash(of:)`` in the table of words
+    /// (the same as the call's cache), ``SharedPieceCache/longHash(of:)`` in that of long slots.
+    @inline(__always)
+    private static func sharedHash(of piece: UnsafeBufferPointer<UInt8>, in table: SharedPieceCache) -> UInt64 {
+        table.shape.slotBytes == SharedPieceCache.Shape.short.slotBytes ? PieceCache.hash(of: piece) : SharedPieceCache.longHash(of: piece)
     }
 
     /// Cuts `piece` and appends the ranks of its parts. Not inlined, so that the path of pieces
@@ -202,12 +268,12 @@ struct BytePairEncoder: Sendable {
         if piece.isEmpty { return }
         if mergesMakeEveryToken, Self.skipsLookups(piece) {
             // Long kana or CJK runs: seldom met twice in one call, so only the shared cache.
-            guard piece.count <= SharedPieceCache.maxPieceBytes else { return merge(piece, into: &output, cache: cache) }
+            guard piece.count <= shared.shape.maxPieceBytes else { return merge(piece, into: &output, cache: cache) }
             mergeSharing(piece, hash: PieceCache.hash(of: piece), into: &output, cache: cache)
-        } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
-            output.append(whole)
         } else if piece.count <= PieceCache.maxPieceBytes, cache == nil || cache.unsafelyUnwrapped.isInUse() {
-            // The call's cache, then the shared one, then the merge, which both then keep.
+            // The call's cache, then the shared one (whose bucket the encode loop prefetched),
+            // then the whole-token lookup and the merge, whose IDs both then keep: a word met
+            // before in any call costs no probe of the rank table, one token or not.
             // Not `if let`: that binding made the compiler retain the cache around every merge
             // and release it after (5% of Russian's time, sampled), though the caller keeps it
             // alive. It is tested for nil before each use.
@@ -215,14 +281,23 @@ struct BytePairEncoder: Sendable {
             let slot = cache != nil ? cache.unsafelyUnwrapped.slot(hash: hash) : nil
             if let slot, cache.unsafelyUnwrapped.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
-            mergeSharing(piece, hash: hash, into: &output, cache: cache)
+            if !shared.appendIDs(of: piece, hash: hash, to: &output) {
+                if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
+                    output.append(whole)
+                } else {
+                    merge(piece, into: &output, cache: cache)
+                }
+                shared.store(output.ids(from: start), of: piece, hash: hash)
+            }
             if let slot { cache.unsafelyUnwrapped.store(output.ids(from: start), of: piece, in: slot) }
+        } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
+            output.append(whole)
         } else {
             merge(piece, into: &output, cache: cache)
         }
     }
 
-    /// Appends the IDs of `piece` (at most ``SharedPieceCache/maxPieceBytes``, whose
+    /// Appends the IDs of `piece` (at most the short table's ``SharedPieceCache/Shape/maxPieceBytes``, whose
     /// ``PieceCache/hash(of:)`` is `hash`) from the shared cache, or merges it and keeps them there.
     @inline(__always)
     private func mergeSharing(_ piece: UnsafeBufferPointer<UInt8>, hash: UInt64, into output: inout TokenIDBuffer, cache: PieceCache?) {

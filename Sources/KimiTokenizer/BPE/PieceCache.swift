@@ -133,6 +133,13 @@ final class PieceCache {
         return hash
     }
 
+    /// Whether `place`'s tag says it may hold its piece: a read of the tags alone, which stay
+    /// in the core's cache, for deciding whether to start loading a piece's other lookups.
+    @inline(__always)
+    func mayHold(_ place: Slot) -> Bool {
+        tags[place.index] == place.tag
+    }
+
     /// The 64 bytes of `place`.
     @inline(__always)
     private func address(of place: Slot) -> UnsafeMutableRawPointer {

@@ -34,11 +34,25 @@ struct KimiScanner: Sendable {
                     body(position..<end)
                     position = end
                 } else {
-                    // Every scalar starts some alternative; kept for the regex's skip semantics.
                     position += UTF8Scalars.length(leadingByte: text[position])
                 }
             }
         }
+    }
+
+    /// Calls `body` with the class table that ``pieceEnd(in:at:_:)`` reads, for loops that step
+    /// from piece to piece themselves (the encoder's, which keeps pieces queued between steps).
+    @inline(__always)
+    func withFlags<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try flags.withUnsafeBufferPointer(body)
+    }
+
+    /// The end of the piece of valid UTF-8 `text` that starts at `position` (before its end).
+    @inline(__always)
+    static func pieceEnd(in text: UnsafeBufferPointer<UInt8>, at position: Int, _ flags: UnsafeBufferPointer<UInt8>) -> Int {
+        if let end = match(text, at: position, flags) { return end }
+        // Every scalar starts some alternative; the skip is kept for the regex's semantics.
+        return position + UTF8Scalars.length(leadingByte: text[position])
     }
 
     /// The scalar at `index` (valid UTF-8) with its flags and length; `nil` at the end.
@@ -147,7 +161,7 @@ struct KimiScanner: Sendable {
     /// In ASCII the only letters are A–Z (`Lu`: the leading class only) and a–z (`Ll`: the
     /// trailing class only), with no marks, so both word alternatives take the capitals then
     /// the small letters, and differ only in which of the two runs may be empty.
-    @inline(__always)
+    @_transparent
     private static func asciiWordEnd(_ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int) -> Int? {
         let count = text.count
         let index = asciiLettersEnd(text, from: from)
@@ -159,7 +173,7 @@ struct KimiScanner: Sendable {
     /// measured in one word, with no branch on their bytes, when eight bytes remain and the
     /// runs end inside them: most words. Loops over the bytes mispredicted the end of each run
     /// (English 1.13x, Python 1.16x, alternated in both orders).
-    @inline(__always)
+    @_transparent
     private static func asciiLettersEnd(_ text: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
         guard text.count - from >= 8 else {
             return asciiRunEnd(text, from: asciiRunEnd(text, from: from, in: 0x41...0x5A), in: 0x61...0x7A)
@@ -199,7 +213,7 @@ struct KimiScanner: Sendable {
     /// Both alternatives then match the run: the leading class takes all of it, and the
     /// trailing one gives back its last character (which it also holds), with or without a
     /// prefix character before `from`.
-    @inline(__always)
+    @_transparent
     private static func threeByteWordEnd(
         _ text: UnsafeBufferPointer<UInt8>, lettersFrom from: Int,
         _ flags: UnsafeBufferPointer<UInt8>
@@ -216,7 +230,7 @@ struct KimiScanner: Sendable {
 
     /// The two word alternatives: an optional prefix character, then upper-ish then lower-ish
     /// runs, then an optional contraction. The prefix is tried taken first, as `?` is greedy.
-    @inline(__always)
+    @_transparent
     private static func word(
         _ text: UnsafeBufferPointer<UInt8>, _ start: Int,
         _ first: (value: UInt32, flags: UInt8, length: Int),

@@ -43,6 +43,13 @@ public struct PreTokenizer: Sendable {
         return false
     }
 
+    /// The hand-written matcher of the Kimi pattern, when this pre-tokenizer is it (not PCRE2,
+    /// not llama.cpp's splitter): for loops that step from piece to piece themselves.
+    var kimiScanner: KimiScanner? {
+        if case let .scanner(scanner) = implementation { return scanner }
+        return nil
+    }
+
     /// Calls `body` with the byte range of each piece of `utf8`, which must be valid UTF-8.
     @inline(__always)
     public func forEachPiece(
