@@ -281,13 +281,16 @@ struct BytePairEncoder: Sendable {
             let slot = cache != nil ? cache.unsafelyUnwrapped.slot(hash: hash) : nil
             if let slot, cache.unsafelyUnwrapped.appendIDs(in: slot, of: piece, to: &output) { return }
             let start = output.count
-            if !shared.appendIDs(of: piece, hash: hash, to: &output) {
+            let sharing = piece.count > Self.longestUnsharedPiece
+            if sharing, shared.appendIDs(of: piece, hash: hash, to: &output) {
+                if slot != nil { cache.unsafelyUnwrapped.recordAnsweredElsewhere() }
+            } else {
                 if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
                     output.append(whole)
                 } else {
                     merge(piece, into: &output, cache: cache)
                 }
-                shared.store(output.ids(from: start), of: piece, hash: hash)
+                if sharing { shared.store(output.ids(from: start), of: piece, hash: hash) }
             }
             if let slot { cache.unsafelyUnwrapped.store(output.ids(from: start), of: piece, in: slot) }
         } else if lookingUpWhole, let whole = wholeRank(piece, readableEnd: readableEnd) {
@@ -296,6 +299,12 @@ struct BytePairEncoder: Sendable {
             merge(piece, into: &output, cache: cache)
         }
     }
+
+    /// Pieces up to this long that the call's cache does not answer are merged without asking
+    /// the shared cache: a merge of up to eight bytes costs less than a load from memory out of
+    /// the core's cache, which the encode loop does not start ahead for them (see
+    /// ``prefetch(_:cache:)``).
+    static let longestUnsharedPiece = 8
 
     /// Appends the IDs of `piece` (at most the short table's ``SharedPieceCache/Shape/maxPieceBytes``, whose
     /// ``PieceCache/hash(of:)`` is `hash`) from the shared cache, or merges it and keeps them there.

@@ -90,6 +90,15 @@ final class PieceCache {
         return false
     }
 
+    /// Counts the last lookup, which missed here, as a hit: the shared cache answered it. The
+    /// rate judged is of pieces that needed no merge, wherever they were found, so that the
+    /// cache stands aside only where pieces do not recur (not in a short call of a long-lived
+    /// process, whose words the shared cache holds).
+    @inline(__always)
+    func recordAnsweredElsewhere() {
+        hitsSinceJudged += 1
+    }
+
     /// Counts one lookup and whether it hit, and judges the hit rate every ``judgedLookups``.
     @inline(__always)
     private func record(hit: Bool) {
