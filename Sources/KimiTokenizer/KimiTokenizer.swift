@@ -343,8 +343,9 @@ extension KimiTokenizer {
         return chunks
     }
 
-    /// This tokenizer with a shared piece cache of its own of `slots` slots (a power of two),
-    /// so that a test can make pieces replace one another in it all the time.
+    /// This tokenizer with shared piece caches of its own (the table of words and that of long
+    /// runs) of `slots` slots each (rounded up to a power of two), so that a test can make pieces
+    /// replace one another in them all the time.
     @_spi(Testing) public func withSharedPieceCache(slots: Int) -> KimiTokenizer {
         var copy = self
         copy.encoder = encoder.withSharedCache(slots: 1 << (Int.bitWidth - (max(1, slots) - 1).leadingZeroBitCount))

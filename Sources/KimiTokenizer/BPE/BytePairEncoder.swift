@@ -35,7 +35,7 @@ struct BytePairEncoder: Sendable {
         backtracking = mergesMakeEveryToken ? vocabulary.backtracking : nil
     }
 
-    /// This encoder with a shared cache of its own, of `slots` slots (a power of two).
+    /// This encoder with shared caches of its own, of `slots` slots each (a power of two).
     func withSharedCache(slots: Int) -> BytePairEncoder {
         var copy = self
         copy.shared = SharedPieceCache(shape: .short, slotCount: slots)
