@@ -152,15 +152,19 @@ struct BytePairEncoder: Sendable {
     }
 
     /// The shared table that keeps the IDs of `piece`, a run ending in a three-byte character,
-    /// whole, if any: runs of 25 to 56 bytes in the table of long slots (9 to 18 CJK
-    /// characters), and Han runs of 12 to 24 bytes (4 to 8 ideographs) in the table of words.
+    /// whole, if any: kana, CJK and Hangul runs of 25 to 56 bytes in the table of long slots (9
+    /// to 18 characters), and Han runs of 12 to 24 bytes (4 to 8 ideographs) in the table of words.
     /// Such runs are cut into several parts, and Han parts often need merges; shorter runs, and
     /// kana or Hangul words, are cut into a few parts that are mostly one token each, found in
     /// the trie faster than a lookup out of the core's cache.
     @inline(__always)
     private func wholeRunTable(_ piece: UnsafeBufferPointer<UInt8>) -> SharedPieceCache? {
         let count = piece.count
-        if count > shared.shape.maxPieceBytes { return count <= sharedLong.shape.maxPieceBytes ? sharedLong : nil }
+        if count > shared.shape.maxPieceBytes {
+            // Led by E3 to ED: kana, CJK and Hangul (not emoji sequences that end in a
+            // variation selector, whose parts are mostly one token each).
+            return count <= sharedLong.shape.maxPieceBytes && (0xE3...0xED).contains(piece[0]) ? sharedLong : nil
+        }
         // Led by E4 to E9: CJK ideographs (a run of them is a piece of the pattern's own).
         return count >= Self.lookupSkipThreshold && (0xE4...0xE9).contains(piece[0]) ? shared : nil
     }
@@ -301,10 +305,11 @@ struct BytePairEncoder: Sendable {
     }
 
     /// Pieces up to this long that the call's cache does not answer are merged without asking
-    /// the shared cache: a merge of up to eight bytes costs less than a load from memory out of
-    /// the core's cache, which the encode loop does not start ahead for them (see
-    /// ``prefetch(_:cache:)``).
-    static let longestUnsharedPiece = 8
+    /// the shared cache: the merges of two to four bytes have no scan and cost less than a load
+    /// from memory out of the core's cache, which the encode loop does not start ahead for
+    /// pieces of up to eight bytes (see ``prefetch(_:cache:)``). Longer ones are scanned, with
+    /// lookups of their own out of the core's cache, and gain from the shared cache.
+    static let longestUnsharedPiece = 4
 
     /// Appends the IDs of `piece` (at most the short table's ``SharedPieceCache/Shape/maxPieceBytes``, whose
     /// ``PieceCache/hash(of:)`` is `hash`) from the shared cache, or merges it and keeps them there.
