@@ -196,8 +196,8 @@ public struct KimiTokenizer: Sendable {
                 let end = KimiScanner.pieceEnd(in: segment, at: position, flags)
                 let piece = UnsafeBufferPointer(start: start + position, count: end - position)
                 position = end
-                // (A piece of up to eight bytes is mostly one token, a lookup in the rank
-                // table whose prefetch cost more than it saved.)
+                // (A piece of up to eight bytes is not asked for: mostly one token, it is
+                // looked up in the rank table at once, and shorter merges skip the shared table.)
                 let awaited = piece.count > 8 && encoder.prefetch(piece, cache: cache)
                 if !awaited, pending.isEmpty {
                     encoder.encode(piece, readableEnd: readableEnd, into: &output, cache: cache)

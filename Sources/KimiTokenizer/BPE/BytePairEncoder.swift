@@ -22,9 +22,9 @@ struct BytePairEncoder: Sendable {
     /// every piece up first), as a piece that is one token comes out of the merge whole.
     private let mergesMakeEveryToken: Bool
     /// Merged pieces kept across calls and threads (see ``SharedPieceCache``): words, and
-    /// whole CJK and kana runs of up to 24 bytes.
+    /// whole Han runs of 12 to 24 bytes (see ``wholeRunTable(_:)``).
     private var shared = SharedPieceCache(shape: .short)
-    /// Whole CJK and kana runs of 25 to 56 bytes kept across calls and threads.
+    /// Whole kana, CJK and Hangul runs of 25 to 56 bytes kept across calls and threads.
     private var sharedLong = SharedPieceCache(shape: .long)
 
     init(vocabulary: Vocabulary) {
@@ -102,11 +102,11 @@ struct BytePairEncoder: Sendable {
 
     /// Starts loading the shared cache's slot where `piece` (over eight bytes) will be looked
     /// up, without waiting for it, and returns true; false when its lookup will not go there
-    /// first (a CJK, kana or Hangul run that ``wholeRunTable(_:)`` does not keep, cut and looked
-    /// up part by part), or the call's `cache`, whose tags stay in the core's cache, looks likely to
-    /// answer first. The encode loop asks this for a few pieces ahead of the one it encodes, so
-    /// that their loads overlap. Out of line, so that the loop stays small enough to be inlined
-    /// into the pre-tokenizer's.
+    /// first (a CJK, kana or Hangul run that ``wholeRunTable(_:)`` does not keep, cut and
+    /// looked up part by part), or the call's `cache`, whose tags stay in the core's cache,
+    /// looks likely to answer first. The encode loop asks this for a few pieces ahead of the one
+    /// it encodes, so that their loads overlap. Out of line, so that the loop stays small enough
+    /// for the scanner's matchers to stay inlined in it.
     @inline(never)
     func prefetch(_ piece: UnsafeBufferPointer<UInt8>, cache: PieceCache?) -> Bool {
         let count = piece.count
@@ -152,9 +152,9 @@ struct BytePairEncoder: Sendable {
     }
 
     /// The shared table that keeps the IDs of `piece`, a run ending in a three-byte character,
-    /// whole, if any: kana, CJK and Hangul runs of 25 to 56 bytes in the table of long slots (9
-    /// to 18 characters), and Han runs of 12 to 24 bytes (4 to 8 ideographs) in the table of words.
-    /// Such runs are cut into several parts, and Han parts often need merges; shorter runs, and
+    /// whole, if any: kana, CJK and Hangul runs of 25 to 56 bytes in the table of long slots
+    /// (9 to 18 characters), and Han runs of 12 to 24 bytes (4 to 8 ideographs) in the table of
+    /// words. Such runs are cut into several parts, and Han parts often need merges; shorter runs, and
     /// kana or Hangul words, are cut into a few parts that are mostly one token each, found in
     /// the trie faster than a lookup out of the core's cache.
     @inline(__always)
@@ -275,7 +275,7 @@ struct BytePairEncoder: Sendable {
             guard piece.count <= shared.shape.maxPieceBytes else { return merge(piece, into: &output, cache: cache) }
             mergeSharing(piece, hash: PieceCache.hash(of: piece), into: &output, cache: cache)
         } else if piece.count <= PieceCache.maxPieceBytes, cache == nil || cache.unsafelyUnwrapped.isInUse() {
-            // The call's cache, then the shared one (whose bucket the encode loop prefetched),
+            // The call's cache, then the shared one (whose slot the encode loop prefetched),
             // then the whole-token lookup and the merge, whose IDs both then keep: a word met
             // before in any call costs no probe of the rank table, one token or not.
             // Not `if let`: that binding made the compiler retain the cache around every merge
